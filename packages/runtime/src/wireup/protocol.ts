@@ -1,0 +1,57 @@
+/**
+ * The contract between `tsmpirun` and a rank: the environment a rank is started with and the
+ * messages of the rendezvous (a small PMI-like key/value store with a fence).
+ *
+ * The launcher imports this file as `@tsmpi/runtime/internal/wireup`; nothing here is public API.
+ *
+ * Transport of the rendezvous: the launcher binds a ZeroMQ ROUTER socket at `TSMPI_RENDEZVOUS`;
+ * each rank connects a DEALER whose routing id is `rankRoutingId(rank)`. Every message is one
+ * frame of UTF-8 JSON. Ranks speak first; the launcher answers a `fence` only when every rank
+ * of the job has sent its `fence`, with everything that was `put` by anyone.
+ * @internal
+ */
+
+/** Names of the environment variables the launcher sets for every rank. */
+export const ENV = {
+  rank: "TSMPI_RANK",
+  size: "TSMPI_SIZE",
+  jobId: "TSMPI_JOB_ID",
+  rendezvous: "TSMPI_RENDEZVOUS",
+  /** `ipc` or `tcp`: how ranks reach each other. */
+  transport: "TSMPI_TRANSPORT",
+  /** Private per-job directory (mode 0700) where ipc endpoints live; removed by the launcher. */
+  jobDir: "TSMPI_JOB_DIR",
+} as const;
+
+export type TransportKind = "ipc" | "tcp";
+
+/** The key under which a rank publishes the endpoint its receive socket is bound to. */
+export function endpointKey(rank: number): string {
+  return `endpoint.${rank}`;
+}
+
+export function rankRoutingId(rank: number): string {
+  return `rank.${rank}`;
+}
+
+/** Messages a rank sends to the launcher. */
+export type RankToLauncher =
+  | { type: "hello"; rank: number; pid: number; host: string }
+  | { type: "put"; rank: number; key: string; value: string }
+  | { type: "fence"; rank: number }
+  /** `world.abort(code)`: the launcher ends the whole job and exits with `code`. */
+  | { type: "abort"; rank: number; code: number; reason: string }
+  /** An uncaught exception or unhandled rejection; the rank exits with code 1 right after. */
+  | { type: "error"; rank: number; message: string; stack: string }
+  | { type: "finalize"; rank: number };
+
+/** Messages the launcher sends to a rank. */
+export type LauncherToRank = { type: "fence"; kvs: Record<string, string> };
+
+export function encodeWireupMessage(message: RankToLauncher | LauncherToRank): Buffer {
+  return Buffer.from(JSON.stringify(message), "utf8");
+}
+
+export function decodeWireupMessage<T extends RankToLauncher | LauncherToRank>(frame: Buffer): T {
+  return JSON.parse(frame.toString("utf8")) as T;
+}

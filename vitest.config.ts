@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// Every test starts real rank processes through the launcher; on a 2-core machine two test
+// files at once is the most that keeps start-up and message timing realistic.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    pool: "forks",
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+  },
+});
