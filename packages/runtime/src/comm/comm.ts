@@ -1,0 +1,108 @@
+/**
+ * `Comm`: the communicator facade a program talks to (MPI_Comm / mpi4py `Comm`). It checks nothing
+ * and stores nothing itself; the work is in p2p/, coll/ and the engine.
+ */
+import { ANY_SOURCE, ANY_TAG } from "../constants.ts";
+import { abortJob } from "../lifecycle/abort.ts";
+import { barrierDissemination } from "../coll/barrier/dissemination.ts";
+import { beginCollective } from "../coll/messages.ts";
+import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
+import { startRecv, type Received } from "../p2p/recv.ts";
+import { Request } from "../p2p/request.ts";
+import { startSend } from "../p2p/send.ts";
+import type { CommCore } from "./core.ts";
+
+/** @internal The core behind a communicator, for the runtime's own modules. */
+export let coreOf: (comm: Comm) => CommCore;
+
+export class Comm {
+  readonly #core: CommCore;
+
+  static {
+    coreOf = (comm) => comm.#core;
+  }
+
+  /** @internal Communicators come from `init()` and from other communicators. */
+  constructor(core: CommCore) {
+    this.#core = core;
+  }
+
+  /** This process's rank in the communicator, 0..size-1. */
+  get rank(): number {
+    return this.#core.rank;
+  }
+
+  /** Number of ranks in the communicator. */
+  get size(): number {
+    return this.#core.size;
+  }
+
+  /**
+   * Sends `data` to rank `dest` with `tag`. Resolves once the message is on its way; it never waits
+   * for the matching receive, whatever the size, and `data` may be changed as soon as the call
+   * returns. Typed arrays travel as raw bytes; anything else msgpackr can encode as a clone.
+   * A send to PROC_NULL does nothing.
+   */
+  async send(data: unknown, dest: number, tag = 0): Promise<void> {
+    await startSend(this.#core, "send", data, dest, tag);
+  }
+
+  /** Receives the next message from `source` with `tag` (wildcards allowed) and returns its data. */
+  async recv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<T> {
+    return (await startRecv<T>(this.#core, "recv", source, tag)).data;
+  }
+
+  /** Like `recv`, with the envelope: which rank sent it and with which tag. */
+  recvWithStatus<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<Received<T>> {
+    return startRecv<T>(this.#core, "recvWithStatus", source, tag);
+  }
+
+  /**
+   * Starts a send and returns at once. Arguments are checked and `data` is copied before it returns,
+   * so a bad call throws here and `data` may be reused right away.
+   */
+  isend(data: unknown, dest: number, tag = 0): Request<void> {
+    return new Request(startSend(this.#core, "isend", data, dest, tag));
+  }
+
+  /** Starts a receive; the request's value is the data. */
+  irecv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<T> {
+    return new Request(startRecv<T>(this.#core, "irecv", source, tag).then((received) => received.data));
+  }
+
+  /** Sends `data` to `dest` and receives from `source` in one call, without deadlock (MPI_Sendrecv). */
+  async sendrecv<T = unknown>(
+    data: unknown,
+    dest: number,
+    source: number = ANY_SOURCE,
+    sendTag = 0,
+    recvTag: number = ANY_TAG,
+  ): Promise<T> {
+    const received = startRecv<T>(this.#core, "sendrecv", source, recvTag);
+    await startSend(this.#core, "sendrecv", data, dest, sendTag);
+    return (await received).data;
+  }
+
+  /** Waits until a matching message has arrived, without receiving it. */
+  probe(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<ProbeStatus> {
+    return startProbe(this.#core, source, tag);
+  }
+
+  /** The envelope of a matching message that has already arrived, or `undefined`. */
+  iprobe(source: number = ANY_SOURCE, tag: number = ANY_TAG): ProbeStatus | undefined {
+    return checkProbe(this.#core, source, tag);
+  }
+
+  /** Returns once every rank of the communicator has called it. */
+  async barrier(): Promise<void> {
+    await barrierDissemination(beginCollective(this.#core, "barrier"));
+  }
+
+  /**
+   * Ends the whole job: tsmpirun stops every rank and exits with `code` (MPI_Abort). The returned
+   * promise never resolves; await it so that nothing after it runs.
+   */
+  abort(code = 1, reason = ""): Promise<never> {
+    return abortJob(this.#core.engine, this.#core.rank, code, reason);
+  }
+}

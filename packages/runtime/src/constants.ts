@@ -1,0 +1,10 @@
+/** Receive from any source (MPI_ANY_SOURCE). */
+export const ANY_SOURCE = -1;
+/** Receive with any tag (MPI_ANY_TAG). */
+export const ANY_TAG = -1;
+/** The null process: sends to it and receives from it complete at once (MPI_PROC_NULL). */
+export const PROC_NULL = -2;
+/** "Not in any group", e.g. the colour passed to `split` by ranks that want no new communicator. */
+export const UNDEFINED = -32766;
+/** Largest tag a user may send with (MPI_TAG_UB); tags are 32-bit in the wire header. */
+export const TAG_UB = 0x7fff_ffff;

@@ -1,0 +1,114 @@
+/**
+ * The per-process engine: this rank's place in the job, its transport and its matcher. Everything
+ * above (point-to-point calls, collectives, communicators) goes through `post`, `receive` and
+ * `probe`; nothing above touches a socket.
+ */
+import { TsmpiError } from "../errors.ts";
+import { decodeHeader, encodeHeader, type Envelope } from "../wire/header.ts";
+import type { EncodedPayload } from "../wire/codec.ts";
+import { Matcher, type IncomingMessage, type Pattern } from "../matching/matcher.ts";
+import type { Transport } from "../transport/transport.ts";
+
+export type EngineState = "active" | "finalized" | "aborted";
+
+export class Engine {
+  readonly worldRank: number;
+  readonly worldSize: number;
+  readonly matcher = new Matcher();
+  #transport: Transport | undefined;
+  #state: EngineState = "active";
+
+  constructor(worldRank: number, worldSize: number) {
+    this.worldRank = worldRank;
+    this.worldSize = worldSize;
+  }
+
+  get state(): EngineState {
+    return this.#state;
+  }
+
+  /** The transport is attached once wire-up has bound it; it delivers into `deliver`. */
+  attach(transport: Transport): void {
+    this.#transport = transport;
+  }
+
+  get #wire(): Transport {
+    if (this.#transport === undefined) throw new Error("tsmpi engine used before its transport was attached");
+    return this.#transport;
+  }
+
+  /** Transport callback: decode the header and let the matcher place the message. */
+  readonly deliver = (header: Buffer, payload: Buffer): void => {
+    const envelope = decodeHeader(header);
+    if (envelope === undefined) {
+      throw new TsmpiError(
+        "ERR_PROTOCOL",
+        { rank: this.worldRank, call: "receive" },
+        `a message with an unknown header (${header.length} bytes, version ${header[0]}) arrived; are all ranks running the same tsmpi?`,
+      );
+    }
+    this.matcher.arrive({ ...envelope, payload });
+  };
+
+  /** Throws if the engine can no longer communicate. */
+  assertActive(call: string, rank: number): void {
+    if (this.#state === "active") return;
+    throw new TsmpiError(
+      this.#state === "aborted" ? "ERR_ABORTED" : "ERR_STATE",
+      { rank, call },
+      this.#state === "aborted" ? "the job is being aborted" : "tsmpi has been finalized",
+    );
+  }
+
+  /** Queues an encoded message for a world rank; resolves once the transport has it. */
+  post(worldDest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
+    const header = encodeHeader({ ...envelope, format: payload.format, elementKind: payload.elementKind });
+    return this.#wire.send(worldDest, [header, payload.bytes]);
+  }
+
+  /** The next message matching `pattern` on `context`, taken out of the matcher. */
+  receive(context: number, pattern: Pattern): Promise<IncomingMessage> {
+    const kept = this.matcher.take(context, pattern);
+    if (kept !== undefined) return Promise.resolve(kept);
+    const wire = this.#wire;
+    wire.want();
+    return new Promise((resolve) =>
+      this.matcher.postReceive(context, pattern, (message) => {
+        wire.unwant();
+        resolve(message);
+      }),
+    );
+  }
+
+  /** Waits until a message matching `pattern` is available, and leaves it there. */
+  probe(context: number, pattern: Pattern): Promise<IncomingMessage> {
+    const kept = this.matcher.peek(context, pattern);
+    if (kept !== undefined) return Promise.resolve(kept);
+    const wire = this.#wire;
+    wire.want();
+    return new Promise((resolve) =>
+      this.matcher.postProbe(context, pattern, (message) => {
+        wire.unwant();
+        resolve(message);
+      }),
+    );
+  }
+
+  /** A matching message if one has already arrived; otherwise starts pulling what is queued. */
+  iprobe(context: number, pattern: Pattern): IncomingMessage | undefined {
+    const kept = this.matcher.peek(context, pattern);
+    if (kept === undefined) this.#wire.poll();
+    return kept;
+  }
+
+  /** Flushes queued sends and closes the transport; later calls fail with ERR_STATE. */
+  async finalize(): Promise<void> {
+    if (this.#state !== "active") return;
+    this.#state = "finalized";
+    await this.#transport?.close();
+  }
+
+  markAborted(): void {
+    this.#state = "aborted";
+  }
+}

@@ -1,0 +1,24 @@
+import { ENV, type TransportKind } from "./wireup/protocol.ts";
+
+/** What the launcher told this rank about its job; `undefined` for a singleton started by hand. */
+export interface JobEnv {
+  rank: number;
+  size: number;
+  jobId: string;
+  rendezvous: string;
+  transport: TransportKind;
+  jobDir: string;
+}
+
+/** The only reader of TSMPI_* variables. */
+export function readJobEnv(env: NodeJS.ProcessEnv = process.env): JobEnv | undefined {
+  const rendezvous = env[ENV.rendezvous];
+  if (rendezvous === undefined || rendezvous === "") return undefined;
+  const rank = Number(env[ENV.rank]);
+  const size = Number(env[ENV.size]);
+  if (!Number.isInteger(rank) || !Number.isInteger(size) || size < 1 || rank < 0 || rank >= size) {
+    throw new Error(`tsmpi: bad launcher environment: ${ENV.rank}=${env[ENV.rank]} ${ENV.size}=${env[ENV.size]}`);
+  }
+  const transport = env[ENV.transport] === "tcp" ? "tcp" : "ipc";
+  return { rank, size, jobId: env[ENV.jobId] ?? "", rendezvous, transport, jobDir: env[ENV.jobDir] ?? "" };
+}

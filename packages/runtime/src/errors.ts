@@ -1,0 +1,74 @@
+/**
+ * Every error the runtime raises on purpose is a `TsmpiError`, whose `code` never changes between
+ * versions (programs and tests branch on it) and whose message names the rank, the call and the
+ * argument: `rank 2: send(dest=7): dest must be 0..3 or PROC_NULL (size 4)`.
+ */
+export type TsmpiErrorCode =
+  /** A rank argument (dest, source, root) out of range. */
+  | "ERR_RANK"
+  /** A tag that is not a non-negative integer up to TAG_UB (or ANY_TAG where allowed). */
+  | "ERR_TAG"
+  /** Data that cannot be serialised (a function, a symbol, ...). */
+  | "ERR_SERIALIZE"
+  /** Any other argument that is not what the call takes. */
+  | "ERR_ARG"
+  /** A call on a communicator or runtime that is not usable (finalized, freed). */
+  | "ERR_STATE"
+  /** Wire-up with the launcher failed. */
+  | "ERR_WIREUP"
+  /** The job is being aborted. */
+  | "ERR_ABORTED"
+  /** A message arrived that this rank cannot decode (version mismatch, corruption). */
+  | "ERR_PROTOCOL";
+
+export interface TsmpiErrorDetails {
+  /** The rank (in the communicator of the call) that raised the error. */
+  rank?: number | undefined;
+  /** The call, as the user wrote it: `send`, `recv`, `init`, ... */
+  call: string;
+  /** The offending argument, when one is at fault. */
+  argument?: string | undefined;
+  /** The argument's value as the user passed it. */
+  got?: unknown;
+  /** What was expected instead, in words. */
+  expected?: string | undefined;
+  cause?: unknown;
+}
+
+export class TsmpiError extends Error {
+  override readonly name = "TsmpiError";
+  readonly code: TsmpiErrorCode;
+  readonly rank: number | undefined;
+  readonly call: string;
+  readonly argument: string | undefined;
+
+  constructor(code: TsmpiErrorCode, details: TsmpiErrorDetails, reason?: string) {
+    super(formatMessage(details, reason), details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.rank = details.rank;
+    this.call = details.call;
+    this.argument = details.argument;
+  }
+}
+
+function formatMessage(details: TsmpiErrorDetails, reason: string | undefined): string {
+  const who = details.rank === undefined ? "" : `rank ${details.rank}: `;
+  const where =
+    details.argument === undefined
+      ? `${details.call}()`
+      : "got" in details
+        ? `${details.call}(${details.argument}=${show(details.got)})`
+        : `${details.call}(${details.argument})`;
+  const what = reason ?? (details.expected === undefined ? "invalid call" : `${details.argument ?? "argument"} must be ${details.expected}`);
+  return `${who}${where}: ${what}`;
+}
+
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "function") return "[function]";
+  if (typeof value === "symbol") return value.toString();
+  if (Array.isArray(value)) return `[array of ${value.length}]`;
+  if (value !== null && typeof value === "object") return `[${value.constructor?.name ?? "object"}]`;
+  return String(value);
+}

@@ -1,0 +1,17 @@
+/**
+ * @tsmpi/runtime: MPI-style message passing for TypeScript.
+ *
+ * ```ts
+ * import { init, ANY_SOURCE } from "@tsmpi/runtime";
+ * const world = await init();
+ * if (world.rank === 0) await world.send({ hello: "world" }, 1);
+ * else if (world.rank === 1) console.log(await world.recv(0));
+ * ```
+ */
+export { init, finalize } from "./lifecycle/init.ts";
+export { Comm } from "./comm/comm.ts";
+export { Request, waitAll, waitAny } from "./p2p/request.ts";
+export type { Received } from "./p2p/recv.ts";
+export type { ProbeStatus } from "./p2p/probe.ts";
+export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from "./constants.ts";
+export { TsmpiError, type TsmpiErrorCode } from "./errors.ts";

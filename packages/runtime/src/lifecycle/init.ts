@@ -1,0 +1,85 @@
+/**
+ * `init` and `finalize` (MPI_Init / MPI_Finalize). Started by tsmpirun, `init` binds this rank's
+ * socket, meets the other ranks at the launcher's rendezvous and returns the world communicator;
+ * started by hand, it returns a world of one rank. A program that never calls `finalize` is
+ * finalized when its event loop runs dry, after its queued messages have been handed over.
+ */
+import { hostname } from "node:os";
+import { Comm } from "../comm/comm.ts";
+import { worldCore } from "../comm/core.ts";
+import { Engine } from "../engine/engine.ts";
+import { TsmpiError } from "../errors.ts";
+import { readJobEnv, type JobEnv } from "../env.ts";
+import { SelfTransport } from "../transport/self.ts";
+import { ZmqTransport } from "../transport/zmq.ts";
+import { WireupClient } from "../wireup/client.ts";
+import { endpointKey } from "../wireup/protocol.ts";
+import { installFaultReporting } from "./fault.ts";
+import { exitWhenOrphaned } from "./orphan-watch.ts";
+import { runtimeState, setRuntimeState } from "./state.ts";
+
+let world: Promise<Comm> | undefined;
+let finalized = false;
+
+/**
+ * Joins the job and returns the world communicator. Every rank must call it; calling it again
+ * returns the same communicator.
+ */
+export function init(): Promise<Comm> {
+  if (finalized) return Promise.reject(new TsmpiError("ERR_STATE", { call: "init" }, "tsmpi has already been finalized"));
+  world ??= start();
+  return world;
+}
+
+async function start(): Promise<Comm> {
+  installFaultReporting();
+  const job = readJobEnv();
+  const engine = job === undefined ? startSingleton() : await startInJob(job);
+  process.once("beforeExit", () => void finalize());
+  return new Comm(worldCore(engine));
+}
+
+function startSingleton(): Engine {
+  const engine = new Engine(0, 1);
+  engine.attach(new SelfTransport(engine.deliver));
+  setRuntimeState({ engine, client: undefined, host: hostname() });
+  return engine;
+}
+
+async function startInJob(job: JobEnv): Promise<Engine> {
+  const host = hostname();
+  const engine = new Engine(job.rank, job.size);
+  exitWhenOrphaned(job.rank);
+  const client = await WireupClient.connect(job, { pid: process.pid, host });
+  setRuntimeState({ engine, client, host });
+  try {
+    const { transport, endpoint } = await ZmqTransport.bind({ rank: job.rank, kind: job.transport, jobDir: job.jobDir, deliver: engine.deliver });
+    await client.put(endpointKey(job.rank), endpoint);
+    const kvs = await client.fence();
+    const endpoints = Array.from({ length: job.size }, (_, rank) => kvs[endpointKey(rank)] ?? "");
+    const missing = endpoints.findIndex((endpoint) => endpoint === "");
+    if (missing >= 0) throw new Error(`rank ${missing} published no endpoint`);
+    transport.setPeers(endpoints);
+    engine.attach(transport);
+    return engine;
+  } catch (error) {
+    throw new TsmpiError("ERR_WIREUP", { rank: job.rank, call: "init", cause: error }, `wire-up with tsmpirun failed: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Leaves the job: hands every queued message to the transport, closes this rank's sockets and tells
+ * the launcher. Not collective: it does not wait for the other ranks. Later calls do nothing; any
+ * communication after it fails with ERR_STATE.
+ */
+export async function finalize(): Promise<void> {
+  if (finalized) return;
+  finalized = true;
+  const state = runtimeState();
+  if (world === undefined || state === undefined) return;
+  await state.engine.finalize();
+  if (state.client !== undefined) {
+    await state.client.send({ type: "finalize", rank: state.engine.worldRank });
+    state.client.close();
+  }
+}

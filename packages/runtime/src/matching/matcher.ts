@@ -1,0 +1,100 @@
+/**
+ * MPI matching (Open MPI pml/ob1's role): a message matches a receive on the same context when the
+ * receive's source and tag are equal to the message's or wildcards. Receives are matched in the
+ * order they were posted and messages in the order they arrived, which together with the
+ * transport's per-sender ordering gives MPI's non-overtaking rule.
+ */
+import { ANY_SOURCE, ANY_TAG } from "../constants.ts";
+import type { Envelope } from "../wire/header.ts";
+
+export interface IncomingMessage extends Envelope {
+  format: number;
+  elementKind: number;
+  payload: Buffer;
+}
+
+export interface Pattern {
+  source: number;
+  tag: number;
+}
+
+interface Waiter extends Pattern {
+  resolve: (message: IncomingMessage) => void;
+}
+
+class ContextQueues {
+  /** Receives waiting for a message, in posting order. */
+  readonly posted: Waiter[] = [];
+  /** Probes waiting for a message; they look without taking. */
+  readonly probes: Waiter[] = [];
+  /** Messages that arrived before any receive wanted them, in arrival order. */
+  readonly unexpected: IncomingMessage[] = [];
+}
+
+function matches(pattern: Pattern, message: Envelope): boolean {
+  return (pattern.source === ANY_SOURCE || pattern.source === message.source) && (pattern.tag === ANY_TAG || pattern.tag === message.tag);
+}
+
+function findIndex<T extends Envelope | Pattern>(list: readonly T[], predicate: (item: T) => boolean): number {
+  for (let i = 0; i < list.length; i++) if (predicate(list[i]!)) return i;
+  return -1;
+}
+
+export class Matcher {
+  readonly #contexts = new Map<number, ContextQueues>();
+
+  #queues(context: number): ContextQueues {
+    let queues = this.#contexts.get(context);
+    if (queues === undefined) this.#contexts.set(context, (queues = new ContextQueues()));
+    return queues;
+  }
+
+  /** A message came in: hand it to the first posted receive it matches, or keep it. */
+  arrive(message: IncomingMessage): void {
+    const queues = this.#queues(message.context);
+    const receive = findIndex(queues.posted, (waiter) => matches(waiter, message));
+    if (receive >= 0) {
+      queues.posted.splice(receive, 1)[0]!.resolve(message);
+      return;
+    }
+    queues.unexpected.push(message);
+    for (let i = 0; i < queues.probes.length; ) {
+      const probe = queues.probes[i]!;
+      if (matches(probe, message)) {
+        queues.probes.splice(i, 1);
+        probe.resolve(message);
+      } else i++;
+    }
+  }
+
+  /** Takes the oldest kept message matching the pattern, if there is one. */
+  take(context: number, pattern: Pattern): IncomingMessage | undefined {
+    const queues = this.#contexts.get(context);
+    if (queues === undefined) return undefined;
+    const index = findIndex(queues.unexpected, (message) => matches(pattern, message));
+    return index < 0 ? undefined : queues.unexpected.splice(index, 1)[0];
+  }
+
+  /** The oldest kept message matching the pattern, left in place. */
+  peek(context: number, pattern: Pattern): IncomingMessage | undefined {
+    const queues = this.#contexts.get(context);
+    if (queues === undefined) return undefined;
+    const index = findIndex(queues.unexpected, (message) => matches(pattern, message));
+    return index < 0 ? undefined : queues.unexpected[index];
+  }
+
+  /** Waits for the next matching message to arrive (call `take` first). */
+  postReceive(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void): void {
+    this.#queues(context).posted.push({ source: pattern.source, tag: pattern.tag, resolve });
+  }
+
+  /** Waits for a matching message to be kept, without taking it (call `peek` first). */
+  postProbe(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void): void {
+    this.#queues(context).probes.push({ source: pattern.source, tag: pattern.tag, resolve });
+  }
+
+  /** Forgets everything about a context (a freed communicator). */
+  dropContext(context: number): void {
+    this.#contexts.delete(context);
+  }
+}

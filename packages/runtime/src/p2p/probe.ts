@@ -1,0 +1,32 @@
+import { ANY_TAG, PROC_NULL } from "../constants.ts";
+import type { CommCore } from "../comm/core.ts";
+import { checkRecvTag, checkSource } from "./validate.ts";
+
+/** The envelope of a message that has arrived and not yet been received. */
+export interface ProbeStatus {
+  source: number;
+  tag: number;
+  /** Size of the encoded payload in bytes (the raw bytes, for a typed array). */
+  bytes: number;
+}
+
+const NULL_STATUS: ProbeStatus = { source: PROC_NULL, tag: ANY_TAG, bytes: 0 };
+
+export function startProbe(core: CommCore, source: number, tag: number): Promise<ProbeStatus> {
+  core.engine.assertActive("probe", core.rank);
+  checkSource(core, "probe", source);
+  checkRecvTag(core, "probe", tag);
+  if (source === PROC_NULL) return Promise.resolve(NULL_STATUS);
+  return core.engine
+    .probe(core.p2pContext, { source, tag })
+    .then((message) => ({ source: message.source, tag: message.tag, bytes: message.payload.byteLength }));
+}
+
+export function checkProbe(core: CommCore, source: number, tag: number): ProbeStatus | undefined {
+  core.engine.assertActive("iprobe", core.rank);
+  checkSource(core, "iprobe", source);
+  checkRecvTag(core, "iprobe", tag);
+  if (source === PROC_NULL) return NULL_STATUS;
+  const message = core.engine.iprobe(core.p2pContext, { source, tag });
+  return message === undefined ? undefined : { source: message.source, tag: message.tag, bytes: message.payload.byteLength };
+}

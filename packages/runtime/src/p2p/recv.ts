@@ -1,0 +1,39 @@
+import { ANY_TAG, PROC_NULL } from "../constants.ts";
+import { TsmpiError } from "../errors.ts";
+import type { CommCore } from "../comm/core.ts";
+import type { IncomingMessage } from "../matching/matcher.ts";
+import { decodePayload } from "../wire/codec.ts";
+import { checkRecvTag, checkSource } from "./validate.ts";
+
+/** A received message with its envelope (MPI_Status). */
+export interface Received<T = unknown> {
+  data: T;
+  /** The sender's rank in the communicator (PROC_NULL for a receive from PROC_NULL). */
+  source: number;
+  tag: number;
+}
+
+/** Checks the arguments synchronously, then waits for the matching message and decodes it. */
+export function startRecv<T>(core: CommCore, call: string, source: number, tag: number): Promise<Received<T>> {
+  core.engine.assertActive(call, core.rank);
+  checkSource(core, call, source);
+  checkRecvTag(core, call, tag);
+  if (source === PROC_NULL) return Promise.resolve({ data: undefined as T, source: PROC_NULL, tag: ANY_TAG });
+  return core.engine.receive(core.p2pContext, { source, tag }).then((message) => ({
+    data: decodeMessage<T>(core, call, message),
+    source: message.source,
+    tag: message.tag,
+  }));
+}
+
+export function decodeMessage<T>(core: CommCore, call: string, message: IncomingMessage): T {
+  try {
+    return decodePayload(message.format, message.elementKind, message.payload) as T;
+  } catch (error) {
+    throw new TsmpiError(
+      "ERR_PROTOCOL",
+      { rank: core.rank, call, cause: error },
+      `cannot decode the message from rank ${message.source} with tag ${message.tag}: ${(error as Error).message}`,
+    );
+  }
+}

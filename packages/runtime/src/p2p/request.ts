@@ -1,0 +1,67 @@
+import { TsmpiError } from "../errors.ts";
+
+/**
+ * A nonblocking operation in flight (MPI_Request). Await it (or `wait()`) for its value; `test()`
+ * says without waiting whether it has completed.
+ */
+export class Request<T = unknown> implements PromiseLike<T> {
+  readonly #promise: Promise<T>;
+  #settled = false;
+  #failed = false;
+  #error: unknown;
+
+  /** @internal Requests are made by `isend`, `irecv` and the other nonblocking calls. */
+  constructor(operation: Promise<T>) {
+    this.#promise = operation;
+    operation.then(
+      () => {
+        this.#settled = true;
+      },
+      (error: unknown) => {
+        this.#settled = true;
+        this.#failed = true;
+        this.#error = error;
+      },
+    );
+  }
+
+  /** True once the operation has completed; throws the operation's error if it failed. */
+  test(): boolean {
+    if (this.#failed) throw this.#error;
+    return this.#settled;
+  }
+
+  /** Resolves with the operation's value (the data, for a receive) once it completes. */
+  wait(): Promise<T> {
+    return this.#promise;
+  }
+
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#promise.then(onFulfilled, onRejected);
+  }
+}
+
+type Values<T extends readonly PromiseLike<unknown>[]> = { -readonly [K in keyof T]: Awaited<T[K]> };
+
+/** Waits for every request; resolves with their values in order (MPI_Waitall). */
+export function waitAll<const T extends readonly PromiseLike<unknown>[]>(requests: T): Promise<Values<T>> {
+  return Promise.all(requests) as Promise<Values<T>>;
+}
+
+/**
+ * Waits for one request to complete (MPI_Waitany): the lowest-indexed one among those already
+ * complete, else the first to complete.
+ */
+export async function waitAny<T>(requests: readonly PromiseLike<T>[]): Promise<{ index: number; value: T }> {
+  if (requests.length === 0) {
+    throw new TsmpiError("ERR_ARG", { call: "waitAny", argument: "requests", expected: "a non-empty array" }, "needs at least one request");
+  }
+  for (let index = 0; index < requests.length; index++) {
+    const request = requests[index];
+    if (request instanceof Request && request.test()) return { index, value: await request };
+  }
+  return Promise.race(requests.map((request, index) => Promise.resolve(request).then((value) => ({ index, value }))));
+}

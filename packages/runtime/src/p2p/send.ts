@@ -1,0 +1,32 @@
+import { PROC_NULL } from "../constants.ts";
+import { TsmpiError } from "../errors.ts";
+import type { CommCore } from "../comm/core.ts";
+import { encodePayload, UnserializableError, type EncodedPayload } from "../wire/codec.ts";
+import { checkDest, checkSendTag } from "./validate.ts";
+
+/**
+ * Checks the arguments and encodes the data synchronously (so a bad call throws before anything is
+ * sent, and the caller may change `data` as soon as this returns), then queues the message.
+ * Resolves once the transport holds it: an eager send, never waiting for the matching receive.
+ */
+export function startSend(core: CommCore, call: string, data: unknown, dest: number, tag: number): Promise<void> {
+  core.engine.assertActive(call, core.rank);
+  checkDest(core, call, dest);
+  checkSendTag(core, call, tag);
+  if (dest === PROC_NULL) return Promise.resolve();
+  const payload = encodeForSend(core, call, data);
+  return core.engine.post(
+    core.group[dest]!,
+    { context: core.p2pContext, source: core.rank, tag, collective: 0, sequence: 0 },
+    payload,
+  );
+}
+
+export function encodeForSend(core: CommCore, call: string, data: unknown): EncodedPayload {
+  try {
+    return encodePayload(data);
+  } catch (error) {
+    if (!(error instanceof UnserializableError)) throw error;
+    throw new TsmpiError("ERR_SERIALIZE", { rank: core.rank, call, argument: "data", cause: error }, `${error.message} (tsmpi sends what msgpackr can encode, and typed arrays)`);
+  }
+}

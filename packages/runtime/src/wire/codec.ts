@@ -1,0 +1,54 @@
+/**
+ * Payload encoding: a top-level typed array travels as its raw bytes; everything else is msgpackr
+ * with structured-clone types (Map, Set, Date, bigint, undefined, nested typed arrays, cycles).
+ */
+import { Packr } from "msgpackr";
+import { PayloadFormat } from "./header.ts";
+import { containsNegativeZero, markNegativeZeros } from "./negative-zero.ts";
+import { copyTypedArrayBytes, isTypedArray, typedArrayFromBytes, typedArrayKind } from "./typed-array.ts";
+
+export interface EncodedPayload {
+  format: PayloadFormat;
+  elementKind: number;
+  bytes: Buffer;
+}
+
+/** Why a value cannot be encoded; the caller turns it into a TsmpiError naming rank and call. */
+export class UnserializableError extends Error {}
+
+const packr = new Packr({
+  structuredClone: true,
+  mapsAsObjects: false,
+  moreTypes: true,
+  // msgpackr would silently send a function as undefined; refuse instead.
+  writeFunction: () => {
+    throw new UnserializableError("a function cannot be sent");
+  },
+});
+
+export function encodePayload(data: unknown): EncodedPayload {
+  if (isTypedArray(data)) {
+    return { format: PayloadFormat.TYPED_ARRAY, elementKind: typedArrayKind(data), bytes: copyTypedArrayBytes(data) };
+  }
+  const packable = containsNegativeZero(data) ? markNegativeZeros(data) : data;
+  let bytes: Buffer;
+  try {
+    bytes = packr.pack(packable);
+  } catch (error) {
+    if (error instanceof UnserializableError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UnserializableError(/symbol/i.test(reason) ? "a symbol cannot be sent" : `msgpackr cannot encode it (${reason})`);
+  }
+  return { format: PayloadFormat.MSGPACK, elementKind: 0, bytes };
+}
+
+/** Throws a plain Error for a payload this version cannot read; the caller names the message. */
+export function decodePayload(format: number, elementKind: number, bytes: Buffer): unknown {
+  if (format === PayloadFormat.TYPED_ARRAY) {
+    const array = typedArrayFromBytes(elementKind, bytes);
+    if (array === undefined) throw new Error(`typed-array payload of kind ${elementKind} and ${bytes.byteLength} bytes`);
+    return array;
+  }
+  if (format === PayloadFormat.MSGPACK) return packr.unpack(bytes);
+  throw new Error(`unknown payload format ${format}`);
+}

@@ -1,0 +1,63 @@
+/**
+ * The rank's side of the rendezvous with tsmpirun (PMI's role in MPICH and Open MPI): publish this
+ * rank's endpoint, wait at the fence until every rank has published, learn everyone's; later, report
+ * an abort or an uncaught exception so that the launcher can end the job and say why.
+ */
+import * as zmq from "zeromq";
+import { TsmpiError } from "../errors.ts";
+import type { JobEnv } from "../env.ts";
+import {
+  decodeWireupMessage,
+  encodeWireupMessage,
+  rankRoutingId,
+  type LauncherToRank,
+  type RankToLauncher,
+} from "./protocol.ts";
+
+/** Long enough for a report sent just before `process.exit` to reach the launcher. */
+const REPORT_LINGER_MS = 2_000;
+
+export class WireupClient {
+  readonly #socket: zmq.Dealer;
+  readonly #rank: number;
+  #closed = false;
+
+  private constructor(socket: zmq.Dealer, rank: number) {
+    this.#socket = socket;
+    this.#rank = rank;
+  }
+
+  static async connect(job: JobEnv, hello: { pid: number; host: string }): Promise<WireupClient> {
+    const socket = new zmq.Dealer({ routingId: rankRoutingId(job.rank), linger: REPORT_LINGER_MS });
+    socket.connect(job.rendezvous);
+    const client = new WireupClient(socket, job.rank);
+    await client.send({ type: "hello", rank: job.rank, ...hello });
+    return client;
+  }
+
+  send(message: RankToLauncher): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#socket.send(encodeWireupMessage(message));
+  }
+
+  put(key: string, value: string): Promise<void> {
+    return this.send({ type: "put", rank: this.#rank, key, value });
+  }
+
+  /** Resolves with every key/value put by any rank, once all ranks have reached the fence. */
+  async fence(): Promise<Record<string, string>> {
+    await this.send({ type: "fence", rank: this.#rank });
+    const [frame] = await this.#socket.receive();
+    const reply = frame === undefined ? undefined : decodeWireupMessage<LauncherToRank>(frame);
+    if (reply?.type !== "fence") {
+      throw new TsmpiError("ERR_WIREUP", { rank: this.#rank, call: "init" }, "unexpected reply from tsmpirun's rendezvous");
+    }
+    return reply.kvs;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close();
+  }
+}
