@@ -9,7 +9,7 @@ import { beginCollective } from "../coll/messages.ts";
 import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { startRecv, type Received } from "../p2p/recv.ts";
 import { Request } from "../p2p/request.ts";
-import { startSend } from "../p2p/send.ts";
+import { prepareSend, startSend } from "../p2p/send.ts";
 import type { CommCore } from "./core.ts";
 
 /** @internal The core behind a communicator, for the runtime's own modules. */
@@ -78,8 +78,9 @@ export class Comm {
     sendTag = 0,
     recvTag: number = ANY_TAG,
   ): Promise<T> {
+    const send = prepareSend(this.#core, "sendrecv", data, dest, sendTag);
     const received = startRecv<T>(this.#core, "sendrecv", source, recvTag);
-    await startSend(this.#core, "sendrecv", data, dest, sendTag);
+    await send();
     return (await received).data;
   }
 

@@ -10,16 +10,21 @@ import { checkDest, checkSendTag } from "./validate.ts";
  * Resolves once the transport holds it: an eager send, never waiting for the matching receive.
  */
 export function startSend(core: CommCore, call: string, data: unknown, dest: number, tag: number): Promise<void> {
+  return prepareSend(core, call, data, dest, tag)();
+}
+
+/**
+ * The checking and encoding half of `startSend`; the returned function queues the message. Calls
+ * that also receive (sendrecv) prepare first, so that a bad send argument leaves no receive posted.
+ */
+export function prepareSend(core: CommCore, call: string, data: unknown, dest: number, tag: number): () => Promise<void> {
   core.engine.assertActive(call, core.rank);
   checkDest(core, call, dest);
   checkSendTag(core, call, tag);
-  if (dest === PROC_NULL) return Promise.resolve();
+  if (dest === PROC_NULL) return () => Promise.resolve();
   const payload = encodeForSend(core, call, data);
-  return core.engine.post(
-    core.group[dest]!,
-    { context: core.p2pContext, source: core.rank, tag, collective: 0, sequence: 0 },
-    payload,
-  );
+  const envelope = { context: core.p2pContext, source: core.rank, tag, collective: 0, sequence: 0 };
+  return () => core.engine.post(core.group[dest]!, envelope, payload);
 }
 
 export function encodeForSend(core: CommCore, call: string, data: unknown): EncodedPayload {
