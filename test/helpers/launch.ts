@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -40,6 +40,10 @@ export interface RunningTsmpirun {
  */
 export function startTsmpirun(args: readonly string[], options: TsmpirunOptions = {}): RunningTsmpirun {
   const tmp = mkdtempSync(join(tmpdir(), "tsmpirun-test-"));
+  // tsx keeps its compile cache in $TMPDIR/tsx-<uid>: share the real one, or every run recompiles.
+  const tsxCache = `tsx-${userInfo().uid}`;
+  mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
+  symlinkSync(join(tmpdir(), tsxCache), join(tmp, tsxCache));
   const child = spawn(process.execPath, [tsmpirunBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env, TMPDIR: tmp },
@@ -63,7 +67,7 @@ export function startTsmpirun(args: readonly string[], options: TsmpirunOptions 
   if (options.input !== undefined) child.stdin.end(options.input);
   const result = new Promise<TsmpirunResult>((resolveResult) => {
     child.once("close", (exitCode, signal) => {
-      const tmpLeftovers = readdirSync(tmp);
+      const tmpLeftovers = readdirSync(tmp).filter((entry) => entry !== tsxCache);
       rmSync(tmp, { recursive: true, force: true });
       resolveResult({ exitCode, signal, stdout, stderr, tmpLeftovers });
     });

@@ -12,6 +12,15 @@ export type TsmpiErrorCode =
   | "ERR_SERIALIZE"
   /** Any other argument that is not what the call takes. */
   | "ERR_ARG"
+  /** A reduction on data the op does not apply to (SUM of strings, BAND of floats, ...). */
+  | "ERR_OP"
+  /**
+   * Ranks disagree about a collective: different calls in the same position, different roots,
+   * data of different kinds or lengths.
+   */
+  | "ERR_COLL_MISMATCH"
+  /** A communicator that has been freed, or an operation on the wrong kind of communicator. */
+  | "ERR_COMM"
   /** A call on a communicator or runtime that is not usable (finalized, freed). */
   | "ERR_STATE"
   /** Wire-up with the launcher failed. */

@@ -5,11 +5,18 @@ import { runtimeState } from "./state.ts";
 /** How long a dying rank waits for its last report to leave before it exits anyway. */
 export const REPORT_TIMEOUT_MS = 1_000;
 
-/** Exits the process once `report` has been handed to the launcher, or after a short timeout. */
-export function exitAfter(report: Promise<void> | undefined, code: number): Promise<never> {
+/**
+ * Exits the process once the launcher has acknowledged `report`, or after a short timeout; if the
+ * report did not get through, `unreported` runs first (to say on stderr what the report said).
+ */
+export function exitAfter(report: Promise<void> | undefined, code: number, unreported?: () => void): Promise<never> {
   const exit = (): never => process.exit(code);
-  const timer = setTimeout(exit, REPORT_TIMEOUT_MS);
-  void Promise.resolve(report).then(exit, exit).finally(() => clearTimeout(timer));
+  const fallBack = (): never => {
+    unreported?.();
+    return exit();
+  };
+  const timer = setTimeout(fallBack, REPORT_TIMEOUT_MS);
+  void Promise.resolve(report).then(exit, fallBack).finally(() => clearTimeout(timer));
   return new Promise<never>(() => {});
 }
 
@@ -24,5 +31,5 @@ export function abortJob(engine: Engine, rank: number, code: number, reason: str
     process.stderr.write(`tsmpi: rank ${rank} called abort(${code})${reason ? `: ${reason}` : ""}\n`);
     return exitAfter(undefined, code);
   }
-  return exitAfter(client.send({ type: "abort", rank: engine.worldRank, code, reason }), code);
+  return exitAfter(client.report({ type: "abort", rank: engine.worldRank, code, reason }), code);
 }

@@ -29,9 +29,10 @@ function fail(error: unknown): Promise<never> | undefined {
   }
   const { engine, client, host } = state;
   engine.markAborted();
+  const printHere = (): void => void process.stderr.write(`rank ${engine.worldRank} of ${engine.worldSize} on ${host}: ${stack}\n`);
   if (client === undefined) {
-    process.stderr.write(`rank ${engine.worldRank} of ${engine.worldSize} on ${host}: ${stack}\n`);
+    printHere();
     return exitAfter(undefined, 1);
   }
-  return exitAfter(client.send({ type: "error", rank: engine.worldRank, message, stack }), 1);
+  return exitAfter(client.report({ type: "error", rank: engine.worldRank, message, stack }), 1, printHere);
 }

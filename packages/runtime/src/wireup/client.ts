@@ -40,6 +40,20 @@ export class WireupClient {
     return this.#socket.send(encodeWireupMessage(message));
   }
 
+  /**
+   * Sends a last report (`error` or `abort`) and resolves when the launcher acknowledges it: the
+   * caller exits right after, and zeromq only queues a send, so without the ack the report could
+   * die with the process.
+   */
+  async report(message: Extract<RankToLauncher, { type: "error" | "abort" }>): Promise<void> {
+    await this.send(message);
+    for (;;) {
+      const [frame] = await this.#socket.receive();
+      const reply = frame === undefined ? undefined : decodeWireupMessage<LauncherToRank>(frame);
+      if (reply?.type === "ack" && reply.of === message.type) return;
+    }
+  }
+
   put(key: string, value: string): Promise<void> {
     return this.send({ type: "put", rank: this.#rank, key, value });
   }

@@ -45,8 +45,14 @@ export type RankToLauncher =
   | { type: "error"; rank: number; message: string; stack: string }
   | { type: "finalize"; rank: number };
 
-/** Messages the launcher sends to a rank. */
-export type LauncherToRank = { type: "fence"; kvs: Record<string, string> };
+/**
+ * Messages the launcher sends to a rank. `ack` answers `error` and `abort`: a rank about to
+ * exit waits for it (briefly) so its report is not lost with the process; zeromq only queues
+ * a send, and a process that exits right after may never deliver it.
+ */
+export type LauncherToRank =
+  | { type: "fence"; kvs: Record<string, string> }
+  | { type: "ack"; of: "error" | "abort" };
 
 export function encodeWireupMessage(message: RankToLauncher | LauncherToRank): Buffer {
   return Buffer.from(JSON.stringify(message), "utf8");

@@ -1,0 +1,49 @@
+import { launch } from "../launch.ts";
+import { parseCommandLine, USAGE_EXIT_CODE } from "./options.ts";
+
+// `tsmpirun ... | head`: the reader leaving is not a failure of the job; the ranks keep running.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
+const commandLine = await parseCommandLine(process.argv.slice(2));
+switch (commandLine.action) {
+  case "print":
+    process.stdout.write(`${commandLine.text}\n`);
+    break;
+  case "usage-error":
+    process.stderr.write(`tsmpirun: ${commandLine.message}\nTry 'tsmpirun --help' for usage.\n`);
+    process.exitCode = USAGE_EXIT_CODE;
+    break;
+  case "run":
+    process.exitCode = await run(commandLine);
+    break;
+}
+
+async function run({ options }: Extract<typeof commandLine, { action: "run" }>): Promise<number> {
+  // Ranks run in their own process groups, so a terminal's Ctrl-C reaches only us: end the job in order.
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => cancel.abort(signal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+  try {
+    const result = await launch({
+      ...options,
+      forwardOutput: true,
+      captureOutput: false,
+      stdin: process.stdin,
+      signal: cancel.signal,
+    });
+    if (result.failure) process.stderr.write(`${result.failure}\n`);
+    return result.exitCode;
+  } catch (error) {
+    process.stderr.write(`tsmpirun: ${(error as Error).message}\nTry 'tsmpirun --help' for usage.\n`);
+    return USAGE_EXIT_CODE;
+  } finally {
+    // An open stdin (a terminal, or a pipe whose writer is still there) must not keep us alive.
+    process.stdin.destroy();
+  }
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { extname, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { bundlePath, bundleProgram, PROGRAM_EXTENSIONS } from "./bundle/bundle.ts";
+import { localHost } from "./hosts/local.ts";
+import { createJobDir } from "./job-dir.ts";
+import { superviseJob } from "./supervise.ts";
+import type { JobResult, LaunchOptions } from "./types.ts";
+import { validateLaunchOptions } from "./validate-options.ts";
+
+/**
+ * Starts `np` ranks of `program` and resolves when all have exited, with how each ended.
+ * Resolves for failed jobs too (see `JobResult.exitCode` and `failure`); rejects only when the
+ * options themselves are invalid (TypeError / RangeError).
+ */
+export async function launch(options: LaunchOptions): Promise<JobResult> {
+  const job = validateLaunchOptions(options);
+  const startedAt = performance.now();
+  const jobId = randomBytes(8).toString("hex");
+  const finish = (fields: Pick<JobResult, "exitCode" | "ranks" | "timedOut" | "failure">): JobResult => ({
+    jobId,
+    ...fields,
+    durationMs: performance.now() - startedAt,
+  });
+  const notStarted = (failure: string): JobResult => finish({ exitCode: 1, ranks: [], timedOut: false, failure });
+
+  const program = resolve(job.cwd, job.program);
+  const found = await stat(program).catch(() => undefined);
+  if (!found?.isFile()) {
+    return notStarted(
+      `tsmpirun: cannot find the program "${job.program}" (looked for ${program}); no ranks were started`,
+    );
+  }
+  if (!(PROGRAM_EXTENSIONS as readonly string[]).includes(extname(program))) {
+    return notStarted(
+      `tsmpirun: "${job.program}" is not a TypeScript or JavaScript program (expected ${PROGRAM_EXTENSIONS.join(", ")}); no ranks were started`,
+    );
+  }
+
+  const jobDir = createJobDir();
+  try {
+    const bundled = await bundleProgram(program, bundlePath(jobDir.path));
+    if (!bundled.ok) {
+      return notStarted(`tsmpirun: could not bundle ${job.program}; no ranks were started\n${bundled.diagnostics}`);
+    }
+    const supervised = await superviseJob(job, { host: localHost, jobId, jobDir: jobDir.path, bundle: bundled.file });
+    return finish({
+      exitCode: supervised.verdict.exitCode,
+      ranks: supervised.ranks,
+      timedOut: supervised.timedOut,
+      failure: supervised.verdict.failure,
+    });
+  } finally {
+    await jobDir.remove();
+  }
+}

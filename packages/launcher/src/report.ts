@@ -1,0 +1,78 @@
+import { describeExit, isFailure, shellExitCode, signalNumber, type ExitStatus } from "./procs/exit-status.ts";
+
+/** Why the launcher ended the job early, if it did. */
+export type EndReason =
+  | { kind: "rank-failed" }
+  | { kind: "abort"; rank: number; code: number; reason: string }
+  | { kind: "timeout"; seconds: number; running: number[] }
+  | { kind: "interrupted"; signal: NodeJS.Signals | undefined }
+  | { kind: "wireup-stall"; rank: number };
+
+export interface RankOutcome {
+  rank: number;
+  pid: number | undefined;
+  status: ExitStatus;
+  endedByLauncher: boolean;
+  error: { message: string; stack: string } | undefined;
+  /** Last stderr lines, shown only when the rank reported no error itself. */
+  stderrTail: string[];
+}
+
+export interface JobVerdict {
+  exitCode: number;
+  failure: string | undefined;
+}
+
+/**
+ * The exit code and the diagnostic of a finished job. Code precedence: abort() code, timeout
+ * (124), interruption (128 + signal), else the lowest rank that failed by itself; ranks the
+ * launcher signalled never count.
+ */
+export function judgeJob(size: number, hostname: string, endReason: EndReason | undefined, ranks: RankOutcome[]): JobVerdict {
+  const lines: string[] = [];
+  let exitCode: number | undefined;
+  switch (endReason?.kind) {
+    case "abort":
+      lines.push(`tsmpirun: rank ${endReason.rank} called abort(${endReason.code}): ${endReason.reason}`);
+      exitCode = endReason.code;
+      break;
+    case "timeout":
+      lines.push(
+        `tsmpirun: job timed out after ${endReason.seconds} s; ranks still running: ${endReason.running.join(", ")}`,
+      );
+      exitCode = 124;
+      break;
+    case "interrupted":
+      lines.push(`tsmpirun: ${endReason.signal ? `received ${endReason.signal}` : "job cancelled"}; ended all ranks`);
+      exitCode = 128 + (endReason.signal ? signalNumber(endReason.signal) : 2);
+      break;
+    case "wireup-stall":
+      lines.push(
+        `tsmpirun: rank ${endReason.rank} exited before completing init() wire-up; the other ranks would wait for it forever`,
+      );
+      break;
+  }
+  const abortingRank = endReason?.kind === "abort" ? endReason.rank : undefined;
+  const selfFailed = ranks
+    .filter((rank) => !rank.endedByLauncher && isFailure(rank.status) && rank.rank !== abortingRank)
+    .sort((a, b) => a.rank - b.rank);
+  for (const rank of selfFailed) lines.push(describeRankFailure(size, hostname, rank));
+  if (exitCode === undefined) {
+    const lowest = selfFailed[0];
+    if (lowest) exitCode = shellExitCode(lowest.status);
+    else if (endReason?.kind === "wireup-stall") exitCode = 1;
+    else exitCode = 0;
+  }
+  return { exitCode, failure: lines.length > 0 ? lines.join("\n") : undefined };
+}
+
+function describeRankFailure(size: number, hostname: string, outcome: RankOutcome): string {
+  const who = `tsmpirun: rank ${outcome.rank} of ${size} on ${hostname}`;
+  if (outcome.error) {
+    const { message, stack } = outcome.error;
+    return `${who} failed: ${stack.includes(message) ? stack : `${message}\n${stack}`}`;
+  }
+  const line = `${who} (pid ${outcome.pid ?? "none"}) ${describeExit(outcome.status)}`;
+  if (outcome.stderrTail.length === 0) return line;
+  return `${line}; last lines of its stderr:\n${outcome.stderrTail.map((text) => `    ${text}`).join("\n")}`;
+}

@@ -1,0 +1,222 @@
+import type { ChildProcess } from "node:child_process";
+import type { Readable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
+import type { HostBackend } from "./hosts/host.ts";
+import { RankOutput } from "./output/route.ts";
+import { isFailure, type ExitStatus } from "./procs/exit-status.ts";
+import { spawnRank } from "./procs/spawn.ts";
+import { killLeftovers, terminateRank } from "./procs/terminate.ts";
+import { RendezvousServer } from "./rendezvous/server.ts";
+import { judgeJob, type EndReason, type JobVerdict } from "./report.ts";
+import type { RankResult } from "./types.ts";
+import type { ResolvedLaunchOptions } from "./validate-options.ts";
+
+/** How long output pipes may stay open after all ranks exited (a grandchild may hold them). */
+const PIPE_DRAIN_MS = 1000;
+/** Time for `error`/`abort` messages a failed rank sent just before dying to reach the rendezvous. */
+const LATE_REPORT_MS = 100;
+const STDERR_TAIL_LINES = 20;
+
+interface RankState {
+  rank: number;
+  child: ChildProcess;
+  output: RankOutput;
+  exited: Promise<ExitStatus>;
+  status: ExitStatus | undefined;
+  endedByLauncher: boolean;
+  error: { message: string; stack: string } | undefined;
+}
+
+export interface SupervisedJob {
+  ranks: RankResult[];
+  timedOut: boolean;
+  verdict: JobVerdict;
+}
+
+/**
+ * Runs the ranks of one job until every one has exited: serves the rendezvous, routes output,
+ * and ends the whole job on the first failure, abort, timeout or cancellation.
+ */
+export async function superviseJob(
+  job: ResolvedLaunchOptions,
+  context: { host: HostBackend; jobId: string; jobDir: string; bundle: string },
+): Promise<SupervisedJob> {
+  const { host } = context;
+  const ranks: RankState[] = [];
+  const terminations: Promise<void>[] = [];
+  let endReason: EndReason | undefined;
+
+  const endJob = (reason: EndReason): void => {
+    if (endReason !== undefined) return;
+    endReason = reason;
+    for (const state of ranks) {
+      const pid = state.child.pid;
+      if (state.status !== undefined || pid === undefined) continue;
+      state.endedByLauncher = true;
+      terminations.push(terminateRank(host, pid, state.exited, job.killGraceMs));
+    }
+  };
+
+  const protocolErrors: string[] = [];
+  const server = await RendezvousServer.start({
+    size: job.np,
+    transport: job.transport,
+    jobDir: context.jobDir,
+    events: {
+      onAbort: (rank, code, reason) => endJob({ kind: "abort", rank, code, reason }),
+      onError: (rank, error) => {
+        const state = ranks[rank];
+        if (state) state.error = error;
+      },
+      onStall: (rank) => endJob({ kind: "wireup-stall", rank }),
+      onProtocolError: (detail) => protocolErrors.push(detail),
+    },
+  });
+
+  const routing = {
+    tagOutput: job.tagOutput,
+    timestampOutput: job.timestampOutput,
+    outputDir: job.outputDir,
+    forwardTo: job.forwardOutput ? { stdout: process.stdout, stderr: process.stderr } : undefined,
+    capture: job.captureOutput,
+  };
+
+  for (let rank = 0; rank < job.np; rank++) {
+    const child = spawnRank(host, {
+      rank,
+      size: job.np,
+      jobId: context.jobId,
+      jobDir: context.jobDir,
+      rendezvous: server.endpoint,
+      transport: job.transport,
+      bundle: context.bundle,
+      args: job.args,
+      cwd: job.cwd,
+      extraEnv: job.env,
+      withStdin: rank === 0 && job.stdin !== undefined,
+    });
+    const output = new RankOutput(rank, routing);
+    output.attach(child.stdout, child.stderr);
+    const state: RankState = {
+      rank,
+      child,
+      output,
+      exited: exitOf(child),
+      status: undefined,
+      endedByLauncher: false,
+      error: undefined,
+    };
+    ranks.push(state);
+    void state.exited.then((status) => {
+      state.status = status;
+      if (isFailure(status) && !state.endedByLauncher) endJob({ kind: "rank-failed" });
+      server.rankExited(rank);
+    });
+  }
+  const rank0 = ranks[0]?.child;
+  if (rank0?.stdin) feedStdin(rank0.stdin, job.stdin);
+
+  const timer =
+    job.timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => {
+          const running = ranks.filter((state) => state.status === undefined).map((state) => state.rank);
+          endJob({ kind: "timeout", seconds: job.timeoutSeconds ?? 0, running });
+        }, job.timeoutSeconds * 1000);
+  const onCancel = (): void => {
+    const reason: unknown = job.signal?.reason;
+    endJob({ kind: "interrupted", signal: isSignalName(reason) ? reason : undefined });
+  };
+  if (job.signal?.aborted) onCancel();
+  else job.signal?.addEventListener("abort", onCancel, { once: true });
+
+  try {
+    await Promise.all(ranks.map((state) => state.exited));
+  } finally {
+    clearTimeout(timer);
+    job.signal?.removeEventListener("abort", onCancel);
+  }
+  await Promise.all(terminations);
+  for (const state of ranks) if (state.child.pid !== undefined) killLeftovers(host, state.child.pid);
+  if (rank0?.stdin && isReadable(job.stdin)) job.stdin.unpipe(rank0.stdin);
+  await drainOutput(ranks);
+  if (ranks.some((state) => state.status && isFailure(state.status))) await delay(LATE_REPORT_MS);
+  await server.close();
+
+  const verdict = judgeJob(
+    job.np,
+    host.hostname,
+    endReason,
+    ranks.map((state) => ({
+      rank: state.rank,
+      pid: state.child.pid,
+      status: state.status ?? { exitCode: null, signal: null },
+      endedByLauncher: state.endedByLauncher,
+      error: state.error,
+      // Forwarded output is already on the terminal; repeating it would only add noise.
+      stderrTail: job.forwardOutput && job.outputDir === undefined ? [] : state.output.lastStderrLines(STDERR_TAIL_LINES),
+    })),
+  );
+  if (protocolErrors.length > 0) {
+    const note = protocolErrors.map((detail) => `tsmpirun: ${detail}`).join("\n");
+    verdict.failure = verdict.failure ? `${verdict.failure}\n${note}` : note;
+  }
+  return {
+    timedOut: endReason?.kind === "timeout",
+    verdict,
+    ranks: ranks.map((state) => ({
+      rank: state.rank,
+      pid: state.child.pid,
+      exitCode: state.status?.exitCode ?? null,
+      signal: state.status?.signal ?? null,
+      stdout: state.output.text("stdout"),
+      stderr: state.output.text("stderr"),
+      ...(state.error ? { error: state.error } : {}),
+      endedByLauncher: state.endedByLauncher,
+    })),
+  };
+}
+
+/** Resolves once with how the process ended; a failed spawn counts as exit code 127, like a shell. */
+function exitOf(child: ChildProcess): Promise<ExitStatus> {
+  return new Promise((resolve) => {
+    child.once("exit", (exitCode, signal) => resolve({ exitCode, signal }));
+    child.once("error", (error) => {
+      if (child.pid === undefined) {
+        child.stderr?.destroy();
+        child.stdout?.destroy();
+        process.emitWarning(`tsmpirun: could not start a rank: ${error.message}`);
+        resolve({ exitCode: 127, signal: null });
+      }
+    });
+  });
+}
+
+function feedStdin(destination: NodeJS.WritableStream & { on(event: "error", listener: () => void): unknown }, input: ResolvedLaunchOptions["stdin"]): void {
+  // Rank 0 may exit without reading its input: the broken pipe is not the job's failure.
+  destination.on("error", () => undefined);
+  if (input === undefined) return;
+  if (typeof input === "string" || input instanceof Uint8Array) destination.end(input);
+  else input.pipe(destination);
+}
+
+function isReadable(input: ResolvedLaunchOptions["stdin"]): input is NodeJS.ReadableStream {
+  return typeof input === "object" && input !== null && !(input instanceof Uint8Array);
+}
+
+function isSignalName(value: unknown): value is NodeJS.Signals {
+  return typeof value === "string" && /^SIG[A-Z0-9]+$/.test(value);
+}
+
+async function drainOutput(ranks: RankState[]): Promise<void> {
+  const all = Promise.all(ranks.map((state) => state.output.finish()));
+  const cancelTimer = new AbortController();
+  // Cancelled once the pipes are done, so a pending timer does not hold the launcher open.
+  const timer = delay(PIPE_DRAIN_MS, "timeout" as const, { signal: cancelTimer.signal }).catch(() => "cancelled" as const);
+  const first = await Promise.race([all, timer]);
+  cancelTimer.abort();
+  if (first === "timeout") {
+    for (const state of ranks) state.output.abandon([state.child.stdout, state.child.stderr] as (Readable | null)[]);
+    await all;
+  }
+}

@@ -1,0 +1,83 @@
+import type { TransportKind } from "@tsmpi/runtime/internal/wireup";
+
+export type { TransportKind };
+
+/** What `launch()` starts: `np` copies of `program`, bundled once, supervised until all exit. */
+export interface LaunchOptions {
+  /** Number of ranks (a positive integer). */
+  np: number;
+  /** Path of the rank program (.ts, .mts, .cts, .js, .mjs, .cjs), relative to `cwd`. */
+  program: string;
+  /** Arguments passed to every rank after the program path. */
+  args?: readonly string[];
+  /**
+   * Extra environment for every rank, on top of the launcher's own environment
+   * (what `-x VAR=value` adds). The TSMPI_* variables of the job always win.
+   */
+  env?: Readonly<Record<string, string>>;
+  /** End the job after this many seconds (exit code 124). */
+  timeout?: number;
+  /** How ranks reach the rendezvous and each other. Default `ipc`. */
+  transport?: TransportKind;
+  /** Working directory of every rank and base of a relative `program`. Default `process.cwd()`. */
+  cwd?: string;
+  /** Prefix every output line with `[rank] `. */
+  tagOutput?: boolean;
+  /** Prefix every output line with an ISO-8601 timestamp. */
+  timestampOutput?: boolean;
+  /** Write `outputDir/rank.R/stdout` and `.../stderr` instead of forwarding (like Open MPI --output-filename). */
+  outputDir?: string;
+  /** Forward each rank's lines to this process's stdout/stderr. Default false (capture only). */
+  forwardOutput?: boolean;
+  /**
+   * Keep every rank's whole stdout/stderr in the result. Default true; the CLI turns it off
+   * (it forwards instead) and only the last lines of stderr are kept for failure reports.
+   */
+  captureOutput?: boolean;
+  /** Input for rank 0 (the other ranks get none). Default: no input. */
+  stdin?: NodeJS.ReadableStream | string | Uint8Array;
+  /** Time between SIGTERM and SIGKILL when the launcher ends ranks. Default 2000 ms. */
+  killGraceMs?: number;
+  /**
+   * Ends the job when aborted. If `signal.reason` is a signal name (`"SIGINT"`, `"SIGTERM"`),
+   * the exit code is 128 + its number (130, 143), as if the launcher had been killed by it; else 130.
+   */
+  signal?: AbortSignal;
+}
+
+/** How one rank ended. */
+export interface RankResult {
+  rank: number;
+  /** Undefined if the process could not be started. */
+  pid: number | undefined;
+  /** Exit code, or null if it died by a signal. */
+  exitCode: number | null;
+  /** The signal that ended it, or null if it exited. */
+  signal: NodeJS.Signals | null;
+  /** Captured stdout ("" when `captureOutput` is false). */
+  stdout: string;
+  /** Captured stderr ("" when `captureOutput` is false). */
+  stderr: string;
+  /** The uncaught exception the rank reported through the rendezvous before exiting. */
+  error?: { message: string; stack: string };
+  /** True if the launcher signalled this rank (to end the job) before it exited. */
+  endedByLauncher: boolean;
+}
+
+/** The outcome of a job: one shape whether it succeeded or failed. */
+export interface JobResult {
+  /**
+   * 0 on success; else the code of the lowest rank that failed by itself (128 + signal number if
+   * it was killed), the code given to `abort()`, 124 on timeout, 128 + n when ended by `signal`,
+   * 1 for launcher-level failures (program not found, bundle error, wire-up stall).
+   */
+  exitCode: number;
+  /** Random hex id, given to every rank as TSMPI_JOB_ID. */
+  jobId: string;
+  timedOut: boolean;
+  /** One entry per rank, in rank order; empty if no rank was started. */
+  ranks: RankResult[];
+  /** What went wrong, as the CLI prints it (lines starting `tsmpirun: `). */
+  failure?: string;
+  durationMs: number;
+}

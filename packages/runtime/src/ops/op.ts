@@ -1,0 +1,84 @@
+/**
+ * Reduction operations (MPI_Op). The built-ins are `Op.SUM`, `Op.PROD`, `Op.MIN`, `Op.MAX`,
+ * `Op.LAND`, `Op.LOR`, `Op.LXOR`, `Op.BAND`, `Op.BOR`, `Op.BXOR`, `Op.MINLOC`, `Op.MAXLOC` and
+ * `Op.REPLACE`; any `(a, b) => c` function is a user op.
+ *
+ * Operands are always combined as `f(lower ranks, higher ranks)`. A plain function is taken as
+ * associative but not commutative (mpi4py's default) and is applied in rank order,
+ * `f(f(x0, x1), x2)...`; an op made with `Op.create(fn, { commutative: true })` may be applied in
+ * any order, which lets faster algorithms run.
+ */
+export type BuiltinOpName =
+  | "SUM"
+  | "PROD"
+  | "MIN"
+  | "MAX"
+  | "LAND"
+  | "LOR"
+  | "LXOR"
+  | "BAND"
+  | "BOR"
+  | "BXOR"
+  | "MINLOC"
+  | "MAXLOC"
+  | "REPLACE";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- user ops are typed by the caller
+type AnyFunction = (a: any, b: any) => unknown;
+
+export class Op {
+  /** Sum: numbers, bigints, typed arrays and arrays of numbers (element-wise). */
+  static readonly SUM = new Op("SUM", true);
+  static readonly PROD = new Op("PROD", true);
+  static readonly MIN = new Op("MIN", true);
+  static readonly MAX = new Op("MAX", true);
+  /** Logical and: booleans, or numbers/bigints/integer arrays as truth values (result 1/0). */
+  static readonly LAND = new Op("LAND", true);
+  static readonly LOR = new Op("LOR", true);
+  static readonly LXOR = new Op("LXOR", true);
+  /** Bitwise and: integers, bigints, integer typed arrays. */
+  static readonly BAND = new Op("BAND", true);
+  static readonly BOR = new Op("BOR", true);
+  static readonly BXOR = new Op("BXOR", true);
+  /** `[value, index]` pairs (or arrays of them): the smallest value, ties to the smaller index. */
+  static readonly MINLOC = new Op("MINLOC", true);
+  /** `[value, index]` pairs (or arrays of them): the largest value, ties to the smaller index. */
+  static readonly MAXLOC = new Op("MAXLOC", true);
+  /** The operand of the highest rank: `f(a, b) = b`. */
+  static readonly REPLACE = new Op("REPLACE", false);
+
+  readonly name: string;
+  /** Whether the op may be applied in any order. */
+  readonly commutative: boolean;
+  /** @internal */
+  readonly builtin: BuiltinOpName | undefined;
+  /** @internal */
+  readonly fn: AnyFunction | undefined;
+
+  private constructor(name: string, commutative: boolean, fn?: AnyFunction) {
+    this.name = name;
+    this.commutative = commutative;
+    this.fn = fn;
+    this.builtin = fn === undefined ? (name as BuiltinOpName) : undefined;
+  }
+
+  /** A user op from an associative function (MPI_Op_create); commutative only if you say so. */
+  static create<T>(fn: (a: T, b: T) => T, options: { commutative?: boolean; name?: string } = {}): Op {
+    if (typeof fn !== "function") throw new TypeError("Op.create(fn): fn must be a function (a, b) => c");
+    return new Op(options.name ?? (fn.name || "user op"), options.commutative ?? false, fn);
+  }
+
+  toString(): string {
+    return `Op.${this.name}`;
+  }
+}
+
+/** What collectives accept as an op: a built-in or `Op.create` op, or a plain function. */
+export type OpLike<T> = Op | ((a: T, b: T) => T);
+
+/** @internal */
+export function toOp(op: unknown): Op | undefined {
+  if (op instanceof Op) return op;
+  if (typeof op === "function") return Op.create(op as AnyFunction);
+  return undefined;
+}
