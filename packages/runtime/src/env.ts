@@ -22,3 +22,12 @@ export function readJobEnv(env: NodeJS.ProcessEnv = process.env): JobEnv | undef
   const transport = env[ENV.transport] === "tcp" ? "tcp" : "ipc";
   return { rank, size, jobId: env[ENV.jobId] ?? "", rendezvous, transport, jobDir: env[ENV.jobDir] ?? "" };
 }
+
+/**
+ * A forced collective algorithm: `TSMPI_COLL_ALLREDUCE=ring` forces allreduce's `ring` (MPICH's
+ * MPIR_CVAR_ALLREDUCE_INTRA_ALGORITHM, Open MPI's coll_tuned_allreduce_algorithm).
+ */
+export function forcedAlgorithm(collective: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[`TSMPI_COLL_${collective.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
+  return value === undefined || value === "" || value === "auto" ? undefined : value;
+}

@@ -11,6 +11,7 @@
 export { init, finalize } from "./lifecycle/init.ts";
 export { Comm } from "./comm/comm.ts";
 export { Request, waitAll, waitAny } from "./p2p/request.ts";
+export { Op, type OpLike } from "./ops/op.ts";
 export type { Received } from "./p2p/recv.ts";
 export type { ProbeStatus } from "./p2p/probe.ts";
 export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from "./constants.ts";

@@ -1,9 +1,31 @@
 /**
- * Each collective's id, stamped on its messages (header byte 3) so that a rank can tell which
- * collective a message belongs to. Append only: the ids are part of the wire format.
+ * Each collective's id, stamped on its messages (header byte 3) so that a rank can tell which call
+ * a message belongs to and report a mismatch by name. Append only: the ids are part of the wire
+ * format.
  * @internal
  */
 export const CollectiveId = {
   barrier: 1,
+  bcast: 2,
+  reduce: 3,
+  allreduce: 4,
+  gather: 5,
+  scatter: 6,
+  allgather: 7,
+  alltoall: 8,
+  scan: 9,
+  exscan: 10,
+  reduceScatter: 11,
+  neighborAlltoall: 12,
+  dup: 13,
+  split: 14,
+  createCart: 15,
+  sub: 16,
+  neighborAllgather: 17,
 } as const;
 export type CollectiveName = keyof typeof CollectiveId;
+
+export function collectiveName(id: number): string {
+  for (const [name, value] of Object.entries(CollectiveId)) if (value === id) return name;
+  return `collective #${id}`;
+}

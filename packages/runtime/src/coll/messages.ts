@@ -1,39 +1,126 @@
 /**
- * The point-to-point layer collectives are written with: messages on the communicator's collective
- * context, never on user tags, stamped with the collective's id and sequence number.
+ * The point-to-point layer collectives are written with. Collective messages travel on the
+ * communicator's collective context, never on user tags (Open MPI `coll_tags.h`), with a tag made
+ * of the call's sequence number and the algorithm's step, so that several collectives in flight on
+ * one communicator (nonblocking ones) never take each other's messages. Every message also carries
+ * the collective's id and signature, which the communicator's monitor checks on arrival.
  * @internal
  */
-import type { CommCore } from "../comm/core.ts";
+import { PROC_NULL } from "../constants.ts";
+import { assertUsable, type CommCore } from "../comm/core.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
+import type { Op } from "../ops/op.ts";
+import { decodeMessage } from "../p2p/recv.ts";
+import { encodeForSend } from "../p2p/send.ts";
 import { PayloadFormat } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
 import { CollectiveId, type CollectiveName } from "./collective-ids.ts";
+import { packSignature } from "./signature.ts";
+
+/** Steps per call: the tag's low 16 bits. */
+const MAX_STEP = 0xffff;
 
 /** One collective call in progress on one rank. */
 export interface CollectiveCall {
   readonly core: CommCore;
+  /** The call the user made (an internal allreduce run by `split` is still `split`). */
   readonly name: CollectiveName;
   readonly sequence: number;
+  readonly root: number | undefined;
+  readonly op: Op | undefined;
+  readonly algorithm: string;
+  readonly signature: number;
+  /** Rejects when the monitor finds that another rank is in a different call. */
+  readonly failed: Promise<never>;
+  fail(error: Error): void;
 }
 
-/** Starts a collective call: every rank numbers its collective calls on a communicator alike. */
-export function beginCollective(core: CommCore, name: CollectiveName): CollectiveCall {
-  core.engine.assertActive(name, core.rank);
+export interface CollectiveSpec {
+  name: CollectiveName;
+  algorithm: string;
+  root?: number;
+  op?: Op;
+}
+
+/**
+ * Runs one collective call: numbers it (synchronously, so nonblocking calls are numbered in the
+ * order they were made), lets the monitor check it against messages already here, runs `body`
+ * and retires it.
+ */
+export function runCollective<T>(core: CommCore, spec: CollectiveSpec, body: (call: CollectiveCall) => Promise<T>): Promise<T> {
+  assertUsable(core, spec.name);
   core.collSequence = (core.collSequence + 1) >>> 0;
-  return { core, name, sequence: core.collSequence };
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined); // observed through the receives that race it
+  const call: CollectiveCall = {
+    core,
+    name: spec.name,
+    sequence: core.collSequence,
+    root: spec.root,
+    op: spec.op,
+    algorithm: spec.algorithm,
+    signature: packSignature(spec),
+    failed,
+    fail,
+  };
+  core.monitor.begin(call);
+  const run = (async () => {
+    try {
+      return await Promise.race([body(call), failed]);
+    } finally {
+      core.monitor.end(call);
+    }
+  })();
+  return run;
+}
+
+function tagOf(call: CollectiveCall, step: number): number {
+  if (step < 0 || step > MAX_STEP) throw new Error(`collective step ${step} out of range`);
+  return ((call.sequence & 0x7fff) << 16) | step;
 }
 
 export const EMPTY_PAYLOAD: EncodedPayload = { format: PayloadFormat.TYPED_ARRAY, elementKind: 1, bytes: Buffer.alloc(0) };
 
-export function collSend(call: CollectiveCall, dest: number, tag: number, payload: EncodedPayload): Promise<void> {
+/** Sends an encoded payload to communicator rank `dest` as step `step` of `call`. */
+export function collSend(call: CollectiveCall, dest: number, step: number, payload: EncodedPayload): Promise<void> {
+  if (dest === PROC_NULL) return Promise.resolve();
   const { core } = call;
   return core.engine.post(
     core.group[dest]!,
-    { context: core.collContext, source: core.rank, tag, collective: CollectiveId[call.name], sequence: call.sequence },
+    {
+      context: core.collContext,
+      source: core.rank,
+      tag: tagOf(call, step),
+      collective: CollectiveId[call.name],
+      sequence: call.sequence,
+      signature: call.signature,
+    },
     payload,
   );
 }
 
-export function collRecv(call: CollectiveCall, source: number, tag: number): Promise<IncomingMessage> {
-  return call.core.engine.receive(call.core.collContext, { source, tag });
+/** Encodes `value` (ERR_SERIALIZE names the collective) and sends it. */
+export function collSendValue(call: CollectiveCall, dest: number, step: number, value: unknown): Promise<void> {
+  return collSend(call, dest, step, encodeForSend(call.core, call.name, value));
+}
+
+/** Encodes once for several sends of the same value. */
+export function collEncode(call: CollectiveCall, value: unknown): EncodedPayload {
+  return encodeForSend(call.core, call.name, value);
+}
+
+/** A received message's payload, ready to be sent on unchanged (tree and ring forwarding). */
+export function asPayload(message: IncomingMessage): EncodedPayload {
+  return { format: message.format, elementKind: message.elementKind, bytes: message.payload };
+}
+
+/** Receives step `step` of `call` from communicator rank `source`. */
+export function collRecv(call: CollectiveCall, source: number, step: number): Promise<IncomingMessage> {
+  return Promise.race([call.core.engine.receive(call.core.collContext, { source, tag: tagOf(call, step) }), call.failed]);
+}
+
+/** Receives and decodes. Typed arrays arrive as views on a fresh buffer that the caller owns. */
+export async function collRecvValue<T>(call: CollectiveCall, source: number, step: number): Promise<T> {
+  return decodeMessage<T>(call.core, call.name, await collRecv(call, source, step));
 }

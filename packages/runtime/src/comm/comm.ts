@@ -3,14 +3,16 @@
  * and stores nothing itself; the work is in p2p/, coll/ and the engine.
  */
 import { ANY_SOURCE, ANY_TAG } from "../constants.ts";
+import { TsmpiError } from "../errors.ts";
 import { abortJob } from "../lifecycle/abort.ts";
-import { barrierDissemination } from "../coll/barrier/dissemination.ts";
-import { beginCollective } from "../coll/messages.ts";
+import { barrier } from "../coll/barrier/index.ts";
 import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { startRecv, type Received } from "../p2p/recv.ts";
 import { Request } from "../p2p/request.ts";
 import { prepareSend, startSend } from "../p2p/send.ts";
-import type { CommCore } from "./core.ts";
+import { freeCore, type CommCore } from "./core.ts";
+import { dupCore } from "./dup.ts";
+import { splitCore } from "./split.ts";
 
 /** @internal The core behind a communicator, for the runtime's own modules. */
 export let coreOf: (comm: Comm) => CommCore;
@@ -96,7 +98,36 @@ export class Comm {
 
   /** Returns once every rank of the communicator has called it. */
   async barrier(): Promise<void> {
-    await barrierDissemination(beginCollective(this.#core, "barrier"));
+    await barrier(this.#core);
+  }
+
+  /**
+   * A new communicator with the same ranks whose messages and collectives never match this one's
+   * (MPI_Comm_dup). Collective: every rank must call it.
+   */
+  async dup(): Promise<Comm> {
+    return new Comm(await dupCore(this.#core));
+  }
+
+  /**
+   * Splits the communicator (MPI_Comm_split): ranks passing the same `color` form a new
+   * communicator, ranked by `key` (ties by their rank here). A rank passing `UNDEFINED` gets
+   * `undefined`. Collective: every rank must call it.
+   */
+  async split(color: number, key: number = this.#core.rank): Promise<Comm | undefined> {
+    const core = await splitCore(this.#core, color, key);
+    return core === undefined ? undefined : new Comm(core);
+  }
+
+  /**
+   * Releases the communicator (MPI_Comm_free); any later call on it fails with ERR_COMM. Its
+   * operations must have completed. The world communicator cannot be freed.
+   */
+  free(): void {
+    if (this.#core.p2pContext === 0) {
+      throw new TsmpiError("ERR_COMM", { rank: this.#core.rank, call: "free" }, "the world communicator cannot be freed");
+    }
+    freeCore(this.#core);
   }
 
   /**

@@ -1,4 +1,6 @@
+import { CollectiveMonitor } from "../coll/monitor.ts";
 import type { Engine } from "../engine/engine.ts";
+import { TsmpiError } from "../errors.ts";
 
 /**
  * What a communicator is underneath its facade: a group of world ranks and two context ids, one for
@@ -17,16 +19,50 @@ export interface CommCore {
   readonly collContext: number;
   /** Counts this communicator's collective calls; stamped on collective messages. */
   collSequence: number;
+  readonly monitor: CollectiveMonitor;
+  freed: boolean;
 }
 
-export function worldCore(engine: Engine): CommCore {
+export interface CoreShape {
+  rank: number;
+  group: readonly number[];
+  /** The point-to-point context; the collective context is the next id. */
+  context: number;
+}
+
+export function makeCore(engine: Engine, shape: CoreShape): CommCore {
+  const collContext = shape.context + 1;
   return {
     engine,
-    rank: engine.worldRank,
-    size: engine.worldSize,
-    group: Array.from({ length: engine.worldSize }, (_, rank) => rank),
-    p2pContext: 0,
-    collContext: 1,
+    rank: shape.rank,
+    size: shape.group.length,
+    group: shape.group,
+    p2pContext: shape.context,
+    collContext,
     collSequence: 0,
+    monitor: new CollectiveMonitor(engine.matcher, collContext, shape.rank),
+    freed: false,
   };
+}
+
+/** The world: context ids 0 and 1; new communicators take ids from 2 up (see context-id.ts). */
+export function worldCore(engine: Engine): CommCore {
+  return makeCore(engine, {
+    rank: engine.worldRank,
+    group: Array.from({ length: engine.worldSize }, (_, rank) => rank),
+    context: 0,
+  });
+}
+
+/** Throws unless the communicator can still communicate (not freed, runtime not finalized). */
+export function assertUsable(core: CommCore, call: string): void {
+  core.engine.assertActive(call, core.rank);
+  if (core.freed) throw new TsmpiError("ERR_COMM", { rank: core.rank, call }, "the communicator has been freed");
+}
+
+/** Releases the communicator's contexts: messages still queued for it are dropped. */
+export function freeCore(core: CommCore): void {
+  core.freed = true;
+  core.engine.matcher.dropContext(core.p2pContext);
+  core.engine.matcher.dropContext(core.collContext);
 }

@@ -17,6 +17,8 @@ export class Engine {
   readonly matcher = new Matcher();
   #transport: Transport | undefined;
   #state: EngineState = "active";
+  /** The next communicator context id this process may propose (0 and 1 are the world's). */
+  nextContextId = 2;
 
   constructor(worldRank: number, worldSize: number) {
     this.worldRank = worldRank;

@@ -5,10 +5,10 @@
  * transport's per-sender ordering gives MPI's non-overtaking rule.
  */
 import { ANY_SOURCE, ANY_TAG } from "../constants.ts";
-import type { Envelope } from "../wire/header.ts";
+import type { Envelope, PayloadFormat } from "../wire/header.ts";
 
 export interface IncomingMessage extends Envelope {
-  format: number;
+  format: PayloadFormat;
   elementKind: number;
   payload: Buffer;
 }
@@ -22,7 +22,11 @@ interface Waiter extends Pattern {
   resolve: (message: IncomingMessage) => void;
 }
 
+/** Sees every message of a context as it arrives, before matching (collective mismatch checks). */
+export type ArrivalWatcher = (message: IncomingMessage) => void;
+
 class ContextQueues {
+  watcher: ArrivalWatcher | undefined;
   /** Receives waiting for a message, in posting order. */
   readonly posted: Waiter[] = [];
   /** Probes waiting for a message; they look without taking. */
@@ -52,6 +56,7 @@ export class Matcher {
   /** A message came in: hand it to the first posted receive it matches, or keep it. */
   arrive(message: IncomingMessage): void {
     const queues = this.#queues(message.context);
+    queues.watcher?.(message);
     const receive = findIndex(queues.posted, (waiter) => matches(waiter, message));
     if (receive >= 0) {
       queues.posted.splice(receive, 1)[0]!.resolve(message);
@@ -91,6 +96,15 @@ export class Matcher {
   /** Waits for a matching message to be kept, without taking it (call `peek` first). */
   postProbe(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void): void {
     this.#queues(context).probes.push({ source: pattern.source, tag: pattern.tag, resolve });
+  }
+
+  /** Kept (unreceived) messages of a context that satisfy `predicate`, oldest first. */
+  keptWhere(context: number, predicate: (message: IncomingMessage) => boolean): IncomingMessage[] {
+    return this.#contexts.get(context)?.unexpected.filter(predicate) ?? [];
+  }
+
+  watch(context: number, watcher: ArrivalWatcher): void {
+    this.#queues(context).watcher = watcher;
   }
 
   /** Forgets everything about a context (a freed communicator). */

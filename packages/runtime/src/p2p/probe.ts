@@ -1,5 +1,5 @@
 import { ANY_TAG, PROC_NULL } from "../constants.ts";
-import type { CommCore } from "../comm/core.ts";
+import { assertUsable, type CommCore } from "../comm/core.ts";
 import { checkRecvTag, checkSource } from "./validate.ts";
 
 /** The envelope of a message that has arrived and not yet been received. */
@@ -13,7 +13,7 @@ export interface ProbeStatus {
 const NULL_STATUS: ProbeStatus = { source: PROC_NULL, tag: ANY_TAG, bytes: 0 };
 
 export function startProbe(core: CommCore, source: number, tag: number): Promise<ProbeStatus> {
-  core.engine.assertActive("probe", core.rank);
+  assertUsable(core, "probe");
   checkSource(core, "probe", source);
   checkRecvTag(core, "probe", tag);
   if (source === PROC_NULL) return Promise.resolve(NULL_STATUS);
@@ -23,7 +23,7 @@ export function startProbe(core: CommCore, source: number, tag: number): Promise
 }
 
 export function checkProbe(core: CommCore, source: number, tag: number): ProbeStatus | undefined {
-  core.engine.assertActive("iprobe", core.rank);
+  assertUsable(core, "iprobe");
   checkSource(core, "iprobe", source);
   checkRecvTag(core, "iprobe", tag);
   if (source === PROC_NULL) return NULL_STATUS;

@@ -1,6 +1,6 @@
 import { ANY_TAG, PROC_NULL } from "../constants.ts";
 import { TsmpiError } from "../errors.ts";
-import type { CommCore } from "../comm/core.ts";
+import { assertUsable, type CommCore } from "../comm/core.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
 import { decodePayload } from "../wire/codec.ts";
 import { checkRecvTag, checkSource } from "./validate.ts";
@@ -15,7 +15,7 @@ export interface Received<T = unknown> {
 
 /** Checks the arguments synchronously, then waits for the matching message and decodes it. */
 export function startRecv<T>(core: CommCore, call: string, source: number, tag: number): Promise<Received<T>> {
-  core.engine.assertActive(call, core.rank);
+  assertUsable(core, call);
   checkSource(core, call, source);
   checkRecvTag(core, call, tag);
   if (source === PROC_NULL) return Promise.resolve({ data: undefined as T, source: PROC_NULL, tag: ANY_TAG });

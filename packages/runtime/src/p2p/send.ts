@@ -1,6 +1,6 @@
 import { PROC_NULL } from "../constants.ts";
 import { TsmpiError } from "../errors.ts";
-import type { CommCore } from "../comm/core.ts";
+import { assertUsable, type CommCore } from "../comm/core.ts";
 import { encodePayload, UnserializableError, type EncodedPayload } from "../wire/codec.ts";
 import { checkDest, checkSendTag } from "./validate.ts";
 
@@ -18,12 +18,12 @@ export function startSend(core: CommCore, call: string, data: unknown, dest: num
  * that also receive (sendrecv) prepare first, so that a bad send argument leaves no receive posted.
  */
 export function prepareSend(core: CommCore, call: string, data: unknown, dest: number, tag: number): () => Promise<void> {
-  core.engine.assertActive(call, core.rank);
+  assertUsable(core, call);
   checkDest(core, call, dest);
   checkSendTag(core, call, tag);
   if (dest === PROC_NULL) return () => Promise.resolve();
   const payload = encodeForSend(core, call, data);
-  const envelope = { context: core.p2pContext, source: core.rank, tag, collective: 0, sequence: 0 };
+  const envelope = { context: core.p2pContext, source: core.rank, tag, collective: 0, sequence: 0, signature: 0 };
   return () => core.engine.post(core.group[dest]!, envelope, payload);
 }
 

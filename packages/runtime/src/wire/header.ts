@@ -13,7 +13,7 @@
  *  8      i32   source         sender's rank in the communicator
  * 12      i32   tag
  * 16      u32   sequence       collective sequence number (mismatch detection), 0 for p2p
- * 20      u32   reserved
+ * 20      u32   signature      collective call details (root, op, algorithm), 0 for p2p
  * ```
  * Little-endian throughout: every host we target is.
  */
@@ -33,6 +33,8 @@ export interface Envelope {
   /** 0 for point-to-point messages. */
   collective: number;
   sequence: number;
+  /** Collective call details every rank must agree on (see coll/messages.ts); 0 for p2p. */
+  signature: number;
 }
 
 export interface Header extends Envelope {
@@ -51,7 +53,7 @@ export function encodeHeader(header: Header): Buffer {
   bytes.writeInt32LE(header.source, 8);
   bytes.writeInt32LE(header.tag, 12);
   bytes.writeUInt32LE(header.sequence >>> 0, 16);
-  bytes.writeUInt32LE(0, 20);
+  bytes.writeUInt32LE(header.signature >>> 0, 20);
   return bytes;
 }
 
@@ -66,5 +68,6 @@ export function decodeHeader(bytes: Buffer): Header | undefined {
     source: bytes.readInt32LE(8),
     tag: bytes.readInt32LE(12),
     sequence: bytes.readUInt32LE(16),
+    signature: bytes.readUInt32LE(20),
   };
 }

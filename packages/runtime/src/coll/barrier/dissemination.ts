@@ -8,18 +8,19 @@
  *         round 1: 0->2 1->3 2->4 3->0 4->1
  *         round 2: 0->4 1->0 2->1 3->2 4->3
  * ```
- * Messages moved: p * ceil(log2 p), all empty. Tags are round numbers on the collective context,
- * so consecutive barriers cannot mix: messages between two ranks with one tag never overtake.
+ * Messages moved: p * ceil(log2 p), all empty.
  */
 import { collRecv, collSend, EMPTY_PAYLOAD, type CollectiveCall } from "../messages.ts";
 
-export const name = "dissemination";
-
-export async function barrierDissemination(call: CollectiveCall): Promise<void> {
-  const { rank, size } = call.core;
-  for (let distance = 1, round = 0; distance < size; distance *= 2, round++) {
-    const sent = collSend(call, (rank + distance) % size, round, EMPTY_PAYLOAD);
-    await collRecv(call, (rank - distance + size) % size, round);
-    await sent;
-  }
-}
+export const barrierDissemination = {
+  name: "dissemination",
+  canRun: (): true => true,
+  async run(call: CollectiveCall): Promise<void> {
+    const { rank, size } = call.core;
+    for (let distance = 1, round = 0; distance < size; distance *= 2, round++) {
+      const sent = collSend(call, (rank + distance) % size, round, EMPTY_PAYLOAD);
+      await collRecv(call, (rank - distance + size) % size, round);
+      await sent;
+    }
+  },
+};

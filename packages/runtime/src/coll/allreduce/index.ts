@@ -1,0 +1,18 @@
+import type { CommCore } from "../../comm/core.ts";
+import { runCollective } from "../messages.ts";
+import { reductionInput, resolveOp } from "../reduction-args.ts";
+import { selectAlgorithm } from "../select.ts";
+import { allreduceRecursiveDoubling } from "./recursive-doubling.ts";
+
+export const allreduceAlgorithms = {
+  "recursive-doubling": allreduceRecursiveDoubling,
+};
+
+/** MPI_Allreduce: every rank gets `op` over all ranks' data, bitwise equal on every rank. */
+export function allreduce<T>(core: CommCore, data: T, op: unknown, callName: "allreduce" | "dup" | "split" | "createCart" | "sub" = "allreduce"): Promise<T> {
+  const resolved = resolveOp(core, callName, op, data);
+  const algorithm = selectAlgorithm("allreduce", reductionInput(core, data, resolved), allreduceAlgorithms);
+  return runCollective(core, { name: callName, algorithm: algorithm.name, op: resolved }, (call) =>
+    algorithm.run(call, data, resolved),
+  );
+}

@@ -1,0 +1,12 @@
+import type { CommCore } from "../../comm/core.ts";
+import { runCollective } from "../messages.ts";
+import { selectAlgorithm } from "../select.ts";
+import { barrierDissemination } from "./dissemination.ts";
+
+const algorithms = { dissemination: barrierDissemination };
+
+/** MPI_Barrier: returns once every rank of the communicator has called it. */
+export function barrier(core: CommCore): Promise<void> {
+  const algorithm = selectAlgorithm("barrier", { size: core.size }, algorithms);
+  return runCollective(core, { name: "barrier", algorithm: algorithm.name }, (call) => algorithm.run(call));
+}

@@ -1,0 +1,87 @@
+/**
+ * Catches collectives called differently on different ranks (rank 0 in bcast while rank 1 is in
+ * reduce, different roots, ops or data sizes) from the id and signature every collective message
+ * carries: cheap, one comparison per message, and it turns what would be a hang or a wrong answer
+ * into ERR_COLL_MISMATCH naming both ranks and both calls.
+ * @internal
+ */
+import { TsmpiError } from "../errors.ts";
+import type { IncomingMessage, Matcher } from "../matching/matcher.ts";
+import { CollectiveId, collectiveName } from "./collective-ids.ts";
+import type { CollectiveCall } from "./messages.ts";
+import { describeDifference } from "./signature.ts";
+
+export class CollectiveMonitor {
+  readonly #inFlight = new Map<number, CollectiveCall>();
+  readonly #matcher: Matcher;
+  readonly #context: number;
+  readonly #rank: number;
+  /** Highest sequence number this rank has started on the communicator. */
+  #started = 0;
+
+  constructor(matcher: Matcher, collContext: number, rank: number) {
+    this.#matcher = matcher;
+    this.#context = collContext;
+    this.#rank = rank;
+    matcher.watch(collContext, (message) => this.#inspect(message));
+  }
+
+  begin(call: CollectiveCall): void {
+    this.#inFlight.set(call.sequence, call);
+    this.#started = call.sequence;
+    // Messages of this call that arrived before this rank got here.
+    for (const message of this.#matcher.keptWhere(this.#context, (m) => m.sequence === call.sequence)) {
+      const error = this.#compare(call, message);
+      if (error !== undefined) {
+        call.fail(error);
+        return;
+      }
+    }
+  }
+
+  end(call: CollectiveCall): void {
+    this.#inFlight.delete(call.sequence);
+  }
+
+  #inspect(message: IncomingMessage): void {
+    const call = this.#inFlight.get(message.sequence);
+    if (call !== undefined) {
+      const error = this.#compare(call, message);
+      if (error !== undefined) call.fail(error);
+      return;
+    }
+    if (message.sequence > this.#started) return; // from a rank that is ahead: checked at begin
+    // Every message of a finished call was received by it, so this one belongs to a call that this
+    // rank made differently, and there is no call left to fail: end the rank with the report.
+    const error = new TsmpiError(
+      "ERR_COLL_MISMATCH",
+      { rank: this.#rank, call: collectiveName(message.collective) },
+      `rank ${message.source} sent a message for its collective call #${message.sequence} on this communicator ` +
+        `(${collectiveName(message.collective)}), which this rank has already completed as a different call: ` +
+        `the ranks called collectives in different orders`,
+    );
+    process.nextTick(() => {
+      throw error;
+    });
+  }
+
+  #compare(call: CollectiveCall, message: IncomingMessage): TsmpiError | undefined {
+    const rank = this.#rank;
+    if (message.collective !== CollectiveId[call.name]) {
+      return new TsmpiError(
+        "ERR_COLL_MISMATCH",
+        { rank, call: call.name },
+        `collective mismatch: this rank's collective call #${call.sequence} on this communicator is ${call.name}, ` +
+          `but rank ${message.source}'s is ${collectiveName(message.collective)}; every rank must make the same collective calls in the same order`,
+      );
+    }
+    if (message.signature !== call.signature) {
+      return new TsmpiError(
+        "ERR_COLL_MISMATCH",
+        { rank, call: call.name },
+        `collective mismatch in ${call.name} (call #${call.sequence}): ${describeDifference(call.signature, message.signature, message.source)}`,
+      );
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,11 @@
+import { allreduce } from "../coll/allreduce/index.ts";
+import { Op } from "../ops/op.ts";
+import { adoptContextId, proposeContextId } from "./context-id.ts";
+import { makeCore, type CommCore } from "./core.ts";
+
+/** MPI_Comm_dup: same group, same ranks, new contexts. Collective over `parent`. */
+export async function dupCore(parent: CommCore): Promise<CommCore> {
+  const context = await allreduce(parent, proposeContextId(parent.engine), Op.MAX, "dup");
+  adoptContextId(parent.engine, context);
+  return makeCore(parent.engine, { rank: parent.rank, group: parent.group, context });
+}

@@ -1,0 +1,29 @@
+import { allgather } from "../coll/allgather/index.ts";
+import { UNDEFINED } from "../constants.ts";
+import { TsmpiError } from "../errors.ts";
+import { adoptContextId, proposeContextId } from "./context-id.ts";
+import { makeCore, type CommCore } from "./core.ts";
+
+/**
+ * MPI_Comm_split: ranks with the same `color` form a new communicator, ordered by `key` and then by
+ * their rank in `parent`; `UNDEFINED` as colour gives `undefined`. One allgather of
+ * (colour, key, context-id proposal) over `parent` carries everything.
+ */
+export async function splitCore(parent: CommCore, color: number, key: number): Promise<CommCore | undefined> {
+  if (!(color === UNDEFINED || (Number.isInteger(color) && color >= 0))) {
+    throw new TsmpiError("ERR_ARG", { rank: parent.rank, call: "split", argument: "color", got: color, expected: "an integer >= 0 or UNDEFINED" });
+  }
+  if (!Number.isInteger(key)) {
+    throw new TsmpiError("ERR_ARG", { rank: parent.rank, call: "split", argument: "key", got: key, expected: "an integer" });
+  }
+  const entries = await allgather(parent, [color, key, proposeContextId(parent.engine)] as const, "split");
+  const context = Math.max(...entries.map((entry) => entry[2]));
+  adoptContextId(parent.engine, context);
+  if (color === UNDEFINED) return undefined;
+  const members = entries
+    .map(([memberColor, memberKey], parentRank) => ({ memberColor, memberKey, parentRank }))
+    .filter((member) => member.memberColor === color)
+    .sort((a, b) => a.memberKey - b.memberKey || a.parentRank - b.parentRank);
+  const rank = members.findIndex((member) => member.parentRank === parent.rank);
+  return makeCore(parent.engine, { rank, group: members.map((member) => parent.group[member.parentRank]!), context });
+}
