@@ -1,0 +1,161 @@
+/**
+ * Runs the tsmpi ping-pong (through the launcher) and the bare zeromq.js floor in one invocation,
+ * interleaved (tsmpi, zmq, tsmpi, zmq, ...: this shared 2-core machine drifts), pools every sample,
+ * prints a markdown table on stdout and writes it, with the command and the machine, to
+ * bench/results/pingpong.md.
+ *
+ *   pnpm bench                      full run, unpinned, 3 rounds
+ *   pnpm bench --quick              3 sizes, 2 rounds (< 30 s)
+ *   pnpm bench --pin                both ends on cpu 0 (same as --pin=same); --pin=split: cpu 0 / cpu 1
+ *   options: --rounds=N --sizes=8,4096 --out=FILE --launcher=launch|mini --reps=N
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { median, quantile, type CaseResult, type ProgramResult } from "./common.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+const value = (name: string): string | undefined => option(name)?.split("=")[1];
+
+const quick = option("quick") !== undefined;
+const rounds = Number(value("rounds") ?? (quick ? 2 : 3));
+const pinMode = option("pin") === undefined ? "none" : (value("pin") ?? "same");
+if (!["none", "same", "split"].includes(pinMode)) throw new Error(`--pin must be same or split, got ${pinMode}`);
+const pinArg = pinMode === "same" ? ["--pin=0,0"] : pinMode === "split" ? ["--pin=0,1"] : [];
+const passThrough = argv.filter((a) => a === "--quick" || a === "--no-object" || a.startsWith("--sizes=") || a.startsWith("--reps="));
+const programArgs = [...passThrough, ...pinArg];
+const out = resolve(root, value("out") ?? "bench/results/pingpong.md");
+let launcherMode = value("launcher") ?? "launch";
+
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+function parseResult(stdout: string, what: string): ProgramResult {
+  const line = stdout.split("\n").find((l) => l.startsWith("{"));
+  if (line === undefined) throw new Error(`${what} printed no result:\n${stdout}`);
+  return JSON.parse(line) as ProgramResult;
+}
+
+function runProcess(command: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+const tsmpiProgram = "bench/pingpong/tsmpi-pingpong.ts";
+
+async function runTsmpi(): Promise<ProgramResult> {
+  if (launcherMode === "launch") {
+    try {
+      const { launch } = await import("@tsmpi/launcher");
+      const job = await launch({ np: 2, program: tsmpiProgram, args: programArgs, cwd: root, timeout: 600 });
+      process.stderr.write(job.ranks.map((r) => r.stderr).join(""));
+      if (job.exitCode !== 0) throw new Error(job.failure ?? `exit code ${job.exitCode}`);
+      return parseResult(job.ranks[0]?.stdout ?? "", "tsmpi rank 0");
+    } catch (error) {
+      log(`launch() from @tsmpi/launcher failed (${(error as Error).message}); using packages/runtime/mini-launch.mjs`);
+      launcherMode = "mini";
+    }
+  }
+  const run = await runProcess(process.execPath, [join(root, "packages/runtime/mini-launch.mjs"), "2", tsmpiProgram, ...programArgs], root);
+  if (run.code !== 0) throw new Error(`mini-launch exited with ${run.code}`);
+  return parseResult(run.stdout, "tsmpi rank 0");
+}
+
+async function runZmq(): Promise<ProgramResult> {
+  const run = await runProcess(process.execPath, ["--import", "tsx", join(here, "zmq-pingpong.ts"), ...programArgs], root);
+  if (run.code !== 0) throw new Error(`zmq-pingpong exited with ${run.code}`);
+  return parseResult(run.stdout, "zmq-pingpong");
+}
+
+const started = performance.now();
+const load = loadavg()[0]!.toFixed(2);
+const pooled = { tsmpi: new Map<string, CaseResult>(), zmq: new Map<string, CaseResult>() };
+const pinnedAs: Record<string, string> = {};
+function pool(result: ProgramResult): void {
+  pinnedAs[result.impl] = result.pinned;
+  for (const c of result.cases) {
+    const into = pooled[result.impl].get(c.label);
+    if (into === undefined) pooled[result.impl].set(c.label, { ...c, latencyUs: [...c.latencyUs], bandwidth: [...c.bandwidth] });
+    else {
+      into.latencyUs.push(...c.latencyUs);
+      into.bandwidth.push(...c.bandwidth);
+    }
+  }
+}
+
+for (let round = 1; round <= rounds; round++) {
+  log(`round ${round}/${rounds}: tsmpi`);
+  pool(await runTsmpi());
+  log(`round ${round}/${rounds}: zmq`);
+  pool(await runZmq());
+}
+const seconds = (performance.now() - started) / 1000;
+
+const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const spread = (values: number[]): string => `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+
+const rows: string[] = [
+  "| payload | tsmpi latency (us) | zmq latency (us) | tsmpi/zmq | tsmpi bandwidth | zmq bandwidth | tsmpi/zmq |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+];
+for (const [label, t] of pooled.tsmpi) {
+  const z = pooled.zmq.get(label)!;
+  const unit = t.bytes === 0 ? "kmsg/s" : "MB/s";
+  rows.push(
+    `| ${label} | ${spread(t.latencyUs)} | ${spread(z.latencyUs)} | ${ratio(median(t.latencyUs), median(z.latencyUs))} | ` +
+      `${spread(t.bandwidth)} ${unit} | ${spread(z.bandwidth)} ${unit} | ${ratio(median(t.bandwidth), median(z.bandwidth))} |`,
+  );
+}
+const table = rows.join("\n");
+
+const verdicts: string[] = [];
+const t8 = pooled.tsmpi.get("8 B");
+const z8 = pooled.zmq.get("8 B");
+if (t8 && z8) {
+  const r = median(t8.latencyUs) / median(z8.latencyUs);
+  verdicts.push(`- 8 B latency: tsmpi/zmq = ${r.toFixed(2)}x (target <= 1.5x): ${r <= 1.5 ? "met" : "NOT met"}`);
+}
+const t4 = pooled.tsmpi.get("4 MiB");
+const z4 = pooled.zmq.get("4 MiB");
+if (t4 && z4) {
+  const r = median(t4.bandwidth) / median(z4.bandwidth);
+  verdicts.push(`- 4 MiB bandwidth: tsmpi/zmq = ${r.toFixed(2)}x (target >= 0.8x): ${r >= 0.8 ? "met" : "NOT met"}`);
+}
+
+const samplesPer = (m: Map<string, CaseResult>): number => [...m.values()][0]?.latencyUs.length ?? 0;
+const command = `pnpm bench${argv.length > 0 ? ` ${argv.join(" ")}` : ""}   # = node --import tsx bench/pingpong/run.ts${argv.length > 0 ? ` ${argv.join(" ")}` : ""}`;
+const report = `# Ping-pong: tsmpi vs bare zeromq.js
+
+Reproduce (from the repository root): \`${command}\`
+
+- machine: ${availableParallelism()} cpus (\`nproc\`), ${cpus()[0]?.model ?? "unknown cpu"}, node ${process.version}, load average ${load} at start
+- pinning: ${pinMode === "none" ? "none (the scheduler places both processes)" : pinMode === "same" ? "both ends on cpu 0 (`taskset -a -c -p 0`, every thread)" : "side 0 on cpu 0, side 1 on cpu 1 (`taskset -a -c -p`, every thread)"}; tsmpi ${pinnedAs.tsmpi}, zmq ${pinnedAs.zmq} (rank/side 0)
+- tsmpi started by: ${launcherMode === "launch" ? "`launch()` from @tsmpi/launcher (ranks run the esbuild bundle under plain node)" : "packages/runtime/mini-launch.mjs (dev launcher, tsx)"}, transport ipc
+- zmq floor: PUSH/PULL pair per direction over ipc, HWM 0, one frame per message (no header), no copy on send; object = JSON
+- ${rounds} round(s), interleaved tsmpi, zmq, tsmpi, zmq...; ${samplesPer(pooled.tsmpi)} samples per cell (repetitions x rounds), ${seconds.toFixed(0)} s in all
+- latency: half round trip, each sample the median of one repetition's round trips; cells are median (min–max) over samples
+- bandwidth: rank 0 isends a window of messages (about 32 MiB or 256 messages), rank 1 receives them and acks once; MB/s = 1e6 bytes/s; the object row is in thousands of messages per second
+
+${table}
+
+${verdicts.join("\n")}
+`;
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, report);
+process.stdout.write(`${table}\n\n${verdicts.join("\n")}\n`);
+log(`wrote ${relative(root, out)} (${seconds.toFixed(1)} s)`);
