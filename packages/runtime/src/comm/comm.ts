@@ -5,7 +5,10 @@
 import { ANY_SOURCE, ANY_TAG } from "../constants.ts";
 import { TsmpiError } from "../errors.ts";
 import { abortJob } from "../lifecycle/abort.ts";
+import { allgather } from "../coll/allgather/index.ts";
+import { allreduce } from "../coll/allreduce/index.ts";
 import { barrier } from "../coll/barrier/index.ts";
+import type { OpLike } from "../ops/op.ts";
 import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { startRecv, type Received } from "../p2p/recv.ts";
 import { Request } from "../p2p/request.ts";
@@ -96,10 +99,49 @@ export class Comm {
     return checkProbe(this.#core, source, tag);
   }
 
-  /** Returns once every rank of the communicator has called it. */
+  // ---- Collectives. Every rank of the communicator must make the same collective calls in the
+  // same order; the nonblocking forms (i...) return a Request and may overlap with other work and
+  // with collectives on other communicators. Each entry point lives in coll/<collective>/index.ts.
+
+  /** Returns once every rank of the communicator has called it (MPI_Barrier). */
   async barrier(): Promise<void> {
     await barrier(this.#core);
   }
+
+  /** Nonblocking barrier (MPI_Ibarrier): the request completes once every rank has called it. */
+  ibarrier(): Request<void> {
+    return new Request(barrier(this.#core));
+  }
+
+  /**
+   * `op` over every rank's `data`, on every rank (MPI_Allreduce). Numbers, bigints, booleans,
+   * typed arrays and arrays of numbers (element-wise), `[value, index]` pairs for MINLOC/MAXLOC, or
+   * anything for a user function. The result is bitwise equal on every rank.
+   */
+  allreduce<T>(data: T, op: OpLike<T>): Promise<T> {
+    return allreduce(this.#core, data, op);
+  }
+
+  /** Nonblocking allreduce (MPI_Iallreduce). */
+  iallreduce<T>(data: T, op: OpLike<T>): Request<T> {
+    return new Request(allreduce(this.#core, data, op));
+  }
+
+  /** Every rank's `data`, in rank order, on every rank (MPI_Allgather). */
+  allgather<T>(data: T): Promise<T[]> {
+    return allgather(this.#core, data);
+  }
+
+  /** Nonblocking allgather (MPI_Iallgather). */
+  iallgather<T>(data: T): Request<T[]> {
+    return new Request(allgather(this.#core, data));
+  }
+
+  // ---- (collectives: rooted ones and reductions go here: bcast, reduce, scan, ...)
+
+  // ---- (collectives: data movement goes here: gather, scatter, alltoall, reduceScatter, ...)
+
+  // ---- (topology: createCart goes here)
 
   /**
    * A new communicator with the same ranks whose messages and collectives never match this one's
