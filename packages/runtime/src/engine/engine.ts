@@ -4,7 +4,7 @@
  * `probe`; nothing above touches a socket.
  */
 import { TsmpiError } from "../errors.ts";
-import { decodeHeader, encodeHeader, type Envelope } from "../wire/header.ts";
+import { decodeFrames, type Envelope } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
 import { Matcher, type IncomingMessage, type Pattern } from "../matching/matcher.ts";
 import type { Transport } from "../transport/transport.ts";
@@ -40,16 +40,16 @@ export class Engine {
   }
 
   /** Transport callback: decode the header and let the matcher place the message. */
-  readonly deliver = (header: Buffer, payload: Buffer): void => {
-    const envelope = decodeHeader(header);
-    if (envelope === undefined) {
+  readonly deliver = (frames: Buffer[]): void => {
+    const message = decodeFrames(frames);
+    if (message === undefined) {
       throw new TsmpiError(
         "ERR_PROTOCOL",
         { rank: this.worldRank, call: "receive" },
-        `a message with an unknown header (${header.length} bytes, version ${header[0]}) arrived; are all ranks running the same tsmpi?`,
+        `a message with an unknown header (${frames.length} frames, version ${frames[0]?.[0]}) arrived; are all ranks running the same tsmpi?`,
       );
     }
-    this.matcher.arrive({ ...envelope, payload });
+    this.matcher.arrive(message);
   };
 
   /** Throws if the engine can no longer communicate. */
@@ -62,10 +62,13 @@ export class Engine {
     );
   }
 
-  /** Queues an encoded message for a world rank; resolves once the transport has it. */
+  /**
+   * Queues an encoded message for a world rank; the transport copies the payload before this
+   * returns, so `payload` may alias the caller's data. Resolves once the transport has it.
+   */
   post(worldDest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
-    const header = encodeHeader({ ...envelope, format: payload.format, elementKind: payload.elementKind });
-    return this.#wire.send(worldDest, [header, payload.bytes]);
+    const header = { ...envelope, format: payload.format, elementKind: payload.elementKind };
+    return this.#wire.send(worldDest, header, payload.bytes);
   }
 
   /** The next message matching `pattern` on `context`, taken out of the matcher. */

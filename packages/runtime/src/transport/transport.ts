@@ -1,21 +1,22 @@
 /**
- * A transport moves frames between the ranks of a job; matching, ordering per communicator and
+ * A transport moves messages between the ranks of a job; matching, ordering per communicator and
  * encoding live above it. Ranks here are world ranks.
  *
  * Contract (what the matching layer relies on):
- * - frames sent from one rank to another arrive in the order `send` was called (non-overtaking);
- * - `send` never waits for the peer to receive: it resolves once the frames are queued, and the
- *   caller must not change them afterwards;
- * - incoming frames are handed to the `deliver` callback given at construction, one message at a
- *   time; the transport only pulls messages while someone wants them (`want`/`unwant`), so that an
- *   idle rank keeps no pending I/O and its process can exit once the program is done.
+ * - messages sent from one rank to another arrive in the order `send` was called (non-overtaking);
+ * - `send` copies the payload before it returns (so the caller may change or reuse it at once) and
+ *   never waits for the peer to receive: it resolves once the message is queued;
+ * - incoming messages are handed to the `deliver` callback given at construction, one at a time,
+ *   as frames that wire/header.ts decodes; the transport only pulls messages while someone wants
+ *   them (`want`/`unwant`), so that an idle rank keeps no pending I/O and its process can exit
+ *   once the program is done.
  */
-export type Frames = [header: Buffer, payload: Buffer];
+import type { Header } from "../wire/header.ts";
 
-export type Deliver = (header: Buffer, payload: Buffer) => void;
+export type Deliver = (frames: Buffer[]) => void;
 
 export interface Transport {
-  send(dest: number, frames: Frames): Promise<void>;
+  send(dest: number, header: Header, payload: Buffer): Promise<void>;
   /** Somebody waits for a message: keep pulling until `unwant` balances this call. */
   want(): void;
   unwant(): void;

@@ -6,8 +6,20 @@
  */
 import * as zmq from "zeromq";
 import type { TransportKind } from "../wireup/protocol.ts";
+import {
+  headerFrame,
+  releasedToken,
+  releaseFrame,
+  releaseOwed,
+  singleFrame,
+  SMALL_MESSAGE_BYTES,
+  type Header,
+} from "../wire/header.ts";
 import { SelfLink } from "./self.ts";
-import type { Deliver, Frames, Transport } from "./transport.ts";
+import { SendBufferPool } from "./send-buffers.ts";
+import type { Deliver, Transport } from "./transport.ts";
+
+type Frames = Buffer[];
 
 /**
  * How long a closing rank keeps trying to hand queued messages to their peers (ms). Finite so that
@@ -21,11 +33,15 @@ interface QueuedSend {
   reject: (error: unknown) => void;
 }
 
-/** One peer's PUSH socket and the sends waiting for it: zeromq.js allows one pending send per socket. */
+/**
+ * One peer's PUSH socket. zeromq.js allows one pending send per socket, so a send made while
+ * another is pending waits in a queue; an idle link hands the frames to zeromq at once (with the
+ * high-water mark off, zeromq takes them synchronously).
+ */
 class PeerLink {
   readonly #socket: zmq.Push;
   readonly #queue: QueuedSend[] = [];
-  #flushing = false;
+  #busy = false;
   #drained: (() => void) | undefined;
 
   constructor(endpoint: string) {
@@ -35,28 +51,29 @@ class PeerLink {
   }
 
   send(frames: Frames): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ frames, resolve, reject });
-      if (!this.#flushing) void this.#flush();
-    });
+    if (!this.#busy) {
+      this.#busy = true;
+      const sent = this.#socket.send(frames);
+      sent.then(this.#next, this.#next);
+      return sent;
+    }
+    return new Promise<void>((resolve, reject) => this.#queue.push({ frames, resolve, reject }));
   }
 
-  async #flush(): Promise<void> {
-    this.#flushing = true;
-    for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-      try {
-        await this.#socket.send(next.frames);
-        next.resolve();
-      } catch (error) {
-        next.reject(error);
-      }
+  readonly #next = (): void => {
+    const queued = this.#queue.shift();
+    if (queued === undefined) {
+      this.#busy = false;
+      this.#drained?.();
+      return;
     }
-    this.#flushing = false;
-    this.#drained?.();
-  }
+    const sent = this.#socket.send(queued.frames);
+    sent.then(queued.resolve, queued.reject);
+    sent.then(this.#next, this.#next);
+  };
 
   async close(): Promise<void> {
-    if (this.#flushing) await new Promise<void>((resolve) => (this.#drained = resolve));
+    if (this.#busy) await new Promise<void>((resolve) => (this.#drained = resolve));
     this.#socket.close();
   }
 }
@@ -67,6 +84,7 @@ export class ZmqTransport implements Transport {
   readonly #self: SelfLink;
   readonly #deliver: Deliver;
   readonly #peers: (PeerLink | undefined)[] = [];
+  readonly #sendBuffers = new SendBufferPool();
   #endpoints: readonly string[] = [];
   #demand = 0;
   #receiving = false;
@@ -100,15 +118,25 @@ export class ZmqTransport implements Transport {
     this.#endpoints = endpoints;
   }
 
-  send(dest: number, frames: Frames): Promise<void> {
-    if (dest === this.#rank) return this.#self.send(frames);
+  send(dest: number, header: Header, payload: Buffer): Promise<void> {
+    if (dest === this.#rank) return this.#self.send(header, payload);
+    const peer = this.#peer(dest);
+    if (payload.length <= SMALL_MESSAGE_BYTES) return peer.send([singleFrame(header, payload)]);
+    const { buffer, token } = this.#sendBuffers.acquire(payload.length);
+    buffer.set(payload);
+    // Releases of earlier buffers may be waiting even though nobody receives here (a pure sender).
+    this.poll();
+    return peer.send([headerFrame(header, token, this.#rank), buffer]);
+  }
+
+  #peer(dest: number): PeerLink {
     let peer = this.#peers[dest];
     if (peer === undefined) {
       const endpoint = this.#endpoints[dest];
-      if (endpoint === undefined) return Promise.reject(new Error(`no endpoint known for rank ${dest}`));
+      if (endpoint === undefined) throw new Error(`no endpoint known for rank ${dest}`);
       peer = this.#peers[dest] = new PeerLink(endpoint);
     }
-    return peer.send(frames);
+    return peer;
   }
 
   want(): void {
@@ -124,19 +152,29 @@ export class ZmqTransport implements Transport {
   }
 
   poll(): void {
-    if (!this.#receiving && !this.#closed && this.#pull.readable) void this.#receiveLoop();
+    if (!this.#receiving && !this.#closed && this.#pull.readable) void this.#receiveLoop(true);
   }
 
-  async #receiveLoop(): Promise<void> {
+  /**
+   * Pulls messages while somebody waits for one; `drain` (from `poll`) pulls only what has
+   * already arrived. Ends as soon as nobody waits, so that an idle rank has no pending receive.
+   */
+  async #receiveLoop(drain = false): Promise<void> {
     this.#receiving = true;
     try {
-      while (!this.#closed && (this.#demand > 0 || this.#pull.readable)) {
+      while (!this.#closed && (this.#demand > 0 || (drain && this.#pull.readable))) {
         this.#awaitingReceive = true;
         const frames = await this.#pull.receive();
         this.#awaitingReceive = false;
-        const [header, payload] = frames;
-        if (header === undefined || header.length === 0) continue; // a wake-up
-        this.#deliver(header, payload ?? Buffer.alloc(0));
+        if (frames.length === 1 && frames[0]!.length === 0) continue; // a wake-up
+        const released = releasedToken(frames);
+        if (released !== undefined) {
+          this.#sendBuffers.release(released);
+          continue;
+        }
+        const owed = releaseOwed(frames);
+        if (owed !== undefined) this.#peer(owed.origin).send([releaseFrame(owed.token)]).catch(() => undefined);
+        this.#deliver(frames);
       }
     } catch (error) {
       if (!this.#closed) throw error;
@@ -151,7 +189,7 @@ export class ZmqTransport implements Transport {
       this.#waker = new zmq.Push({ linger: 0 });
       this.#waker.connect(this.#pull.lastEndpoint ?? "");
     }
-    void this.#waker.send(Buffer.alloc(0)).catch(() => undefined);
+    this.#waker.send(Buffer.alloc(0)).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -5,8 +5,12 @@
 import { Packr } from "msgpackr";
 import { PayloadFormat } from "./header.ts";
 import { containsNegativeZero, markNegativeZeros } from "./negative-zero.ts";
-import { copyTypedArrayBytes, isTypedArray, typedArrayFromBytes, typedArrayKind } from "./typed-array.ts";
+import { isTypedArray, typedArrayBytes, typedArrayFromBytes, typedArrayKind } from "./typed-array.ts";
 
+/**
+ * An encoded payload. `bytes` may be a view on the caller's typed array: the transport copies
+ * whatever it sends, so encoding never does.
+ */
 export interface EncodedPayload {
   format: PayloadFormat;
   elementKind: number;
@@ -28,7 +32,7 @@ const packr = new Packr({
 
 export function encodePayload(data: unknown): EncodedPayload {
   if (isTypedArray(data)) {
-    return { format: PayloadFormat.TYPED_ARRAY, elementKind: typedArrayKind(data), bytes: copyTypedArrayBytes(data) };
+    return { format: PayloadFormat.TYPED_ARRAY, elementKind: typedArrayKind(data), bytes: typedArrayBytes(data) };
   }
   const packable = containsNegativeZero(data) ? markNegativeZeros(data) : data;
   let bytes: Buffer;
@@ -56,5 +60,6 @@ export function decodePayload(format: number, elementKind: number, bytes: Buffer
 /** A deep copy made the way a message would make it: what a rank gets back for its own block. */
 export function wireCopy<T>(value: T): T {
   const encoded = encodePayload(value);
-  return decodePayload(encoded.format, encoded.elementKind, encoded.bytes) as T;
+  const bytes = encoded.format === PayloadFormat.TYPED_ARRAY ? Buffer.from(encoded.bytes) : encoded.bytes;
+  return decodePayload(encoded.format, encoded.elementKind, bytes) as T;
 }

@@ -1,28 +1,38 @@
 /**
- * The fixed 24-byte header that travels as the first frame of every message; the payload is the
- * second frame, so a large typed array is never copied to be glued to its header
- * (cf. Open MPI pml/ob1 `mca_pml_ob1_match_hdr_t`).
+ * The fixed 32-byte header that starts every message (cf. Open MPI pml/ob1
+ * `mca_pml_ob1_match_hdr_t`).
  *
  * ```
  * offset  size  field
  *  0      u8    version        WIRE_VERSION; anything else is refused
  *  1      u8    format         PayloadFormat
- *  2      u8    elementKind    TypedArrayKind when format is TYPED_ARRAY
+ *  2      u8    elementKind    typed-array kind when format is TYPED_ARRAY (wire/typed-array.ts)
  *  3      u8    collective     0 for point-to-point; the collective's id for collective traffic
  *  4      i32   context        communicator context id (p2p and collective contexts differ)
  *  8      i32   source         sender's rank in the communicator
  * 12      i32   tag
  * 16      u32   sequence       collective sequence number (mismatch detection), 0 for p2p
  * 20      u32   signature      collective call details (root, op, algorithm), 0 for p2p
+ * 24      u32   releaseToken   nonzero: the receiving transport sends it back once it holds the
+ *                              whole message, so the sender may reuse its send buffer
+ * 28      u32   origin         sender's world rank (where a release goes)
  * ```
  * Little-endian throughout: every host we target is.
+ *
+ * A payload of at most SMALL_MESSAGE_BYTES travels in the same frame, right after the header: one
+ * zeromq frame costs less per message than two (bench/pingpong), and copying a few KiB is cheaper
+ * than the second frame. A larger payload is a second frame, never glued to the header (a 4 MiB
+ * concatenation costs ~1 ms). Offset 32 keeps any typed array aligned.
  */
 export const WIRE_VERSION = 1;
-export const HEADER_BYTES = 24;
+export const HEADER_BYTES = 32;
+export const SMALL_MESSAGE_BYTES = 4096;
 
 export const PayloadFormat = {
   MSGPACK: 0,
   TYPED_ARRAY: 1,
+  /** Transport-level: a release of a send buffer (tag = token); never reaches the matcher. */
+  RELEASE: 2,
 } as const;
 export type PayloadFormat = (typeof PayloadFormat)[keyof typeof PayloadFormat];
 
@@ -33,7 +43,7 @@ export interface Envelope {
   /** 0 for point-to-point messages. */
   collective: number;
   sequence: number;
-  /** Collective call details every rank must agree on (see coll/messages.ts); 0 for p2p. */
+  /** Collective call details every rank must agree on (see coll/signature.ts); 0 for p2p. */
   signature: number;
 }
 
@@ -42,24 +52,73 @@ export interface Header extends Envelope {
   elementKind: number;
 }
 
-export function encodeHeader(header: Header): Buffer {
-  // allocUnsafeSlow: a pooled slice would pin 8 KiB of unrelated data inside zeromq's queue.
-  const bytes = Buffer.allocUnsafeSlow(HEADER_BYTES);
-  bytes[0] = WIRE_VERSION;
-  bytes[1] = header.format;
-  bytes[2] = header.elementKind;
-  bytes[3] = header.collective;
-  bytes.writeInt32LE(header.context, 4);
-  bytes.writeInt32LE(header.source, 8);
-  bytes.writeInt32LE(header.tag, 12);
-  bytes.writeUInt32LE(header.sequence >>> 0, 16);
-  bytes.writeUInt32LE(header.signature >>> 0, 20);
-  return bytes;
+export interface DecodedMessage extends Header {
+  payload: Buffer;
 }
 
-/** Returns `undefined` for a frame that is not a tsmpi header of this version. */
-export function decodeHeader(bytes: Buffer): Header | undefined {
-  if (bytes.length !== HEADER_BYTES || bytes[0] !== WIRE_VERSION) return undefined;
+export function writeHeader(frame: Buffer, header: Header, releaseToken = 0, origin = 0): void {
+  frame[0] = WIRE_VERSION;
+  frame[1] = header.format;
+  frame[2] = header.elementKind;
+  frame[3] = header.collective;
+  frame.writeInt32LE(header.context, 4);
+  frame.writeInt32LE(header.source, 8);
+  frame.writeInt32LE(header.tag, 12);
+  frame.writeUInt32LE(header.sequence >>> 0, 16);
+  frame.writeUInt32LE(header.signature >>> 0, 20);
+  frame.writeUInt32LE(releaseToken >>> 0, 24);
+  frame.writeUInt32LE(origin >>> 0, 28);
+}
+
+/** One frame holding the header and a small payload (copied in). */
+export function singleFrame(header: Header, payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafeSlow(HEADER_BYTES + payload.length);
+  writeHeader(frame, header);
+  frame.set(payload, HEADER_BYTES);
+  return frame;
+}
+
+/** A header frame alone, for a payload sent as a second frame. */
+export function headerFrame(header: Header, releaseToken = 0, origin = 0): Buffer {
+  const frame = Buffer.allocUnsafeSlow(HEADER_BYTES);
+  writeHeader(frame, header, releaseToken, origin);
+  return frame;
+}
+
+/** The release a receiver owes for these frames: `{ origin, token }`, or undefined. */
+export function releaseOwed(frames: readonly Buffer[]): { origin: number; token: number } | undefined {
+  const first = frames[0];
+  if (frames.length !== 2 || first === undefined || first.length !== HEADER_BYTES) return undefined;
+  const token = first.readUInt32LE(24);
+  return token === 0 ? undefined : { origin: first.readUInt32LE(28), token };
+}
+
+/** A release message: the token travels in the tag field. */
+export function releaseFrame(token: number): Buffer {
+  const frame = Buffer.alloc(HEADER_BYTES);
+  frame[0] = WIRE_VERSION;
+  frame[1] = PayloadFormat.RELEASE;
+  frame.writeUInt32LE(token >>> 0, 12);
+  return frame;
+}
+
+/** The token of a release message, or undefined if the frames are something else. */
+export function releasedToken(frames: readonly Buffer[]): number | undefined {
+  const first = frames[0];
+  if (frames.length !== 1 || first === undefined || first.length !== HEADER_BYTES || first[1] !== PayloadFormat.RELEASE) return undefined;
+  return first.readUInt32LE(12);
+}
+
+/** A received message's envelope and payload, or `undefined` if the frames are not ours. */
+export function decodeFrames(frames: readonly Buffer[]): DecodedMessage | undefined {
+  const first = frames[0];
+  if (first === undefined || first.length < HEADER_BYTES || first[0] !== WIRE_VERSION) return undefined;
+  if (frames.length === 1) return readHeader(first, first.subarray(HEADER_BYTES));
+  if (frames.length === 2 && first.length === HEADER_BYTES) return readHeader(first, frames[1]!);
+  return undefined;
+}
+
+function readHeader(bytes: Buffer, payload: Buffer): DecodedMessage {
   return {
     format: bytes[1] as PayloadFormat,
     elementKind: bytes[2]!,
@@ -69,5 +128,6 @@ export function decodeHeader(bytes: Buffer): Header | undefined {
     tag: bytes.readInt32LE(12),
     sequence: bytes.readUInt32LE(16),
     signature: bytes.readUInt32LE(20),
+    payload,
   };
 }

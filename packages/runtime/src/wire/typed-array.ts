@@ -48,15 +48,9 @@ export function typedArrayKind(value: AnyTypedArray): number {
   return kind >= 0 ? kind : KINDS.findIndex((k) => value instanceof (k as unknown as typeof Uint8Array));
 }
 
-/**
- * A private copy of the bytes of `value`'s view (only the view, not its whole ArrayBuffer).
- * Copy: zeromq sends buffers over 128 bytes without copying, so without it a caller who changes
- * the array after `await send()` could change what is delivered.
- */
-export function copyTypedArrayBytes(value: AnyTypedArray): Buffer {
-  const copy = Buffer.allocUnsafeSlow(value.byteLength);
-  copy.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-  return copy;
+/** The bytes of `value`'s view (only the view, not its whole ArrayBuffer), without copying. */
+export function typedArrayBytes(value: AnyTypedArray): Buffer {
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
 /**
@@ -74,4 +68,11 @@ export function typedArrayFromBytes(kind: number, bytes: Buffer): AnyTypedArray 
   const aligned = new Kind(length);
   new Uint8Array(aligned.buffer).set(bytes);
   return aligned;
+}
+
+/** A private copy of the bytes of `value`'s view. */
+export function copyTypedArrayBytes(value: AnyTypedArray): Buffer {
+  const copy = Buffer.allocUnsafeSlow(value.byteLength);
+  copy.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  return copy;
 }
