@@ -28,7 +28,9 @@ export type TsmpiErrorCode =
   /** The job is being aborted. */
   | "ERR_ABORTED"
   /** A message arrived that this rank cannot decode (version mismatch, corruption). */
-  | "ERR_PROTOCOL";
+  | "ERR_PROTOCOL"
+  /** A user function run by a higher layer (pmap) threw; `cause` is what it threw. */
+  | "ERR_TASK";
 
 export interface TsmpiErrorDetails {
   /** The rank (in the communicator of the call) that raised the error. */
@@ -45,7 +47,6 @@ export interface TsmpiErrorDetails {
 }
 
 export class TsmpiError extends Error {
-  override readonly name = "TsmpiError";
   readonly code: TsmpiErrorCode;
   readonly rank: number | undefined;
   readonly call: string;
@@ -57,6 +58,11 @@ export class TsmpiError extends Error {
     this.rank = details.rank;
     this.call = details.call;
     this.argument = details.argument;
+    // The stack's first line carries the code, as Node's own errors do (`TypeError [ERR_X]: ...`),
+    // so a failure report that shows only the stack still names it.
+    this.name = `TsmpiError [${code}]`;
+    void this.stack;
+    this.name = "TsmpiError";
   }
 }
 

@@ -10,6 +10,9 @@
  */
 export { init, finalize } from "./lifecycle/init.ts";
 export { Comm } from "./comm/comm.ts";
+export { CartComm } from "./topo/cart.ts";
+export type { CartShift } from "./topo/topology.ts";
+export { computeDims } from "./topo/dims.ts";
 export { Request, waitAll, waitAny } from "./p2p/request.ts";
 export { Op, type OpLike } from "./ops/op.ts";
 export type { Received } from "./p2p/recv.ts";

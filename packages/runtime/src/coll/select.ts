@@ -39,11 +39,84 @@ export interface Row {
 export const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 const always = (): boolean => true;
 
+// Thresholds (bytes per rank) from `node --import tsx bench/coll/sweep.ts allreduce|bcast 4,8,16`
+// (Float64Array, 8 B .. 8 MiB, every algorithm forced) on this 2-core VM, where np >= 4 is
+// oversubscribed and other jobs ran alongside: medians were noisy and favour few rounds.
+// allreduce: recursive doubling won at np 4 at every size and at np 16 up to 512 KiB; rabenseifner
+// first won at np 16, 8 MiB (258 ms vs 457 ms); the ring never won (np 16, 8 MiB: 267 ms).
+const ALLREDUCE_LARGE = 4 * 1024 * 1024;
+const ALLREDUCE_LARGE_MIN_SIZE = 16;
+// bcast: binomial won everywhere but np 16, 8 MiB (scatter-allgather 153 ms vs 194 ms).
+const BCAST_LARGE = 4 * 1024 * 1024;
+const BCAST_LARGE_MIN_SIZE = 16;
+/** reduceScatter vector bytes from which the ring wins (np 8, bench/data-movement). */
+const REDUCE_SCATTER_RING = 8 * 1024 * 1024;
+
 /** The selection table. Add a collective's rows here, not inside its entry point. */
 export const TABLE: Partial<Record<CollectiveName, readonly Row[]>> = {
   barrier: [{ when: always, use: "dissemination" }],
-  allreduce: [{ when: always, use: "recursive-doubling" }],
-  allgather: [{ when: always, use: "ring" }],
+  allreduce: [
+    // bench: allreduce crossover 8 MiB at np 16, none at np 4 and 8 (bench/coll/sweep.ts)
+    {
+      when: (i) => i.typedArray === true && i.commutative === true && i.size >= ALLREDUCE_LARGE_MIN_SIZE && (i.bytes ?? 0) >= ALLREDUCE_LARGE,
+      use: "rabenseifner",
+    },
+    // "ring" has no row: it never won on this machine (forced only, TSMPI_COLL_ALLREDUCE=ring).
+    { when: always, use: "recursive-doubling" },
+    { when: always, use: "reduce-bcast" },
+  ],
+  // `bytes` is set only when every rank knows it (bcast/index.ts): never from `bcast(data, root)`.
+  // bench: bcast crossover 8 MiB at np 16, none at np 4 and 8 (bench/coll/sweep.ts)
+  bcast: [
+    { when: (i) => i.typedArray === true && i.size >= BCAST_LARGE_MIN_SIZE && (i.bytes ?? 0) >= BCAST_LARGE, use: "scatter-allgather" },
+    { when: always, use: "binomial" },
+  ],
+  reduce: [{ when: always, use: "binomial" }],
+  // Data-movement rows: `node packages/launcher/bin/tsmpirun.js -n {4,8,16}
+  // bench/data-movement/tsmpi-data-movement.ts`, figures in bench/results/data-movement.md (2 cores,
+  // so np 8 and 16 are oversubscribed, and other jobs were running: differences under ~1.5x are noise).
+  // gather/scatter/allgather/alltoall blocks may differ between ranks (any value), so those rows use p
+  // only. allgather: recursive doubling beat the ring up to 128 KiB blocks at np 4, 8 and 16 and Bruck
+  // beat it up to 16 KiB; the ring won only at 1 MiB (np 8: 28 ms vs 51 ms Bruck, 109 ms RD).
+  allgather: [
+    { when: (i) => isPowerOfTwo(i.size), use: "recursive-doubling" },
+    { when: always, use: "bruck" },
+    { when: always, use: "ring" },
+  ],
+  // linear beat binomial in 11 of 14 (np, block) cells from 8 B to 1 MiB; binomial won only 8 B
+  // blocks at np 8 and 16 (np 16: 8.0 ms vs 16.5 ms), which no row can see.
+  gather: [{ when: always, use: "linear" }],
+  // linear beat or tied binomial everywhere except 16 KiB at np 8 (2.7 vs 3.2 ms).
+  scatter: [{ when: always, use: "linear" }],
+  // Bruck beat pairwise at every size up to 128 KiB items at np 8 and 16 (np 16, 8 B: 13.8 vs
+  // 36.7 ms) but lost at np 4 from 16 KiB and at np 8 with 1 MiB items (175 vs 56 ms).
+  alltoall: [
+    { when: (i) => i.size >= 8, use: "bruck" },
+    { when: always, use: "pairwise" },
+  ],
+  // The chain beat recursive doubling at np 4 and 8 at every size (oversubscribed cores favour the
+  // fewest messages); at np 16 recursive doubling won 8 B (10.6 vs 17.5 ms) and 128 KiB.
+  scan: [
+    { when: (i) => i.size >= 16, use: "recursive-doubling" },
+    { when: always, use: "linear" },
+    { when: always, use: "recursive-doubling" },
+  ],
+  exscan: [
+    { when: (i) => i.size >= 16, use: "recursive-doubling" },
+    { when: always, use: "linear" },
+    { when: always, use: "recursive-doubling" },
+  ],
+  // reduceScatter (bytes = the whole vector): the ring won only 1 MiB per rank's share at np 8
+  // (8 MiB vectors: 230 ms vs 268 via-reduce, 321 recursive-halving); recursive halving won or tied
+  // most smaller cells at np 4 and 16; via-reduce is the rank-order fallback for any op.
+  reduceScatter: [
+    { when: (i) => i.typedArray === true && i.commutative === true && (i.bytes ?? 0) >= REDUCE_SCATTER_RING, use: "ring" },
+    { when: (i) => i.commutative === true, use: "recursive-halving" },
+    { when: always, use: "via-reduce" },
+  ],
+  // One round, every neighbour message at once; nothing to choose (topo/neighbor.ts).
+  neighborAlltoall: [{ when: always, use: "linear" }],
+  neighborAllgather: [{ when: always, use: "linear" }],
 };
 
 const warned = new Set<string>();
@@ -58,7 +131,7 @@ export function selectAlgorithm<A extends Algorithm<unknown>>(
     const algorithm = algorithms[forced];
     const verdict = algorithm === undefined ? `there is no such algorithm (known: ${Object.keys(algorithms).join(", ")})` : algorithm.canRun(input);
     if (verdict === true && algorithm !== undefined) return algorithm;
-    warnOnce(`${collective}:${forced}`, `tsmpi: TSMPI_COLL_${collective.toUpperCase()}=${forced} ignored: ${verdict}; using the default selection`);
+    warnOnce(`${collective}:${forced}`, `tsmpi: TSMPI_COLL_${collective.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}=${forced} ignored: ${verdict}; using the default selection`);
   }
   for (const row of TABLE[collective] ?? []) {
     const algorithm = algorithms[row.use];

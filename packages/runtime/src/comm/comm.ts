@@ -6,8 +6,16 @@ import { ANY_SOURCE, ANY_TAG } from "../constants.ts";
 import { TsmpiError } from "../errors.ts";
 import { abortJob } from "../lifecycle/abort.ts";
 import { allgather } from "../coll/allgather/index.ts";
+import { alltoall } from "../coll/alltoall/index.ts";
+import { exscan } from "../coll/exscan/index.ts";
+import { gather } from "../coll/gather/index.ts";
+import { reduceScatter } from "../coll/reduce-scatter/index.ts";
+import { scan } from "../coll/scan/index.ts";
+import { scatter } from "../coll/scatter/index.ts";
 import { allreduce } from "../coll/allreduce/index.ts";
 import { barrier } from "../coll/barrier/index.ts";
+import { bcast } from "../coll/bcast/index.ts";
+import { reduce } from "../coll/reduce/index.ts";
 import type { OpLike } from "../ops/op.ts";
 import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { startRecv, type Received } from "../p2p/recv.ts";
@@ -16,6 +24,7 @@ import { prepareSend, startSend } from "../p2p/send.ts";
 import { freeCore, type CommCore } from "./core.ts";
 import { dupCore } from "./dup.ts";
 import { splitCore } from "./split.ts";
+import type { CartComm } from "../topo/cart.ts";
 
 /** @internal The core behind a communicator, for the runtime's own modules. */
 export let coreOf: (comm: Comm) => CommCore;
@@ -139,9 +148,138 @@ export class Comm {
 
   // ---- (collectives: rooted ones and reductions go here: bcast, reduce, scan, ...)
 
+  /**
+   * The root's `data` on every rank (MPI_Bcast). Any value; the other ranks' `data` is ignored
+   * (pass `undefined`) unless it is a typed array, which then receives the root's data and must be
+   * of its kind and length (MPI_Bcast's buffer, mpi4py's `Bcast`). The root gets its own `data`
+   * back, the same object, as with mpi4py's `bcast`; the other ranks get a copy or their buffer.
+   * Throws ERR_RANK for a root out of range before anything is sent.
+   */
+  bcast<T>(data: T, root = 0): Promise<T> {
+    return bcast(this.#core, data, root);
+  }
+
+  /** Nonblocking bcast (MPI_Ibcast); arguments are checked before it returns. */
+  ibcast<T>(data: T, root = 0): Request<T> {
+    return new Request(bcast(this.#core, data, root));
+  }
+
+  /**
+   * `op` over every rank's `data` on `root`, `undefined` on the other ranks (MPI_Reduce). Same data
+   * and ops as `allreduce`; a plain function is applied in rank order, `f(f(x0, x1), x2)...`. A typed
+   * array result is a new array; the callers' arrays are never changed.
+   */
+  reduce<T>(data: T, op: OpLike<T>, root = 0): Promise<T | undefined> {
+    return reduce(this.#core, data, op, root);
+  }
+
+  /** Nonblocking reduce (MPI_Ireduce); arguments are checked before it returns. */
+  ireduce<T>(data: T, op: OpLike<T>, root = 0): Request<T | undefined> {
+    return new Request(reduce(this.#core, data, op, root));
+  }
+
   // ---- (collectives: data movement goes here: gather, scatter, alltoall, reduceScatter, ...)
 
+  /**
+   * Every rank's `data`, in rank order, on `root` (MPI_Gather); the other ranks get `undefined`.
+   * Any value; the root's own entry is a copy. Throws ERR_RANK for a root out of range before
+   * anything is sent.
+   */
+  gather<T>(data: T, root = 0): Promise<T[] | undefined> {
+    return gather(this.#core, data, root);
+  }
+
+  /** Nonblocking gather (MPI_Igather); arguments are checked before it returns. */
+  igather<T>(data: T, root = 0): Request<T[] | undefined> {
+    return new Request(gather(this.#core, data, root, "igather"));
+  }
+
+  /**
+   * Rank i gets `items[i]` (MPI_Scatter). `items` is read on the root only (the other ranks may pass
+   * `undefined`) and must hold exactly `size` items there (ERR_ARG otherwise); a root out of range
+   * is ERR_RANK. Both are checked before anything is sent. Every rank gets a copy.
+   */
+  scatter<T>(items: readonly T[] | undefined, root = 0): Promise<T> {
+    return scatter(this.#core, items, root);
+  }
+
+  /** Nonblocking scatter (MPI_Iscatter); arguments are checked before it returns. */
+  iscatter<T>(items: readonly T[] | undefined, root = 0): Request<T> {
+    return new Request(scatter(this.#core, items, root, "iscatter"));
+  }
+
+  /**
+   * Personalised all-to-all exchange (MPI_Alltoall): `items[i]` goes to rank i, and entry j of the
+   * result came from rank j. `items` must hold exactly `size` items (ERR_ARG otherwise).
+   */
+  alltoall<T>(items: readonly T[]): Promise<T[]> {
+    return alltoall(this.#core, items);
+  }
+
+  /** Nonblocking alltoall (MPI_Ialltoall); arguments are checked before it returns. */
+  ialltoall<T>(items: readonly T[]): Request<T[]> {
+    return new Request(alltoall(this.#core, items, "ialltoall"));
+  }
+
+  /**
+   * Inclusive prefix reduction (MPI_Scan): rank r gets `x0 op x1 op ... op xr`, applied in rank
+   * order, so a plain (non-commutative) function sees its operands in order. Same data and ops as
+   * `allreduce`; data of different kinds or lengths on different ranks is ERR_COLL_MISMATCH.
+   */
+  scan<T>(data: T, op: OpLike<T>): Promise<T> {
+    return scan(this.#core, data, op);
+  }
+
+  /** Nonblocking scan (MPI_Iscan); arguments are checked before it returns. */
+  iscan<T>(data: T, op: OpLike<T>): Request<T> {
+    return new Request(scan(this.#core, data, op, "iscan"));
+  }
+
+  /**
+   * Exclusive prefix reduction (MPI_Exscan): rank r > 0 gets `x0 op ... op x(r-1)` in rank order;
+   * rank 0 gets `undefined`. Same data, ops and errors as `scan`.
+   */
+  exscan<T>(data: T, op: OpLike<T>): Promise<T | undefined> {
+    return exscan(this.#core, data, op);
+  }
+
+  /** Nonblocking exscan (MPI_Iexscan); arguments are checked before it returns. */
+  iexscan<T>(data: T, op: OpLike<T>): Request<T | undefined> {
+    return new Request(exscan(this.#core, data, op, "iexscan"));
+  }
+
+  /**
+   * Reduces `data` element-wise over all ranks with `op`, then rank i keeps block i
+   * (MPI_Reduce_scatter with the most even blocks): of n elements, every rank gets floor(n / p)
+   * and the first n % p ranks one more, so rank i's block starts at i * floor(n / p) + min(i, n % p).
+   * `data` is a typed array (reduced in place on a private copy; the result is the same kind) or an
+   * array, of the same kind and length on every rank (ERR_COLL_MISMATCH otherwise). A user op gets
+   * whole vectors or blocks of them and must work element-wise; a non-commutative one is applied in
+   * rank order.
+   */
+  reduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>): Promise<T> {
+    return reduceScatter(this.#core, data as never, op) as Promise<T>;
+  }
+
+  /** Nonblocking reduceScatter (MPI_Ireduce_scatter); arguments are checked before it returns. */
+  ireduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>): Request<T> {
+    return new Request(reduceScatter(this.#core, data as never, op, "ireduceScatter") as Promise<T>);
+  }
+
   // ---- (topology: createCart goes here)
+
+  /**
+   * A communicator with a Cartesian grid on its ranks (MPI_Cart_create): `dims[d]` ranks along
+   * dimension d, which wraps around when `periods[d]` is true. Grid ranks are laid out row-major
+   * (the last dimension varies fastest). Ranks from product(dims) up get `undefined`; a grid larger
+   * than the communicator is ERR_ARG. `reorder` is accepted and ignored: grid rank r is always this
+   * communicator's rank r. Collective: every rank must call it with the same arguments.
+   */
+  async createCart(dims: readonly number[], periods: readonly boolean[], reorder = false): Promise<CartComm | undefined> {
+    // Loaded on first use: topo/cart.ts extends Comm, so a static import would be circular.
+    const { createCart } = await import("../topo/cart.ts");
+    return createCart(this, dims, periods, reorder);
+  }
 
   /**
    * A new communicator with the same ranks whose messages and collectives never match this one's

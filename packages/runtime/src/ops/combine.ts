@@ -186,6 +186,8 @@ export function checkOperand(op: Op, data: unknown, site: CombineSite): void {
 
 /** A private copy of `data` to reduce into: typed arrays are copied once, so the caller's never change. */
 export function ownAccumulator<T>(data: T): T {
+  // Buffer#slice is a view, not a copy.
+  if (Buffer.isBuffer(data)) return Buffer.from(data) as T;
   if (isTypedArray(data)) return data.slice() as T;
   return data;
 }

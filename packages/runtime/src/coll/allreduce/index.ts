@@ -2,10 +2,16 @@ import type { CommCore } from "../../comm/core.ts";
 import { runCollective } from "../messages.ts";
 import { reductionInput, resolveOp } from "../reduction-args.ts";
 import { selectAlgorithm } from "../select.ts";
+import { allreduceRabenseifner } from "./rabenseifner.ts";
 import { allreduceRecursiveDoubling } from "./recursive-doubling.ts";
+import { allreduceReduceBcast } from "./reduce-bcast.ts";
+import { allreduceRing } from "./ring.ts";
 
 export const allreduceAlgorithms = {
   "recursive-doubling": allreduceRecursiveDoubling,
+  ring: allreduceRing,
+  rabenseifner: allreduceRabenseifner,
+  "reduce-bcast": allreduceReduceBcast,
 };
 
 /** MPI_Allreduce: every rank gets `op` over all ranks' data, bitwise equal on every rank. */

@@ -1,0 +1,30 @@
+import type { CommCore } from "../../comm/core.ts";
+import { isTypedArray } from "../../wire/typed-array.ts";
+import { runCollective } from "../messages.ts";
+import { checkRoot } from "../root.ts";
+import { selectAlgorithm, type SelectionInput } from "../select.ts";
+import { bcastBinomial } from "./binomial.ts";
+import { bcastScatterAllgather } from "./scatter-allgather.ts";
+
+export const bcastAlgorithms = {
+  binomial: bcastBinomial,
+  "scatter-allgather": bcastScatterAllgather,
+};
+
+/**
+ * MPI_Bcast: the root's `data` on every rank. The root gets its own `data` back, the same object
+ * (as mpi4py's `bcast` does); the other ranks get a copy, or, if they pass a typed array, that
+ * array filled with the root's data (which must then be of its kind and length).
+ *
+ * What the selection table sees: a typed array on this rank says the algorithm may run on typed
+ * arrays (a forced scatter-allgather needs that on every rank), but `bytes` only when
+ * `sizeKnownEverywhere`: from `bcast(data, root)` the root cannot tell whether the others passed
+ * buffers (the object form) or not, so no size-based row may decide there.
+ */
+export function bcast<T>(core: CommCore, data: T, root: number, sizeKnownEverywhere = false): Promise<T> {
+  checkRoot(core, "bcast", root);
+  const typed = isTypedArray(data);
+  const input: SelectionInput = { size: core.size, typedArray: typed, bytes: typed && sizeKnownEverywhere ? data.byteLength : undefined };
+  const algorithm = selectAlgorithm("bcast", input, bcastAlgorithms);
+  return runCollective(core, { name: "bcast", algorithm: algorithm.name, root }, (call) => algorithm.run(call, data, root));
+}

@@ -1,0 +1,111 @@
+/**
+ * What the reduce-scatter algorithms share: how n elements split into p blocks, and block messages
+ * that carry the sender's total length. A block message says how long the sender's whole vector
+ * is, so a rank whose partners passed a different length fails with ERR_COLL_MISMATCH even when
+ * the block it got happens to fit (4 vs 5 elements on 2 ranks differ only in block 0); and since a
+ * rank's block depends on every rank's data through checked hops, no rank can finish with a
+ * mismatch anywhere.
+ * @internal
+ */
+import { TsmpiError } from "../../errors.ts";
+import { combine, type CombineSite } from "../../ops/combine.ts";
+import type { Op } from "../../ops/op.ts";
+import { PayloadFormat } from "../../wire/header.ts";
+import { isTypedArray, typedArrayFromBytes, typedArrayKind, type AnyTypedArray } from "../../wire/typed-array.ts";
+import { collRecv, collSend, collSendValue, collRecvValue, type CollectiveCall } from "../messages.ts";
+import { decodeMessage } from "../../p2p/recv.ts";
+
+/** A reduce-scatter vector: a typed array, or a JS array of numbers (or of what the op takes). */
+export type Vector = AnyTypedArray | unknown[];
+
+/**
+ * Block i has floor(n / p) elements, one more for the first n % p ranks (MPI_Reduce_scatter_block
+ * wants equal blocks; this is the nearest for any n). `starts[i]` is where block i begins;
+ * `starts[p] = n`.
+ */
+export function blockStarts(n: number, p: number): number[] {
+  const base = Math.floor(n / p);
+  const extra = n % p;
+  const starts = new Array<number>(p + 1);
+  starts[0] = 0;
+  for (let i = 0; i < p; i++) starts[i + 1] = starts[i]! + base + (i < extra ? 1 : 0);
+  return starts;
+}
+
+/** A private copy to reduce into: typed arrays and JS arrays alike. */
+export function ownVector(data: Vector): Vector {
+  // Buffer#slice is a view, not a copy.
+  if (Buffer.isBuffer(data)) return Buffer.from(data);
+  return data.slice();
+}
+
+export function slice(vector: Vector, lo: number, hi: number): Vector {
+  return vector.slice(lo, hi);
+}
+
+const HEADER = 8;
+
+/** Sends `acc[lo, hi)` with the total length; the bytes are copied before it returns. */
+export function sendRange(call: CollectiveCall, dest: number, step: number, acc: Vector, lo: number, hi: number): Promise<void> {
+  if (!isTypedArray(acc)) return collSendValue(call, dest, step, [acc.length, acc.slice(lo, hi)]);
+  const width = acc.BYTES_PER_ELEMENT;
+  const bytes = Buffer.allocUnsafeSlow(HEADER + (hi - lo) * width);
+  bytes.writeUInt32LE(acc.length, 0);
+  bytes.writeUInt8(typedArrayKind(acc), 4);
+  bytes.fill(0, 5, HEADER);
+  bytes.set(new Uint8Array(acc.buffer, acc.byteOffset + lo * width, (hi - lo) * width), HEADER);
+  return collSend(call, dest, step, { format: PayloadFormat.TYPED_ARRAY, elementKind: 1, bytes });
+}
+
+function mismatch(site: CombineSite, op: Op, mine: string, theirs: string, from: number): TsmpiError {
+  return new TsmpiError(
+    "ERR_COLL_MISMATCH",
+    { rank: site.rank, call: site.call, argument: "data" },
+    `${op} cannot combine ${mine} here with ${theirs} from rank ${from}: every rank must pass data of the same kind and length`,
+  );
+}
+
+function describe(vector: Vector): string {
+  return isTypedArray(vector) ? `${vector.constructor.name}(${vector.length})` : `array(${vector.length})`;
+}
+
+/** Receives a block sent by `sendRange`, checking it against this rank's vector `acc`. */
+export async function recvRange(call: CollectiveCall, source: number, step: number, acc: Vector, op: Op): Promise<Vector> {
+  const site = { rank: call.core.rank, call: call.name };
+  if (!isTypedArray(acc)) {
+    const got = await collRecvValue<unknown>(call, source, step);
+    if (!Array.isArray(got) || got.length !== 2 || !Array.isArray(got[1])) throw mismatch(site, op, describe(acc), "a typed array", source);
+    if (got[0] !== acc.length) throw mismatch(site, op, describe(acc), `array(${got[0]})`, source);
+    return got[1] as unknown[];
+  }
+  const message = await collRecv(call, source, step);
+  const bytes = message.payload;
+  if (message.format !== PayloadFormat.TYPED_ARRAY || bytes.byteLength < HEADER) {
+    const got = decodeMessage<unknown>(call.core, call.name, message);
+    throw mismatch(site, op, describe(acc), Array.isArray(got) ? `array(${got[0]})` : "another kind of data", source);
+  }
+  const length = bytes.readUInt32LE(0);
+  const kind = bytes.readUInt8(4);
+  const block = typedArrayFromBytes(kind, bytes.subarray(HEADER));
+  if (kind !== typedArrayKind(acc) || length !== acc.length || block === undefined) {
+    throw mismatch(site, op, describe(acc), `${block?.constructor.name ?? `kind ${kind}`}(${length})`, source);
+  }
+  return block;
+}
+
+/** `acc[lo, hi) = acc[lo, hi) op other` (or `other op acc[...]`), typed arrays in place. */
+export function combineRange(op: Op, acc: Vector, lo: number, hi: number, other: unknown, accIsLower: boolean, site: CombineSite, from: number): void {
+  const view = isTypedArray(acc) ? acc.subarray(lo, hi) : acc.slice(lo, hi);
+  const result = combine(op, view, other, accIsLower, site, from);
+  if (result === view && isTypedArray(acc)) return; // reduced in place
+  const values = result as ArrayLike<unknown>;
+  if (values === null || typeof values !== "object" || values.length !== hi - lo) {
+    throw new TsmpiError(
+      "ERR_OP",
+      { rank: site.rank, call: site.call, argument: "op" },
+      `${op} returned ${values === null || typeof values !== "object" ? typeof values : `${values.length} elements`} for a block of ${hi - lo}: a reduceScatter op must work element-wise on arrays`,
+    );
+  }
+  if (isTypedArray(acc)) (acc as unknown as { set(v: ArrayLike<unknown>, o: number): void }).set(values, lo);
+  else for (let i = 0; i < hi - lo; i++) acc[lo + i] = values[i];
+}

@@ -1,0 +1,29 @@
+import type { CommCore } from "../../comm/core.ts";
+import { TsmpiError } from "../../errors.ts";
+import { isTypedArray } from "../../wire/typed-array.ts";
+import { runCollective } from "../messages.ts";
+import { reductionInput, resolveOp } from "../reduction-args.ts";
+import { selectAlgorithm } from "../select.ts";
+import type { Vector } from "./blocks.ts";
+import { reduceScatterRecursiveHalving } from "./recursive-halving.ts";
+import { reduceScatterRing } from "./ring.ts";
+import { reduceScatterViaReduce } from "./via-reduce.ts";
+
+export const reduceScatterAlgorithms = {
+  ring: reduceScatterRing,
+  "recursive-halving": reduceScatterRecursiveHalving,
+  "via-reduce": reduceScatterViaReduce,
+};
+
+/**
+ * MPI_Reduce_scatter: `op` element-wise over every rank's vector (same kind and length n on every
+ * rank), then rank i keeps block i: floor(n / p) elements, one more on the first n % p ranks.
+ */
+export function reduceScatter<T extends Vector>(core: CommCore, data: T, op: unknown, callName: "reduceScatter" | "ireduceScatter" = "reduceScatter"): Promise<T> {
+  if (!isTypedArray(data) && !Array.isArray(data)) {
+    throw new TsmpiError("ERR_ARG", { rank: core.rank, call: callName, argument: "data", got: data, expected: "a typed array or an array (reduced element-wise)" });
+  }
+  const resolved = resolveOp(core, callName, op, data);
+  const algorithm = selectAlgorithm("reduceScatter", reductionInput(core, data, resolved), reduceScatterAlgorithms);
+  return runCollective(core, { name: "reduceScatter", algorithm: algorithm.name, op: resolved }, (call) => algorithm.run(call, data, resolved));
+}

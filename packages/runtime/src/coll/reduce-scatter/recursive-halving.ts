@@ -1,0 +1,80 @@
+/**
+ * Recursive-halving reduce-scatter (Thakur, Rabenseifner & Gropp 2005; MPICH
+ * `reduce_scatter_intra_recursive_halving`): log2(p') rounds, p' the largest power of two <= p.
+ * In round k a rank sends the half of its current range that its partner rank ^ (p'/2^(k+1)) keeps
+ * and combines the partner's copy of the half it keeps, so the range halves each round. Bytes per
+ * rank: about n (n/2 + n/4 + ...), in log2(p') messages: good for every size. Commutative ops
+ * (halves are combined in hypercube order, fixed for a given p: reproducible, not rank order);
+ * typed arrays are reduced in place, arrays of numbers element-wise.
+ *
+ * Sizes that are not powers of two: the first 2r ranks (r = p - p') pair up; each even rank hands
+ * its whole vector to the odd rank above it, which then works for both (its range covers blocks
+ * 2i and 2i+1), and gets its block back at the end.
+ * ```
+ * p = 6 (p' = 4, r = 2): 0->1 2->3 | 1<->4 3<->5 (halves) | 1<->3 4<->5 (quarters) | 1->0 3->2
+ * ```
+ */
+import type { Op } from "../../ops/op.ts";
+import type { SelectionInput } from "../select.ts";
+import type { CollectiveCall } from "../messages.ts";
+import { blockStarts, combineRange, ownVector, recvRange, sendRange, slice, type Vector } from "./blocks.ts";
+
+export const reduceScatterRecursiveHalving = {
+  name: "recursive-halving",
+  canRun(input: SelectionInput): true | string {
+    return input.commutative ? true : "recursive-halving applies the op out of rank order, and this op is not commutative";
+  },
+  async run<T extends Vector>(call: CollectiveCall, data: T, op: Op): Promise<T> {
+    const { rank, size } = call.core;
+    const site = { rank, call: call.name };
+    const acc = ownVector(data);
+    const n = acc.length;
+    const starts = blockStarts(n, size);
+    let pof2 = 1;
+    while (pof2 * 2 <= size) pof2 *= 2;
+    const rem = size - pof2;
+    // Where the range of "new" rank j (after the fold) begins; new ranks cover contiguous blocks.
+    const newStart = (j: number): number => (j >= pof2 ? n : starts[j < rem ? 2 * j : j + rem]!);
+    const realRank = (j: number): number => (j < rem ? 2 * j + 1 : j + rem);
+
+    let newRank: number;
+    if (rank < 2 * rem) {
+      if (rank % 2 === 0) {
+        await sendRange(call, rank + 1, 0, acc, 0, n);
+        newRank = -1;
+      } else {
+        combineRange(op, acc, 0, n, await recvRange(call, rank - 1, 0, acc, op), false, site, rank - 1);
+        newRank = rank >> 1;
+      }
+    } else {
+      newRank = rank - rem;
+    }
+
+    let step = 1;
+    if (newRank >= 0) {
+      let lo = 0;
+      let hi = pof2;
+      for (let mask = pof2 >> 1; mask > 0; mask >>= 1, step++) {
+        const partner = realRank(newRank ^ mask);
+        const mid = lo + mask;
+        const [keepLo, keepHi, giveLo, giveHi] = newRank < mid ? [lo, mid, mid, hi] : [mid, hi, lo, mid];
+        const sent = sendRange(call, partner, step, acc, newStart(giveLo), newStart(giveHi));
+        const theirs = await recvRange(call, partner, step, acc, op);
+        await sent;
+        combineRange(op, acc, newStart(keepLo), newStart(keepHi), theirs, rank < partner, site, partner);
+        [lo, hi] = [keepLo, keepHi];
+      }
+    } else {
+      step += Math.log2(pof2);
+    }
+
+    if (rank < 2 * rem) {
+      if (rank % 2 === 1) {
+        await sendRange(call, rank - 1, step, acc, starts[rank - 1]!, starts[rank]!);
+      } else {
+        return (await recvRange(call, rank + 1, step, acc, op)) as T;
+      }
+    }
+    return slice(acc, starts[rank]!, starts[rank + 1]!) as T;
+  },
+};

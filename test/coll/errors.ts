@@ -1,0 +1,9 @@
+import type { JobResult } from "@tsmpi/launcher";
+import { stdoutLines } from "../helpers/spmd.ts";
+
+/** The error codes that coll-errors.ts ranks printed before failing. */
+export function codes(result: JobResult): string[] {
+  return stdoutLines(result)
+    .filter((line) => line.startsWith("{"))
+    .map((line) => (JSON.parse(line) as { code: string }).code);
+}
