@@ -1,0 +1,89 @@
+/**
+ * POSIX shared memory segments through the `shm-typed-array` package (a small node-gyp addon
+ * over shm_open + ftruncate + mmap; built at install time, see pnpm-workspace.yaml).
+ *
+ * Lifetime: a POSIX segment lives until its name is unlinked, even when every process that mapped
+ * it has died, so a crashed job would leave it in /dev/shm. The name is needed only to attach;
+ * a mapping stays valid after the unlink. So the creator unlinks the name as soon as every rank
+ * has attached (shared-array.ts), and the memory goes back to the system when the last rank exits,
+ * however it exits, SIGKILL included. The short window between creating and unlinking is guarded
+ * here: an 'exit' listener (process.exit, uncaught exceptions) and SIGTERM/SIGINT/SIGHUP listeners
+ * (the launcher ends the other ranks with SIGTERM when one fails) unlink the name, then the signal
+ * is raised again so the process dies as it would have. Only a SIGKILL of the creator inside that
+ * window (a few messages long) can leak a segment; its name says which job made it.
+ *
+ * Unlinking goes through the file system (/dev/shm/<name>, which is what glibc's shm_unlink
+ * removes) because the package's destroy() also unmaps the creator's own view.
+ */
+import { unlinkSync } from "node:fs";
+
+/** The part of shm-typed-array this module uses (its POSIX API, keyed by a string name). */
+interface ShmModule {
+  create(count: number, typeKey: "Buffer", key: string, perm?: string): Buffer | null;
+  get(key: string, typeKey: "Buffer"): Buffer | null;
+  detach(key: string, forceDestroy?: boolean): number;
+}
+
+let loaded: ShmModule | undefined;
+
+/** Loaded on first use, so programs that never share memory never load the native addon. */
+export async function shmModule(): Promise<ShmModule> {
+  if (loaded === undefined) {
+    const module = (await import("shm-typed-array")) as unknown as { default?: ShmModule } & ShmModule;
+    loaded = module.default ?? module;
+  }
+  return loaded;
+}
+
+export const SHM_DIR = "/dev/shm";
+
+/** Creates segment `name` of `bytes` bytes (zero-filled by ftruncate); `undefined` if the name exists. */
+export function createSegment(shm: ShmModule, name: string, bytes: number): Buffer | undefined {
+  // The package refuses a zero-length segment; an empty array maps one spare byte.
+  return shm.create(Math.max(1, bytes), "Buffer", name, "600") ?? undefined;
+}
+
+/** Maps an existing segment; `undefined` if there is none by that name. */
+export function attachSegment(shm: ShmModule, name: string): Buffer | undefined {
+  return shm.get(name, "Buffer") ?? undefined;
+}
+
+/** Unmaps this process's view; the memory stays for the others. Never use the view afterwards. */
+export function detachSegment(shm: ShmModule, name: string): void {
+  shm.detach(name, false);
+}
+
+/** Removes the name; mappings stay valid. Idempotent. */
+export function unlinkSegment(name: string): void {
+  try {
+    unlinkSync(`${SHM_DIR}${name}`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}
+
+const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+
+/**
+ * Unlinks `name` if the process ends before `disarm()` is called (see the module comment).
+ * Returns `disarm`.
+ */
+export function unlinkOnEnd(name: string): () => void {
+  const onExit = (): void => unlinkSegment(name);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    disarm();
+    try {
+      unlinkSegment(name);
+    } finally {
+      // Our listener replaced the default action; with it gone, the signal ends the process.
+      process.kill(process.pid, signal);
+    }
+  };
+  const disarm = (): void => {
+    process.removeListener("exit", onExit);
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  };
+  process.on("exit", onExit);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  return disarm;
+}
