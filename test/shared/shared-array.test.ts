@@ -18,6 +18,13 @@ describe("SharedArray", () => {
     expect(leftovers(before, jobIdFrom(lines[0]!))).toEqual([]);
   });
 
+  it("tsmpirun removes a segment of the job that a SIGKILLed rank left in /dev/shm", async () => {
+    const before = readdirSync("/dev/shm");
+    const result = await runFixture("shared-stray-segment.ts", 2);
+    expect(result.exitCode, explain(result)).toBe(137);
+    expect(leftovers(before, result.jobId)).toEqual([]);
+  });
+
   it("leaves no segment when a rank is killed while the creator waits for it inside create()", async () => {
     const before = readdirSync("/dev/shm");
     const result = await runFixture("shared-crash.ts", 3, { args: ["--mode", "window"] });

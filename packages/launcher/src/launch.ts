@@ -4,6 +4,7 @@ import { extname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { bundlePath, bundleProgram, PROGRAM_EXTENSIONS } from "./bundle/bundle.ts";
 import { localHost } from "./hosts/local.ts";
+import { removeJobSegments } from "./shared-segments.ts";
 import { createJobDir } from "./job-dir.ts";
 import { superviseJob } from "./supervise.ts";
 import type { JobResult, LaunchOptions } from "./types.ts";
@@ -52,6 +53,6 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
       failure: supervised.verdict.failure,
     });
   } finally {
-    await jobDir.remove();
+    await Promise.all([jobDir.remove(), removeJobSegments(jobId)]);
   }
 }

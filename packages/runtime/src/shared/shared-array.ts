@@ -18,6 +18,7 @@
 import os from "node:os";
 import type { Comm } from "../comm/comm.ts";
 import { readJobEnv } from "../env.ts";
+import { sharedSegmentPrefix } from "../wireup/protocol.ts";
 import { TsmpiError } from "../errors.ts";
 import { blockRange, type IndexRange } from "../pmap/block-range.ts";
 import { attachSegment, createSegment, detachSegment, shmModule, unlinkOnEnd, unlinkSegment } from "./segment.ts";
@@ -210,7 +211,7 @@ export class SharedArray<A extends SharedTypedArray = Float64Array> {
 function segmentName(): string {
   const job = readJobEnv()?.jobId || "solo";
   const random = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0");
-  return `/tsmpi-${job}-${process.pid}-${created++}-${random}`;
+  return `/${sharedSegmentPrefix(job)}${process.pid}-${created++}-${random}`;
 }
 
 function describe(kind: unknown): string {

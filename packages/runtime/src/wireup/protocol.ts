@@ -30,6 +30,14 @@ export function endpointKey(rank: number): string {
   return `endpoint.${rank}`;
 }
 
+/**
+ * Prefix of the names of POSIX shared-memory segments a job makes (SharedArray). The launcher
+ * removes any left in /dev/shm when the job ends, whatever way it ended.
+ */
+export function sharedSegmentPrefix(jobId: string): string {
+  return `tsmpi-${jobId}-`;
+}
+
 export function rankRoutingId(rank: number): string {
   return `rank.${rank}`;
 }
