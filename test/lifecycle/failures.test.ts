@@ -88,3 +88,12 @@ describe("finishing without finalize", () => {
     );
   });
 });
+
+describe("collective mismatches that no later call would reveal", () => {
+  it("a job whose ranks end in different collectives fails with ERR_COLL_MISMATCH instead of exiting 0", async () => {
+    const result = await runFixture("coll-mismatch-last.ts", 2, { timeout: 30 });
+    expect(result.exitCode, explain(result)).toBe(1);
+    expect(result.failure).toContain("ERR_COLL_MISMATCH");
+    expect(result.failure).toMatch(/rank [01]/);
+  });
+});

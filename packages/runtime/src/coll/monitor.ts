@@ -18,6 +18,8 @@ export class CollectiveMonitor {
   readonly #rank: number;
   /** Highest sequence number this rank has started on the communicator. */
   #started = 0;
+  /** Names of recently completed calls by sequence number, for mismatch reports. */
+  readonly #completed = new Map<number, string>();
 
   constructor(matcher: Matcher, collContext: number, rank: number) {
     this.#matcher = matcher;
@@ -41,6 +43,8 @@ export class CollectiveMonitor {
 
   end(call: CollectiveCall): void {
     this.#inFlight.delete(call.sequence);
+    this.#completed.set(call.sequence, call.name);
+    if (this.#completed.size > 64) this.#completed.delete(this.#completed.keys().next().value!);
   }
 
   #inspect(message: IncomingMessage): void {
@@ -53,12 +57,15 @@ export class CollectiveMonitor {
     if (message.sequence > this.#started) return; // from a rank that is ahead: checked at begin
     // Every message of a finished call was received by it, so this one belongs to a call that this
     // rank made differently, and there is no call left to fail: end the rank with the report.
+    const mine = this.#completed.get(message.sequence) ?? "another collective";
+    const theirs = collectiveName(message.collective);
     const error = new TsmpiError(
       "ERR_COLL_MISMATCH",
-      { rank: this.#rank, call: collectiveName(message.collective) },
-      `rank ${message.source} sent a message for its collective call #${message.sequence} on this communicator ` +
-        `(${collectiveName(message.collective)}), which this rank has already completed as a different call: ` +
-        `the ranks called collectives in different orders`,
+      { rank: this.#rank, call: mine },
+      `collective mismatch: this rank's collective call #${message.sequence} on this communicator was ${mine}, ` +
+        `but rank ${message.source}'s is ${theirs}` +
+        (mine === theirs ? " with a different root, op or data size" : "") +
+        `; every rank must make the same collective calls in the same order`,
     );
     process.nextTick(() => {
       throw error;

@@ -67,7 +67,7 @@ export class Comm {
   }
 
   /** Like `recv`, with the envelope: which rank sent it and with which tag. */
-  recvWithStatus<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<Received<T>> {
+  async recvWithStatus<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<Received<T>> {
     return startRecv<T>(this.#core, "recvWithStatus", source, tag);
   }
 
@@ -99,7 +99,7 @@ export class Comm {
   }
 
   /** Waits until a matching message has arrived, without receiving it. */
-  probe(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<ProbeStatus> {
+  async probe(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<ProbeStatus> {
     return startProbe(this.#core, source, tag);
   }
 
@@ -127,7 +127,7 @@ export class Comm {
    * typed arrays and arrays of numbers (element-wise), `[value, index]` pairs for MINLOC/MAXLOC, or
    * anything for a user function. The result is bitwise equal on every rank.
    */
-  allreduce<T>(data: T, op: OpLike<T>): Promise<T> {
+  async allreduce<T>(data: T, op: OpLike<T>): Promise<T> {
     return allreduce(this.#core, data, op);
   }
 
@@ -137,7 +137,7 @@ export class Comm {
   }
 
   /** Every rank's `data`, in rank order, on every rank (MPI_Allgather). */
-  allgather<T>(data: T): Promise<T[]> {
+  async allgather<T>(data: T): Promise<T[]> {
     return allgather(this.#core, data);
   }
 
@@ -155,7 +155,7 @@ export class Comm {
    * back, the same object, as with mpi4py's `bcast`; the other ranks get a copy or their buffer.
    * Throws ERR_RANK for a root out of range before anything is sent.
    */
-  bcast<T>(data: T, root = 0): Promise<T> {
+  async bcast<T>(data: T, root = 0): Promise<T> {
     return bcast(this.#core, data, root);
   }
 
@@ -165,11 +165,24 @@ export class Comm {
   }
 
   /**
+   * Broadcasts the root's typed array into every rank's `buffer`, which must be of the same kind
+   * and length on every rank (MPI_Bcast proper, mpi4py's `Bcast`). Because every rank states the
+   * size, large buffers may use a bandwidth-optimal algorithm (scatter + allgather) that `bcast`
+   * cannot choose. Returns `buffer`.
+   */
+  async bcastBuffer<T extends ArrayBufferView>(buffer: T, root = 0): Promise<T> {
+    if (!ArrayBuffer.isView(buffer) || buffer instanceof DataView) {
+      throw new TsmpiError("ERR_ARG", { rank: this.#core.rank, call: "bcastBuffer", argument: "buffer", got: buffer, expected: "a typed array" });
+    }
+    return bcast(this.#core, buffer, root, true);
+  }
+
+  /**
    * `op` over every rank's `data` on `root`, `undefined` on the other ranks (MPI_Reduce). Same data
    * and ops as `allreduce`; a plain function is applied in rank order, `f(f(x0, x1), x2)...`. A typed
    * array result is a new array; the callers' arrays are never changed.
    */
-  reduce<T>(data: T, op: OpLike<T>, root = 0): Promise<T | undefined> {
+  async reduce<T>(data: T, op: OpLike<T>, root = 0): Promise<T | undefined> {
     return reduce(this.#core, data, op, root);
   }
 
@@ -185,7 +198,7 @@ export class Comm {
    * Any value; the root's own entry is a copy. Throws ERR_RANK for a root out of range before
    * anything is sent.
    */
-  gather<T>(data: T, root = 0): Promise<T[] | undefined> {
+  async gather<T>(data: T, root = 0): Promise<T[] | undefined> {
     return gather(this.#core, data, root);
   }
 
@@ -199,7 +212,7 @@ export class Comm {
    * `undefined`) and must hold exactly `size` items there (ERR_ARG otherwise); a root out of range
    * is ERR_RANK. Both are checked before anything is sent. Every rank gets a copy.
    */
-  scatter<T>(items: readonly T[] | undefined, root = 0): Promise<T> {
+  async scatter<T>(items: readonly T[] | undefined, root = 0): Promise<T> {
     return scatter(this.#core, items, root);
   }
 
@@ -212,7 +225,7 @@ export class Comm {
    * Personalised all-to-all exchange (MPI_Alltoall): `items[i]` goes to rank i, and entry j of the
    * result came from rank j. `items` must hold exactly `size` items (ERR_ARG otherwise).
    */
-  alltoall<T>(items: readonly T[]): Promise<T[]> {
+  async alltoall<T>(items: readonly T[]): Promise<T[]> {
     return alltoall(this.#core, items);
   }
 
@@ -226,7 +239,7 @@ export class Comm {
    * order, so a plain (non-commutative) function sees its operands in order. Same data and ops as
    * `allreduce`; data of different kinds or lengths on different ranks is ERR_COLL_MISMATCH.
    */
-  scan<T>(data: T, op: OpLike<T>): Promise<T> {
+  async scan<T>(data: T, op: OpLike<T>): Promise<T> {
     return scan(this.#core, data, op);
   }
 
@@ -239,7 +252,7 @@ export class Comm {
    * Exclusive prefix reduction (MPI_Exscan): rank r > 0 gets `x0 op ... op x(r-1)` in rank order;
    * rank 0 gets `undefined`. Same data, ops and errors as `scan`.
    */
-  exscan<T>(data: T, op: OpLike<T>): Promise<T | undefined> {
+  async exscan<T>(data: T, op: OpLike<T>): Promise<T | undefined> {
     return exscan(this.#core, data, op);
   }
 
@@ -257,7 +270,7 @@ export class Comm {
    * whole vectors or blocks of them and must work element-wise; a non-commutative one is applied in
    * rank order.
    */
-  reduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>): Promise<T> {
+  async reduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>): Promise<T> {
     return reduceScatter(this.#core, data as never, op) as Promise<T>;
   }
 
@@ -314,7 +327,7 @@ export class Comm {
    * Ends the whole job: tsmpirun stops every rank and exits with `code` (MPI_Abort). The returned
    * promise never resolves; await it so that nothing after it runs.
    */
-  abort(code = 1, reason = ""): Promise<never> {
+  async abort(code = 1, reason = ""): Promise<never> {
     return abortJob(this.#core.engine, this.#core.rank, code, reason);
   }
 }

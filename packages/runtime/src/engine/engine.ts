@@ -106,9 +106,18 @@ export class Engine {
     return kept;
   }
 
-  /** Flushes queued sends and closes the transport; later calls fail with ERR_STATE. */
+  /**
+   * Flushes queued sends and closes the transport; later calls fail with ERR_STATE. What has
+   * already arrived is delivered first, so that the collective monitors see any message of a
+   * collective this rank made differently (a mismatch no later call would reveal).
+   */
   async finalize(): Promise<void> {
     if (this.#state !== "active") return;
+    await this.#transport?.drain();
+    // A mismatch found while draining is reported from a process tick: let it run, and leave the
+    // sockets to the fault handler (it needs the launcher connection to report and exit).
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.#state !== "active") return new Promise<never>(() => {});
     this.#state = "finalized";
     await this.#transport?.close();
   }

@@ -37,5 +37,6 @@ export class SelfTransport implements Transport {
   want(): void {}
   unwant(): void {}
   poll(): void {}
+  async drain(): Promise<void> {}
   async close(): Promise<void> {}
 }

@@ -22,6 +22,8 @@ export interface Transport {
   unwant(): void;
   /** Pull whatever has already arrived, without waiting for more (used by `iprobe`). */
   poll(): void;
+  /** Like `poll`, resolving once everything that had arrived has been delivered. */
+  drain(): Promise<void>;
   /** Flush queued sends (bounded by the linger period) and release every socket. */
   close(): Promise<void>;
 }

@@ -155,6 +155,10 @@ export class ZmqTransport implements Transport {
     if (!this.#receiving && !this.#closed && this.#pull.readable) void this.#receiveLoop(true);
   }
 
+  async drain(): Promise<void> {
+    if (!this.#receiving && !this.#closed) await this.#receiveLoop(true);
+  }
+
   /**
    * Pulls messages while somebody waits for one; `drain` (from `poll`) pulls only what has
    * already arrived. Ends as soon as nobody waits, so that an idle rank has no pending receive.

@@ -1,0 +1,99 @@
+/**
+ * Argument checks of the DArray calls. Each depends only on values every rank of the grid holds
+ * identically (the grid, the shape, the ghost width), so a bad call throws the same TsmpiError on
+ * every rank before anything is sent and no collective is left half done.
+ * @internal
+ */
+import { Comm } from "../comm/comm.ts";
+import { TsmpiError } from "../errors.ts";
+import { CartComm } from "../topo/cart.ts";
+import { smallestBlock } from "./layout.ts";
+import type { DArrayKind, DArrayTypedArray } from "./types.ts";
+
+const KINDS: readonly DArrayKind<DArrayTypedArray>[] = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+];
+
+export function checkCart(cart: unknown, call: string): asserts cart is CartComm {
+  if (cart instanceof CartComm) return;
+  const rank = cart instanceof Comm ? cart.rank : undefined;
+  throw new TsmpiError(
+    "ERR_COMM",
+    { rank, call, argument: "cart", got: cart },
+    "a DArray is distributed over a Cartesian communicator: pass the CartComm from comm.createCart(dims, periods)",
+  );
+}
+
+/** The typed array class `kind` if it is one a DArray holds. */
+export function checkKind<A extends DArrayTypedArray>(kind: unknown, rank: number, call: string, argument: string): DArrayKind<A> {
+  if (KINDS.includes(kind as DArrayKind<DArrayTypedArray>)) return kind as DArrayKind<A>;
+  // A Buffer is a Uint8Array subclass; anything derived from a known kind is stored as that kind.
+  const base = KINDS.find((k) => typeof kind === "function" && kind.prototype instanceof k);
+  if (base !== undefined) return base as DArrayKind<A>;
+  throw new TsmpiError("ERR_ARG", { rank, call, argument, got: kind, expected: `a typed array class (${KINDS.map((k) => k.name).join(", ")})` });
+}
+
+/** The global shape as a plain array, one extent per grid dimension. */
+export function checkShape(cart: CartComm, globalShape: unknown, call: string): number[] {
+  const rank = cart.rank;
+  if (!Array.isArray(globalShape) || globalShape.length === 0) {
+    throw new TsmpiError("ERR_ARG", { rank, call, argument: "globalShape", got: globalShape, expected: "a non-empty array of integers >= 0, one per dimension" });
+  }
+  globalShape.forEach((n: unknown, d) => {
+    if (!Number.isSafeInteger(n) || (n as number) < 0) {
+      throw new TsmpiError("ERR_ARG", { rank, call, argument: `globalShape[${d}]`, got: n, expected: "an integer >= 0" });
+    }
+  });
+  if (globalShape.length !== cart.ndims) {
+    throw new TsmpiError(
+      "ERR_ARG",
+      { rank, call, argument: "globalShape" },
+      `the array has ${globalShape.length} dimension${globalShape.length === 1 ? "" : "s"} ([${globalShape.join(", ")}]) but the process grid has ${cart.ndims} (dims [${cart.dims.join(", ")}]); ` +
+        "make the grid with one dimension per array dimension (extent 1 for a dimension that is not split)",
+    );
+  }
+  return [...(globalShape as number[])];
+}
+
+export function checkGhost(cart: CartComm, globalShape: readonly number[], ghost: unknown, call: string): number {
+  const rank = cart.rank;
+  if (!Number.isSafeInteger(ghost) || (ghost as number) < 0) {
+    throw new TsmpiError("ERR_ARG", { rank, call, argument: "ghost", got: ghost, expected: "an integer >= 0" });
+  }
+  const width = ghost as number;
+  for (let d = 0; d < globalShape.length; d++) {
+    const parts = cart.dims[d]!;
+    const exchanges = parts > 1 || cart.periods[d]!;
+    const smallest = smallestBlock(globalShape[d]!, parts);
+    if (exchanges && width > smallest) {
+      throw new TsmpiError(
+        "ERR_ARG",
+        { rank, call, argument: "ghost", got: width },
+        `ghost ${width} is wider than the smallest block along dimension ${d} (${globalShape[d]} elements over ${parts} process${parts === 1 ? "" : "es"}: ` +
+          `${smallest}); a ghost layer is filled from the next block only, so it must be at most ${smallest}`,
+      );
+    }
+  }
+  return width;
+}
+
+export function checkRoot(cart: CartComm, root: unknown, call: string): number {
+  if (!Number.isInteger(root) || (root as number) < 0 || (root as number) >= cart.size) {
+    throw new TsmpiError("ERR_RANK", { rank: cart.rank, call, argument: "root", got: root, expected: `0..${cart.size - 1} (size ${cart.size})` });
+  }
+  return root as number;
+}
+
+export function checkFunction(fn: unknown, rank: number, call: string, argument: string): void {
+  if (typeof fn !== "function") throw new TsmpiError("ERR_ARG", { rank, call, argument, got: fn, expected: "a function" });
+}
