@@ -94,6 +94,7 @@ export async function superviseJob(
       cwd: job.cwd,
       extraEnv: job.env,
       withStdin: rank === 0 && job.stdin !== undefined,
+      stdoutTty: job.forwardOutput && job.outputDir === undefined && process.stdout.isTTY === true,
     });
     const output = new RankOutput(rank, routing);
     output.attach(child.stdout, child.stderr);

@@ -31,3 +31,11 @@ export function forcedAlgorithm(collective: string, env: NodeJS.ProcessEnv = pro
   const value = env[`TSMPI_COLL_${collective.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
   return value === undefined || value === "" || value === "auto" ? undefined : value;
 }
+
+/**
+ * Whether this rank's standard output ends up on a terminal: directly, or through a tsmpirun whose
+ * own stdout is one (ranks write into pipes, so `process.stdout.isTTY` alone says no).
+ */
+export function stdoutIsTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
+  return process.stdout.isTTY === true || env[ENV.stdoutTty] === "1";
+}

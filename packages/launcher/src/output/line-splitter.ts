@@ -1,9 +1,12 @@
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Cuts a byte stream into whole lines, so lines of different ranks never interleave mid-line.
  * Works on bytes, not strings: a chunk boundary may fall inside a multi-byte UTF-8 character.
  * Complete lines arriving in one chunk are emitted together as one block (each ending in "\n").
+ * A "\r" also ends a piece, without a newline being added, so that a progress bar that redraws
+ * its line in place reaches the terminal as it is drawn.
  */
 export class LineSplitter {
   private pending: Buffer[] = [];
@@ -20,7 +23,7 @@ export class LineSplitter {
   ) {}
 
   push(chunk: Buffer): void {
-    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    const lastNewline = Math.max(chunk.lastIndexOf(NEWLINE), chunk.lastIndexOf(CARRIAGE_RETURN));
     if (lastNewline === -1) {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;

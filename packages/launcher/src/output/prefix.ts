@@ -1,4 +1,5 @@
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 
 export interface PrefixOptions {
   rank: number;
@@ -20,7 +21,9 @@ export function linePrefixer(options: PrefixOptions): ((lines: Buffer) => Buffer
     let start = 0;
     while (start < lines.length) {
       const newline = lines.indexOf(NEWLINE, start);
-      const end = newline === -1 ? lines.length : newline + 1;
+      const carriageReturn = lines.indexOf(CARRIAGE_RETURN, start);
+      const stop = carriageReturn !== -1 && (newline === -1 || carriageReturn < newline - 1) ? carriageReturn : newline;
+      const end = stop === -1 ? lines.length : stop + 1;
       parts.push(prefix, lines.subarray(start, end));
       start = end;
     }

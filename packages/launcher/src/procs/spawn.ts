@@ -16,6 +16,8 @@ export interface RankLaunchSpec {
   extraEnv: Readonly<Record<string, string>>;
   /** Only rank 0 reads the launcher's input. */
   withStdin: boolean;
+  /** The rank's stdout is forwarded to a terminal. */
+  stdoutTty: boolean;
 }
 
 /** The environment of one rank: inherited, then the user's additions, then the job's TSMPI_* (which win). */
@@ -29,6 +31,7 @@ export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
     [ENV.rendezvous]: spec.rendezvous,
     [ENV.transport]: spec.transport,
     [ENV.jobDir]: spec.jobDir,
+    ...(spec.stdoutTty ? { [ENV.stdoutTty]: "1" } : {}),
   };
 }
 

@@ -44,9 +44,9 @@ class PeerLink {
   #busy = false;
   #drained: (() => void) | undefined;
 
-  constructor(endpoint: string) {
+  constructor(endpoint: string, linger = SEND_LINGER_MS) {
     // Unlimited high-water mark: MPI's `send` must complete whatever the receiver is doing.
-    this.#socket = new zmq.Push({ sendHighWaterMark: 0, linger: SEND_LINGER_MS });
+    this.#socket = new zmq.Push({ sendHighWaterMark: 0, linger });
     this.#socket.connect(endpoint);
   }
 
@@ -84,6 +84,11 @@ export class ZmqTransport implements Transport {
   readonly #self: SelfLink;
   readonly #deliver: Deliver;
   readonly #peers: (PeerLink | undefined)[] = [];
+  /**
+   * Buffer releases travel on links of their own that do not linger: a release owed to a rank that
+   * has already finished is worthless, and must not hold this rank's exit for the linger period.
+   */
+  readonly #releaseLinks: (PeerLink | undefined)[] = [];
   readonly #sendBuffers = new SendBufferPool();
   #endpoints: readonly string[] = [];
   #demand = 0;
@@ -130,13 +135,17 @@ export class ZmqTransport implements Transport {
   }
 
   #peer(dest: number): PeerLink {
-    let peer = this.#peers[dest];
-    if (peer === undefined) {
-      const endpoint = this.#endpoints[dest];
-      if (endpoint === undefined) throw new Error(`no endpoint known for rank ${dest}`);
-      peer = this.#peers[dest] = new PeerLink(endpoint);
-    }
-    return peer;
+    return (this.#peers[dest] ??= new PeerLink(this.#endpoint(dest)));
+  }
+
+  #releaseLink(dest: number): PeerLink {
+    return (this.#releaseLinks[dest] ??= new PeerLink(this.#endpoint(dest), 0));
+  }
+
+  #endpoint(dest: number): string {
+    const endpoint = this.#endpoints[dest];
+    if (endpoint === undefined) throw new Error(`no endpoint known for rank ${dest}`);
+    return endpoint;
   }
 
   want(): void {
@@ -177,7 +186,7 @@ export class ZmqTransport implements Transport {
           continue;
         }
         const owed = releaseOwed(frames);
-        if (owed !== undefined) this.#peer(owed.origin).send([releaseFrame(owed.token)]).catch(() => undefined);
+        if (owed !== undefined) this.#releaseLink(owed.origin).send([releaseFrame(owed.token)]).catch(() => undefined);
         this.#deliver(frames);
       }
     } catch (error) {
@@ -198,7 +207,7 @@ export class ZmqTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    await Promise.all(this.#peers.map((peer) => peer?.close()));
+    await Promise.all([...this.#peers, ...this.#releaseLinks].map((peer) => peer?.close()));
     this.#closed = true;
     this.#waker?.close();
     this.#pull.close();

@@ -21,6 +21,8 @@ export const ENV = {
   transport: "TSMPI_TRANSPORT",
   /** Private per-job directory (mode 0700) where ipc endpoints live; removed by the launcher. */
   jobDir: "TSMPI_JOB_DIR",
+  /** "1" when the launcher forwards this rank's stdout to a terminal (progress bars may draw). */
+  stdoutTty: "TSMPI_STDOUT_TTY",
 } as const;
 
 export type TransportKind = "ipc" | "tcp";
