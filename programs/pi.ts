@@ -1,70 +1,98 @@
 /**
- * Pi by Monte-Carlo darts: every rank throws its share of darts at the unit square with its own
- * seeded, reproducible random stream and counts the hits inside the quarter circle; the counts
- * (integers, so the sum is exact in any order) are sent to rank 0, which prints the estimate.
+ * Pi by reduction, both examples of the lesson (issue 4):
  *
- *     tsmpirun -n 4 programs/pi.ts --n 10000000 --seed 42
+ * - darts: every rank throws its share of darts at the unit square with its own seeded,
+ *   reproducible random stream and counts hits inside the quarter circle; the counts (integers:
+ *   exact in any order) are combined with `reduce`. The same seed and rank count always give the
+ *   same estimate.
+ * - series: pi = 4 * sum_{i=0..N} (-1)^i / (2i+1), the index range split evenly over the ranks and
+ *   the partial sums combined with `allreduce` (a floating-point sum: the last bits depend on the
+ *   split).
  *
- * The same seed and rank count always give the same estimate. A later version combines the counts
- * with a reduction instead of point-to-point messages.
+ * With --pmap the same work goes through `pmap` as many small chunks (dynamic load balancing);
+ * darts then draw one stream per chunk, so the estimate is the same at every rank count.
+ *
+ *     tsmpirun -n 4 programs/pi.ts --method both --n 10000000 --seed 42
  */
-import { parseArgs } from "node:util";
-import { finalize, init } from "@tsmpi/runtime";
+import { finalize, init, Op, pmap, type Comm } from "@tsmpi/runtime";
+import { countHits, dartsSigma } from "./pi/darts.ts";
+import { parsePiOptions, USAGE, UsageError, type PiOptions } from "./pi/options.ts";
+import { streamFor } from "./pi/random.ts";
+import { seriesPart } from "./pi/series.ts";
+import { evenPart } from "./pi/split.ts";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "10000000" },
-    seed: { type: "string", default: "20261124" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
-if (values.help) {
-  console.log("usage: tsmpirun -n P programs/pi.ts [--n DARTS] [--seed S]");
-  process.exit(0);
-}
-const totalDarts = Number(values.n);
-const seed = Number(values.seed);
-if (!Number.isSafeInteger(totalDarts) || totalDarts < 1) throw new Error(`--n must be a positive integer, got ${values.n}`);
-if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
-
-/** mulberry32: a small 32-bit generator with a good spread; one independent stream per rank. */
-function mulberry32(state: number): () => number {
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Rank r's stream: the seed mixed with the rank, so streams differ but are reproducible. */
-function streamFor(rank: number): () => number {
-  return mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(rank + 1, 0xc2b2ae35));
-}
-
+const USAGE_EXIT = 2;
 const world = await init();
 const { rank, size } = world;
-const started = performance.now();
 
-// Darts split as evenly as possible: the first (total % size) ranks throw one more.
-const myDarts = Math.floor(totalDarts / size) + (rank < totalDarts % size ? 1 : 0);
-const random = streamFor(rank);
-let hits = 0;
-for (let i = 0; i < myDarts; i++) {
-  const x = random();
-  const y = random();
-  if (x * x + y * y < 1) hits++;
+/** Rank 0 explains, every rank exits with `code`; the barrier lets rank 0 print first. */
+async function quit(message: string, code: number): Promise<never> {
+  if (rank === 0) (code === 0 ? console.log : console.error)(message);
+  await world.barrier();
+  await finalize();
+  process.exit(code);
 }
 
-const HITS_TAG = 1;
-if (rank !== 0) {
-  await world.send(hits, 0, HITS_TAG);
-} else {
-  let totalHits = hits;
-  for (let source = 1; source < size; source++) totalHits += await world.recv<number>(source, HITS_TAG);
-  const estimate = (4 * totalHits) / totalDarts;
+let parsed: PiOptions | undefined;
+try {
+  parsed = parsePiOptions(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  await quit(`pi: ${error.message}\n(see --help)`, USAGE_EXIT);
+}
+const options = parsed!;
+if (options.help) await quit(USAGE, 0);
+
+function printEstimate(method: string, estimate: number, started: number, extra = ""): void {
   const seconds = (performance.now() - started) / 1000;
-  console.log(`darts: ${totalDarts} on ${size} ranks, hits ${totalHits}`);
-  console.log(`pi ~ ${estimate.toFixed(10)}  error ${(estimate - Math.PI).toExponential(3)}  time ${seconds.toFixed(3)} s`);
+  console.log(`${method}: pi ~ ${estimate}  error ${(estimate - Math.PI).toExponential(3)}${extra}  time ${seconds.toFixed(3)} s`);
 }
+
+async function darts(comm: Comm, { n, seed }: PiOptions): Promise<void> {
+  await comm.barrier();
+  const started = performance.now();
+  const mine = evenPart(n, comm.size, comm.rank).count;
+  const hits = await comm.reduce(countHits(streamFor(seed, comm.rank), mine), Op.SUM, 0);
+  if (hits === undefined) return;
+  console.log(`darts: ${n} darts on ${comm.size} rank${comm.size === 1 ? "" : "s"}, seed ${seed}, one stream per rank, hits ${hits}`);
+  printEstimate("darts", (4 * hits) / n, started, `  sigma ${dartsSigma(n).toExponential(2)}`);
+}
+
+async function dartsPmap(comm: Comm, { n, seed, chunks }: PiOptions): Promise<void> {
+  await comm.barrier();
+  const started = performance.now();
+  const count = Math.min(chunks, n);
+  const items = comm.rank === 0 ? Array.from({ length: count }, (_, id) => ({ id, darts: evenPart(n, count, id).count })) : undefined;
+  const perChunk = await pmap(comm, items, ({ id, darts }) => countHits(streamFor(seed, id), darts));
+  if (perChunk === undefined) return;
+  const hits = perChunk.reduce((a, b) => a + b, 0);
+  console.log(`darts: ${n} darts on ${comm.size} rank${comm.size === 1 ? "" : "s"}, seed ${seed}, pmap over ${count} chunks (one stream per chunk), hits ${hits}`);
+  printEstimate("darts", (4 * hits) / n, started, `  sigma ${dartsSigma(n).toExponential(2)}`);
+}
+
+async function series(comm: Comm, { n }: PiOptions): Promise<void> {
+  await comm.barrier();
+  const started = performance.now();
+  const { start, count } = evenPart(n + 1, comm.size, comm.rank);
+  const sum = await comm.allreduce(seriesPart(start, start + count), Op.SUM);
+  if (comm.rank !== 0) return;
+  console.log(`series: i = 0..${n} on ${comm.size} rank${comm.size === 1 ? "" : "s"}`);
+  printEstimate("series", 4 * sum, started);
+}
+
+async function seriesPmap(comm: Comm, { n, chunks }: PiOptions): Promise<void> {
+  await comm.barrier();
+  const started = performance.now();
+  const count = Math.min(chunks, n + 1);
+  const items = comm.rank === 0 ? Array.from({ length: count }, (_, k) => evenPart(n + 1, count, k)) : undefined;
+  const parts = await pmap(comm, items, ({ start, count: terms }) => seriesPart(start, start + terms));
+  if (parts === undefined) return;
+  // In chunk order on the root: the same sum at every rank count.
+  const sum = parts.reduce((a, b) => a + b, 0);
+  console.log(`series: i = 0..${n} on ${comm.size} rank${comm.size === 1 ? "" : "s"}, pmap over ${count} chunks`);
+  printEstimate("series", 4 * sum, started);
+}
+
+if (options.method !== "series") await (options.pmap ? dartsPmap : darts)(world, options);
+if (options.method !== "darts") await (options.pmap ? seriesPmap : series)(world, options);
 await finalize();
