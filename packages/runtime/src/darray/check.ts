@@ -89,7 +89,7 @@ export function checkGhost(cart: CartComm, globalShape: readonly number[], ghost
 
 export function checkRoot(cart: CartComm, root: unknown, call: string): number {
   if (!Number.isInteger(root) || (root as number) < 0 || (root as number) >= cart.size) {
-    throw new TsmpiError("ERR_RANK", { rank: cart.rank, call, argument: "root", got: root, expected: `0..${cart.size - 1} (size ${cart.size})` });
+    throw new TsmpiError("ERR_RANK", { rank: cart.rank, call, argument: "root", got: root, expected: `${cart.size === 1 ? "0" : `0..${cart.size - 1}`} (size ${cart.size})` });
   }
   return root as number;
 }

@@ -7,19 +7,19 @@
  */
 import type { CartComm } from "../topo/cart.ts";
 import { blockIndices, stridesOf, type Layout } from "./layout.ts";
-import { packBox, unpackBox, type Box, type Elements } from "./region.ts";
+import { ownedBox, packBox, unpackBox, type Box, type Elements } from "./region.ts";
 import type { DArrayKind, DArrayTypedArray } from "./types.ts";
 
 /** The owned elements of a stored block as a new dense array, row-major. */
 export function packOwned<A extends DArrayTypedArray>(kind: DArrayKind<A>, storage: A, layout: Layout): A {
   const dense = new kind(layout.localLength);
-  packBox(storage as unknown as Elements, layout.strides, ownedOf(layout), dense as unknown as Elements);
+  packBox(storage as unknown as Elements, layout.strides, ownedBox(layout), dense as unknown as Elements);
   return dense;
 }
 
 /** Copies a dense block into the owned part of a stored block. */
 export function unpackOwned(dense: DArrayTypedArray, storage: DArrayTypedArray, layout: Layout): void {
-  unpackBox(dense as unknown as Elements, storage as unknown as Elements, layout.strides, ownedOf(layout));
+  unpackBox(dense as unknown as Elements, storage as unknown as Elements, layout.strides, ownedBox(layout));
 }
 
 /** The box of the full array that grid rank `rank` owns. */
@@ -45,8 +45,4 @@ export function cut<A extends DArrayTypedArray>(cart: CartComm, kind: DArrayKind
     packBox(full as unknown as Elements, strides, box, block as unknown as Elements);
     return block;
   });
-}
-
-function ownedOf(layout: Layout): Box {
-  return { lo: layout.localShape.map(() => layout.ghost), hi: layout.localShape.map((n) => layout.ghost + n) };
 }

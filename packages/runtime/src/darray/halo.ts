@@ -8,22 +8,23 @@
  * block exchanges with itself, with two both neighbours are one rank, and the tag (the direction
  * the data travels) tells the two messages apart.
  *
- * Corners (the standard trick, run from the last dimension to the first): the exchange along d
- * covers the *whole stored extent* of the dimensions already done (d+1..N-1, ghosts included) and
- * the owned extent of the others. Each stage forwards the ghosts the previous stages filled, so
- * a corner ghost ends up holding what the diagonal neighbour owns, in N rounds. Running the last
- * dimension first makes the dimension-0 faces (bands of whole stored rows) contiguous, so they
- * are sent as subarray views with no packing. At a non-periodic edge a corner ghost that lies
- * beyond the edge in one dimension and in a neighbour's block in another receives that
- * neighbour's ghost value at the same global position (its boundary value); one beyond the edge
- * in every dimension it lies outside in is never written. With `corners: false` every face goes in
- * one round, each over the owned extent of the other dimensions, and corner ghosts are untouched.
+ * Corners (the standard trick, one dimension after the other): the exchange along d covers the
+ * whole stored extent of every other dimension, ghosts included, so each stage forwards the
+ * ghosts the earlier stages filled, and after N rounds a corner ghost holds what the diagonal
+ * neighbour owns. Stages run from the last dimension to the first; the dimension-0 faces are
+ * bands of whole stored rows, contiguous, sent as subarray views with no packing. A ghost cell
+ * that lies outside the block along a set F of dimensions with a neighbour there (and past a
+ * non-periodic edge along the rest, O) ends up with the value that the rank whose block contains
+ * it along F holds at that global position: its owner when O is empty, else that rank's own ghost
+ * value (a boundary value the program set); a ghost past edges only (F empty) is never written.
+ * With `corners: false` every face goes in one round, each over the owned extent of the other
+ * dimensions: only the ghosts outside the block along exactly one dimension are written.
  *
  *     2-D, ghost 1, corners:      stage 1 (dim 1)        stage 2 (dim 0, whole rows)
- *       . . . . .                   . . . . .              r r r r r   <- from the block above
+ *       . . . . .                   c . . . c              r r r r r   <- from the block above
  *       . x x x .                   c x x x c              c x x x c
  *       . x x x .                   c x x x c              c x x x c
- *       . . . . .                   . . . . .              r r r r r   <- from the block below
+ *       . . . . .                   c . . . c              r r r r r   <- from the block below
  *
  * Messages use the DArray's private duplicate of the grid, so they never match the program's own
  * point-to-point messages or collectives. Non-contiguous faces are packed into buffers allocated
@@ -146,7 +147,7 @@ export class Halo {
     const n = localShape[d]!;
     const { source: negative, dest: positive } = this.#comm.shift(d, 1);
     const box = (lo: number, hi: number): Box => {
-      const across = (k: number): [number, number] => (k === d ? [lo, hi] : corners && k > d ? [0, storageShape[k]!] : [g, g + localShape[k]!]);
+      const across = (k: number): [number, number] => (k === d ? [lo, hi] : corners ? [0, storageShape[k]!] : [g, g + localShape[k]!]);
       const ranges = storageShape.map((_, k) => across(k));
       return { lo: ranges.map((r) => r[0]), hi: ranges.map((r) => r[1]) };
     };

@@ -7,7 +7,7 @@
  */
 import { TsmpiError } from "../errors.ts";
 import type { Layout } from "./layout.ts";
-import { packBox, type Elements } from "./region.ts";
+import { ownedBox, packBox, type Elements } from "./region.ts";
 import type { DArrayKind, DArrayTypedArray, ElementOf, LeadingIndex, Tuple } from "./types.ts";
 
 export class LocalPart<A extends DArrayTypedArray = Float64Array, N extends number = number> {
@@ -29,8 +29,8 @@ export class LocalPart<A extends DArrayTypedArray = Float64Array, N extends numb
     this.storage = storage;
     this.#layout = layout;
     this.#rank = rank;
-    this.shape = layout.localShape as Readonly<Tuple<N>>;
-    this.strides = layout.strides as Readonly<Tuple<N>>;
+    this.shape = layout.localShape as unknown as Readonly<Tuple<N>>;
+    this.strides = layout.strides as unknown as Readonly<Tuple<N>>;
     this.#origin = layout.strides.reduce((sum, stride) => sum + stride * layout.ghost, 0);
   }
 
@@ -75,10 +75,8 @@ export class LocalPart<A extends DArrayTypedArray = Float64Array, N extends numb
 
   /** A dense copy of the owned elements, row-major (localShape), without ghosts. */
   toArray(): A {
-    const { ghost, localShape, localLength, strides } = this.#layout;
-    const copy = new this.#kind(localLength);
-    const box = { lo: localShape.map(() => ghost), hi: localShape.map((n) => ghost + n) };
-    packBox(this.storage as unknown as Elements, strides, box, copy as unknown as Elements);
+    const copy = new this.#kind(this.#layout.localLength);
+    packBox(this.storage as unknown as Elements, this.#layout.strides, ownedBox(this.#layout), copy as unknown as Elements);
     return copy;
   }
 
@@ -99,7 +97,7 @@ export class LocalPart<A extends DArrayTypedArray = Float64Array, N extends numb
     const wanted = call === "row" ? shape.slice(0, -1) : shape;
     throw new TsmpiError(
       "ERR_ARG",
-      { rank: this.#rank, call: `localPart.${call}`, argument: "index" },
+      { rank: this.#rank, call: `LocalPart.${call}`, argument: "index" },
       `index [${index.join(", ")}] is outside the local block: it takes ${wanted.length} integer${wanted.length === 1 ? "" : "s"} ` +
         `with 0 <= index[d] < [${wanted.join(", ")}][d] (local indices; the block owns global [${this.#layout.localIndices.map((r) => `${r.start}..${r.stop - 1}`).join(", ")}])`,
     );

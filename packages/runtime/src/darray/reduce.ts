@@ -14,7 +14,7 @@ import { TsmpiError } from "../errors.ts";
 import type { OpLike } from "../ops/op.ts";
 import { applyLocal } from "../pmap/local-op.ts";
 import type { Layout } from "./layout.ts";
-import { forEachRun, type Elements } from "./region.ts";
+import { forEachRun, ownedBox, type Elements } from "./region.ts";
 
 type Scalar = number | bigint;
 
@@ -36,10 +36,6 @@ export function foldOwned<T>(storage: Elements, layout: Layout, first: (value: S
   return acc;
 }
 
-export function ownedBox(layout: Layout): { lo: number[]; hi: number[] } {
-  return { lo: layout.localShape.map(() => layout.ghost), hi: layout.localShape.map((n) => layout.ghost + n) };
-}
-
 /** Every rank's partial result folded in rank order (ranks with empty blocks skipped); the same on every rank. */
 export async function combine<T>(comm: Comm, partial: T | undefined, fold: (a: T, b: T) => T): Promise<T | undefined> {
   // One item per rank, tagged, because `undefined` does not survive every codec path the same way.
@@ -53,7 +49,7 @@ export async function combine<T>(comm: Comm, partial: T | undefined, fold: (a: T
 }
 
 export function emptyArray(rank: number, call: string): never {
-  throw new TsmpiError("ERR_ARG", { rank, call }, "the DArray has no elements, and this reduction has no value for none");
+  throw new TsmpiError("ERR_ARG", { rank, call }, "the DArray has no elements, and this reduction has no value for an empty array (sum alone gives 0)");
 }
 
 export function applyOp<T>(op: OpLike<T>, a: T, b: T, rank: number, call: string): T {

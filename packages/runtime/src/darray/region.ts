@@ -22,6 +22,11 @@ export interface Box {
 /** Runs at least this long are copied with TypedArray.set, shorter ones by a loop (set has a fixed cost per call). */
 const SET_MIN_RUN = 16;
 
+/** The owned elements of a stored block (layout.ts): `ghost` in from every side. */
+export function ownedBox(layout: { readonly ghost: number; readonly localShape: readonly number[] }): Box {
+  return { lo: layout.localShape.map(() => layout.ghost), hi: layout.localShape.map((n) => layout.ghost + n) };
+}
+
 export function boxSize(box: Box): number {
   let size = 1;
   for (let d = 0; d < box.lo.length; d++) size *= Math.max(0, box.hi[d]! - box.lo[d]!);

@@ -40,13 +40,8 @@ export type Tuple<N extends number, T = number, Acc extends T[] = []> = number e
 /** All but the last of `N` indices: what selects one row (a run along the last dimension). */
 export type LeadingIndex<N extends number> = number extends N ? number[] : Tuple<N> extends [...infer Lead extends number[], number] ? Lead : never;
 
-/** A half-open range of global indices along one dimension. */
-export interface IndexRange {
-  /** First index. */
-  readonly start: number;
-  /** One past the last index (`start === stop` for an empty block). */
-  readonly stop: number;
-}
+/** A half-open range of global indices along one dimension: `{ start, stop }` (the pmap one). */
+export type { IndexRange } from "../pmap/block-range.ts";
 
 /** Options of `DArray.create` and `DArray.distribute`. */
 export interface DArrayOptions {
