@@ -67,8 +67,7 @@ export class Engine {
    * returns, so `payload` may alias the caller's data. Resolves once the transport has it.
    */
   post(worldDest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
-    const header = { ...envelope, format: payload.format, elementKind: payload.elementKind };
-    return this.#wire.send(worldDest, header, payload.bytes);
+    return this.#wire.send(worldDest, envelope, payload);
   }
 
   /** The next message matching `pattern` on `context`, taken out of the matcher. */

@@ -1,4 +1,5 @@
-import { headerFrame, singleFrame, SMALL_MESSAGE_BYTES, type Header } from "../wire/header.ts";
+import type { EncodedPayload } from "../wire/codec.ts";
+import { headerFrame, singleFrame, SMALL_MESSAGE_BYTES, type Envelope } from "../wire/header.ts";
 import type { Deliver, Transport } from "./transport.ts";
 
 /**
@@ -14,9 +15,10 @@ export class SelfLink {
     this.#deliver = deliver;
   }
 
-  send(header: Header, payload: Buffer): Promise<void> {
+  send(envelope: Envelope, payload: EncodedPayload): Promise<void> {
+    const { bytes } = payload;
     const frames =
-      payload.length <= SMALL_MESSAGE_BYTES ? [singleFrame(header, payload)] : [headerFrame(header), Buffer.from(payload)];
+      bytes.length <= SMALL_MESSAGE_BYTES ? [singleFrame(envelope, payload, bytes)] : [headerFrame(envelope, payload), Buffer.from(bytes)];
     queueMicrotask(() => this.#deliver(frames));
     return Promise.resolve();
   }
@@ -30,8 +32,8 @@ export class SelfTransport implements Transport {
     this.#link = new SelfLink(deliver);
   }
 
-  send(_dest: number, header: Header, payload: Buffer): Promise<void> {
-    return this.#link.send(header, payload);
+  send(_dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
+    return this.#link.send(envelope, payload);
   }
 
   want(): void {}

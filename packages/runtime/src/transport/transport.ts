@@ -11,12 +11,13 @@
  *   them (`want`/`unwant`), so that an idle rank keeps no pending I/O and its process can exit
  *   once the program is done.
  */
-import type { Header } from "../wire/header.ts";
+import type { EncodedPayload } from "../wire/codec.ts";
+import type { Envelope } from "../wire/header.ts";
 
 export type Deliver = (frames: Buffer[]) => void;
 
 export interface Transport {
-  send(dest: number, header: Header, payload: Buffer): Promise<void>;
+  send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void>;
   /** Somebody waits for a message: keep pulling until `unwant` balances this call. */
   want(): void;
   unwant(): void;

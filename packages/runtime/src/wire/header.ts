@@ -56,32 +56,44 @@ export interface DecodedMessage extends Header {
   payload: Buffer;
 }
 
-export function writeHeader(frame: Buffer, header: Header, releaseToken = 0, origin = 0): void {
+/** What the payload is, as the header states it. */
+export interface PayloadKind {
+  format: PayloadFormat;
+  elementKind: number;
+}
+
+/**
+ * Writes the header into the first 32 bytes of `frame`, which must start its own ArrayBuffer
+ * (frames come from allocUnsafeSlow): the integer fields go through one aligned Int32Array view
+ * instead of six checked Buffer writes (the hot path of every message).
+ */
+export function writeHeader(frame: Buffer, envelope: Envelope, kind: PayloadKind, releaseToken = 0, origin = 0): void {
   frame[0] = WIRE_VERSION;
-  frame[1] = header.format;
-  frame[2] = header.elementKind;
-  frame[3] = header.collective;
-  frame.writeInt32LE(header.context, 4);
-  frame.writeInt32LE(header.source, 8);
-  frame.writeInt32LE(header.tag, 12);
-  frame.writeUInt32LE(header.sequence >>> 0, 16);
-  frame.writeUInt32LE(header.signature >>> 0, 20);
-  frame.writeUInt32LE(releaseToken >>> 0, 24);
-  frame.writeUInt32LE(origin >>> 0, 28);
+  frame[1] = kind.format;
+  frame[2] = kind.elementKind;
+  frame[3] = envelope.collective;
+  const words = new Int32Array(frame.buffer, frame.byteOffset, HEADER_BYTES / 4);
+  words[1] = envelope.context;
+  words[2] = envelope.source;
+  words[3] = envelope.tag;
+  words[4] = envelope.sequence | 0;
+  words[5] = envelope.signature | 0;
+  words[6] = releaseToken | 0;
+  words[7] = origin | 0;
 }
 
 /** One frame holding the header and a small payload (copied in). */
-export function singleFrame(header: Header, payload: Buffer): Buffer {
+export function singleFrame(envelope: Envelope, kind: PayloadKind, payload: Buffer): Buffer {
   const frame = Buffer.allocUnsafeSlow(HEADER_BYTES + payload.length);
-  writeHeader(frame, header);
+  writeHeader(frame, envelope, kind);
   frame.set(payload, HEADER_BYTES);
   return frame;
 }
 
 /** A header frame alone, for a payload sent as a second frame. */
-export function headerFrame(header: Header, releaseToken = 0, origin = 0): Buffer {
+export function headerFrame(envelope: Envelope, kind: PayloadKind, releaseToken = 0, origin = 0): Buffer {
   const frame = Buffer.allocUnsafeSlow(HEADER_BYTES);
-  writeHeader(frame, header, releaseToken, origin);
+  writeHeader(frame, envelope, kind, releaseToken, origin);
   return frame;
 }
 
