@@ -2,11 +2,13 @@ import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { bundlePath, bundleProgram, PROGRAM_EXTENSIONS } from "./bundle/bundle.ts";
+import { bundlePath, bundleProgramCached, PROGRAM_EXTENSIONS } from "./bundle/bundle.ts";
 import { localHost } from "./hosts/local.ts";
+import { placeRanks } from "./procs/binding.ts";
 import { removeJobSegments } from "./shared-segments.ts";
 import { createJobDir } from "./job-dir.ts";
 import { superviseJob } from "./supervise.ts";
+import { trace } from "./trace.ts";
 import type { JobResult, LaunchOptions } from "./types.ts";
 import { validateLaunchOptions } from "./validate-options.ts";
 
@@ -18,10 +20,13 @@ import { validateLaunchOptions } from "./validate-options.ts";
 export async function launch(options: LaunchOptions): Promise<JobResult> {
   const job = validateLaunchOptions(options);
   const startedAt = performance.now();
+  trace("launch() called");
+  const placement = placeRanks(job.np, { bindTo: job.bindTo, mapBy: job.mapBy });
   const jobId = randomBytes(8).toString("hex");
   const finish = (fields: Pick<JobResult, "exitCode" | "ranks" | "timedOut" | "failure">): JobResult => ({
     jobId,
     ...fields,
+    placement,
     durationMs: performance.now() - startedAt,
   });
   const notStarted = (failure: string): JobResult => finish({ exitCode: 1, ranks: [], timedOut: false, failure });
@@ -41,11 +46,12 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
 
   const jobDir = createJobDir();
   try {
-    const bundled = await bundleProgram(program, bundlePath(jobDir.path));
+    const bundled = await bundleProgramCached(program, bundlePath(jobDir.path));
     if (!bundled.ok) {
       return notStarted(`tsmpirun: could not bundle ${job.program}; no ranks were started\n${bundled.diagnostics}`);
     }
-    const supervised = await superviseJob(job, { host: localHost, jobId, jobDir: jobDir.path, bundle: bundled.file });
+    if (job.reportBindings) reportBindings(placement);
+    const supervised = await superviseJob(job, { host: localHost, jobId, jobDir: jobDir.path, bundle: bundled.file, placement });
     return finish({
       exitCode: supervised.verdict.exitCode,
       ranks: supervised.ranks,
@@ -55,4 +61,12 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
   } finally {
     await Promise.all([jobDir.remove(), removeJobSegments(jobId)]);
   }
+}
+
+/** mpirun --report-bindings: one line per rank, before the ranks start. */
+function reportBindings(placement: ReturnType<typeof placeRanks>): void {
+  const lines = placement.cpus.map((cpu, rank) =>
+    `tsmpirun: rank ${rank} ${cpu === undefined ? "not bound" : `bound to cpu ${cpu}`} (--bind-to ${placement.bindTo} --map-by ${placement.mapBy}; ${placement.reason})\n`,
+  );
+  process.stderr.write(lines.join(""));
 }

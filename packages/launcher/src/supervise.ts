@@ -4,11 +4,13 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { HostBackend } from "./hosts/host.ts";
 import { RankOutput } from "./output/route.ts";
 import { isFailure, type ExitStatus } from "./procs/exit-status.ts";
+import type { Placement } from "./procs/binding.ts";
 import { spawnRank } from "./procs/spawn.ts";
 import { killLeftovers, terminateRank } from "./procs/terminate.ts";
 import { RendezvousServer } from "./rendezvous/server.ts";
 import { judgeJob, type EndReason, type JobVerdict } from "./report.ts";
 import type { RankResult } from "./types.ts";
+import { trace } from "./trace.ts";
 import type { ResolvedLaunchOptions } from "./validate-options.ts";
 
 /** How long output pipes may stay open after all ranks exited (a grandchild may hold them). */
@@ -39,7 +41,7 @@ export interface SupervisedJob {
  */
 export async function superviseJob(
   job: ResolvedLaunchOptions,
-  context: { host: HostBackend; jobId: string; jobDir: string; bundle: string },
+  context: { host: HostBackend; jobId: string; jobDir: string; bundle: string; placement: Placement },
 ): Promise<SupervisedJob> {
   const { host } = context;
   const ranks: RankState[] = [];
@@ -95,6 +97,7 @@ export async function superviseJob(
       extraEnv: job.env,
       withStdin: rank === 0 && job.stdin !== undefined,
       stdoutTty: job.forwardOutput && job.outputDir === undefined && process.stdout.isTTY === true,
+      cpu: context.placement.cpus[rank],
     });
     const output = new RankOutput(rank, routing);
     output.attach(child.stdout, child.stderr);
@@ -114,6 +117,7 @@ export async function superviseJob(
       server.rankExited(rank);
     });
   }
+  trace(`spawned ${job.np} ranks`);
   const rank0 = ranks[0]?.child;
   if (rank0?.stdin) feedStdin(rank0.stdin, job.stdin);
 
@@ -133,6 +137,7 @@ export async function superviseJob(
 
   try {
     await Promise.all(ranks.map((state) => state.exited));
+    trace("all ranks exited");
   } finally {
     clearTimeout(timer);
     job.signal?.removeEventListener("abort", onCancel);

@@ -1,6 +1,7 @@
 import type { TransportKind } from "@tsmpi/runtime/internal/wireup";
+import type { BindTo, MapBy } from "./procs/binding.ts";
 
-export type { TransportKind };
+export type { TransportKind, BindTo, MapBy };
 
 /** What `launch()` starts: `np` copies of `program`, bundled once, supervised until all exit. */
 export interface LaunchOptions {
@@ -17,6 +18,16 @@ export interface LaunchOptions {
   env?: Readonly<Record<string, string>>;
   /** End the job after this many seconds (exit code 124). */
   timeout?: number;
+  /**
+   * Confine each rank (every thread of it) to one cpu: `core`, or `none`. Default `none`: on a
+   * shared 2-core VM binding did not help latency or bandwidth (bench/results/launch.md, "Binding").
+   * Needs util-linux `taskset`; without it ranks run unbound (with a warning).
+   */
+  bindTo?: BindTo;
+  /** Which cpu each rank gets: `core` (rank mod cpus, default) or `slot` (blocks of consecutive ranks). */
+  mapBy?: MapBy;
+  /** Write one `tsmpirun: rank R bound to cpu C` line per rank to this process's stderr at start. */
+  reportBindings?: boolean;
   /** How ranks reach the rendezvous and each other. Default `ipc`. */
   transport?: TransportKind;
   /** Working directory of every rank and base of a relative `program`. Default `process.cwd()`. */
@@ -79,5 +90,7 @@ export interface JobResult {
   ranks: RankResult[];
   /** What went wrong, as the CLI prints it (lines starting `tsmpirun: `). */
   failure?: string;
+  /** Where the ranks ran: `cpus[rank]` is the cpu a rank was bound to, undefined if unbound. */
+  placement?: { bindTo: BindTo; mapBy: MapBy; reason: string; cpus: (number | undefined)[] };
   durationMs: number;
 }

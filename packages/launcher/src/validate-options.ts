@@ -1,3 +1,4 @@
+import { BIND_TO, MAP_BY, type BindTo, type MapBy } from "./procs/binding.ts";
 import type { LaunchOptions, TransportKind } from "./types.ts";
 
 /** LaunchOptions with defaults filled in and every value checked. */
@@ -8,6 +9,10 @@ export interface ResolvedLaunchOptions {
   env: Readonly<Record<string, string>>;
   timeoutSeconds: number | undefined;
   transport: TransportKind;
+  /** undefined: the default rule of placeRanks (bind when not oversubscribed). */
+  bindTo: BindTo | undefined;
+  mapBy: MapBy | undefined;
+  reportBindings: boolean;
   cwd: string;
   tagOutput: boolean;
   timestampOutput: boolean;
@@ -45,6 +50,12 @@ export function validateLaunchOptions(options: LaunchOptions): ResolvedLaunchOpt
   if (transport !== "ipc" && transport !== "tcp") {
     throw new RangeError(`launch(transport): transport must be "ipc" or "tcp", got ${JSON.stringify(transport)}`);
   }
+  if (options.bindTo !== undefined && !(BIND_TO as readonly unknown[]).includes(options.bindTo)) {
+    throw new RangeError(`launch(bindTo): bindTo must be ${BIND_TO.map((v) => JSON.stringify(v)).join(" or ")}, got ${JSON.stringify(options.bindTo)}`);
+  }
+  if (options.mapBy !== undefined && !(MAP_BY as readonly unknown[]).includes(options.mapBy)) {
+    throw new RangeError(`launch(mapBy): mapBy must be ${MAP_BY.map((v) => JSON.stringify(v)).join(" or ")}, got ${JSON.stringify(options.mapBy)}`);
+  }
   if (typeof killGraceMs !== "number" || !Number.isFinite(killGraceMs) || killGraceMs < 0) {
     throw new RangeError(`launch(killGraceMs): killGraceMs must be a non-negative number, got ${String(killGraceMs)}`);
   }
@@ -55,6 +66,9 @@ export function validateLaunchOptions(options: LaunchOptions): ResolvedLaunchOpt
     env,
     timeoutSeconds: timeout,
     transport,
+    bindTo: options.bindTo,
+    mapBy: options.mapBy,
+    reportBindings: options.reportBindings ?? false,
     cwd: options.cwd ?? process.cwd(),
     tagOutput: options.tagOutput ?? false,
     timestampOutput: options.timestampOutput ?? false,

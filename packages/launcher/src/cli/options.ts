@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import yargs from "yargs";
+import { BIND_TO, MAP_BY } from "../procs/binding.ts";
 import type { LaunchOptions, TransportKind } from "../types.ts";
 
 /** What the command line asks for. */
@@ -40,6 +41,17 @@ function buildParser(argv: string[]) {
     .option("x", { type: "string", description: "-x VAR[=value]: set VAR for every rank (alone: copy it from this environment); repeatable", requiresArg: true })
     .option("timeout", { type: "number", description: "end the job after SECONDS (exit code 124)", requiresArg: true })
     .option("transport", { choices: ["ipc", "tcp"] as const, default: "ipc" as TransportKind, description: "how ranks reach each other" })
+    .option("bind-to", {
+      choices: BIND_TO,
+      default: "none" as const,
+      description: "core: confine each rank (all its threads) to one cpu (see --map-by)",
+    })
+    .option("map-by", {
+      choices: MAP_BY,
+      default: "core" as const,
+      description: "core: rank r on cpu r mod cpus; slot: consecutive ranks fill each cpu in turn",
+    })
+    .option("report-bindings", { type: "boolean", default: false, description: "print the cpu each rank is bound to" })
     .option("tag-output", { type: "boolean", default: false, description: "prefix each output line with [rank]" })
     .option("timestamp-output", { type: "boolean", default: false, description: "prefix each output line with an ISO timestamp" })
     .option("output-dir", { type: "string", description: "write DIR/rank.R/stdout and DIR/rank.R/stderr instead of forwarding", requiresArg: true })
@@ -88,6 +100,9 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
       args,
       env: exported,
       transport: parsed.transport,
+      mapBy: parsed["map-by"],
+      reportBindings: parsed["report-bindings"],
+      bindTo: parsed["bind-to"],
       tagOutput: parsed["tag-output"],
       timestampOutput: parsed["timestamp-output"],
       ...(parsed.timeout !== undefined ? { timeout: parsed.timeout } : {}),

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { ENV, type TransportKind } from "@tsmpi/runtime/internal/wireup";
 import type { HostBackend } from "../hosts/host.ts";
+import { boundCommand } from "./binding.ts";
 
 export interface RankLaunchSpec {
   rank: number;
@@ -18,6 +19,8 @@ export interface RankLaunchSpec {
   withStdin: boolean;
   /** The rank's stdout is forwarded to a terminal. */
   stdoutTty: boolean;
+  /** The cpu the rank is bound to (all its threads), or undefined to leave it to the scheduler. */
+  cpu: number | undefined;
 }
 
 /** The environment of one rank: inherited, then the user's additions, then the job's TSMPI_* (which win). */
@@ -37,10 +40,11 @@ export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
 
 /** Starts one rank: plain node on the job's bundle (source maps on, so stacks name the .ts lines). */
 export function spawnRank(host: HostBackend, spec: RankLaunchSpec): ChildProcess {
+  const { command, args } = boundCommand(process.execPath, ["--enable-source-maps", spec.bundle, ...spec.args], spec.cpu);
   return host.spawnRank({
     rank: spec.rank,
-    command: process.execPath,
-    args: ["--enable-source-maps", spec.bundle, ...spec.args],
+    command,
+    args,
     cwd: spec.cwd,
     env: rankEnvironment(spec),
     stdio: [spec.withStdin ? "pipe" : "ignore", "pipe", "pipe"],

@@ -7,6 +7,7 @@ import {
   type RankToLauncher,
   type TransportKind,
 } from "@tsmpi/runtime/internal/wireup";
+import { trace } from "../trace.ts";
 
 /** What the rendezvous tells the launcher about; wire-up itself (put/fence) it handles alone. */
 export interface RendezvousEvents {
@@ -36,6 +37,7 @@ export class RendezvousServer {
   private fenceGeneration = 0;
   private closed = false;
   private sends: Promise<void> = Promise.resolve();
+  private hellos = 0;
   private readonly loop: Promise<void>;
 
   private constructor(
@@ -106,6 +108,9 @@ export class RendezvousServer {
     }
     switch (message.type) {
       case "hello":
+        this.hellos += 1;
+        if (this.hellos === 1 || this.hellos === this.size) trace(`rank ${message.rank}: hello (${this.hellos} of ${this.size})`);
+        return;
       case "finalize":
         return;
       case "put":
@@ -134,6 +139,7 @@ export class RendezvousServer {
     const waiters = [...this.fenceWaiters.values()];
     this.fenceWaiters.clear();
     this.fenceGeneration += 1;
+    trace(`fence ${this.fenceGeneration} complete`);
     for (const routingId of waiters) this.reply(routingId, reply);
   }
 
