@@ -154,7 +154,7 @@ async function runOne(
     } catch (error) {
       return `launch() failed: ${(error as Error).message.split("\n")[0]}`;
     }
-    process.stderr.write(job.ranks.map((r) => r.stderr).join(""));
+    for (const r of job.ranks) for (const line of r.stderr.split("\n")) if (line !== "") progress(line);
     const lines = jsonLines<ResultLine>(job.ranks[0]?.stdout ?? "");
     if (job.exitCode !== 0) return `failed (exit ${job.exitCode}): ${job.failure ?? ""}`.trim();
     return lines;

@@ -45,8 +45,14 @@ export function describeMachine(m: MachineFacts, loadAtEnd?: string): string {
 
 export const loadNow = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
 
+/** Set by bench/run.ts so that every progress line says which part and how long into the run. */
+let progressPrefix: (() => string) | undefined;
+export function setProgressPrefix(prefix: (() => string) | undefined): void {
+  progressPrefix = prefix;
+}
+
 export function progress(message: string): void {
-  if (process.env.BENCH_QUIET !== "1") process.stderr.write(`${message}\n`);
+  if (process.env.BENCH_QUIET !== "1") process.stderr.write(`${progressPrefix?.() ?? ""}${message}\n`);
 }
 
 /**

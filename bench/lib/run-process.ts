@@ -3,6 +3,7 @@
  * progress. It gets its own process group so that a time-out ends it and every rank it started.
  */
 import { spawn } from "node:child_process";
+import { progress } from "./machine.ts";
 
 export interface ProcessResult {
   code: number | null;
@@ -33,9 +34,14 @@ export function runProcess(
       }
     }, options.timeoutSeconds * 1000);
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    let partial = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (options.forwardStderr !== false) process.stderr.write(chunk);
+      if (options.forwardStderr === false) return;
+      // Whole lines through progress(), so that bench/run.ts can prefix them with part and time.
+      const lines = (partial + chunk.toString()).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) progress(line);
     });
     child.on("error", (error) => {
       clearTimeout(timer);
@@ -43,6 +49,7 @@ export function runProcess(
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      if (partial !== "" && options.forwardStderr !== false) progress(partial);
       resolve({ code, signal, stdout, stderr, timedOut, seconds: (performance.now() - started) / 1000 });
     });
   });

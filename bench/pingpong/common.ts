@@ -102,7 +102,8 @@ export interface CaseResult {
 }
 
 export interface ProgramResult {
-  impl: "tsmpi" | "zmq";
+  /** ompi-c: bench/reference/pingpong.c (typed payloads only). */
+  impl: "tsmpi" | "zmq" | "ompi-c";
   pid: number;
   pinned: string;
   node: string;

@@ -4,17 +4,17 @@
  * prints a markdown table on stdout and writes it, with the command and the machine, to
  * bench/results/pingpong.md.
  *
- *   pnpm bench                      full run, unpinned, 3 rounds
- *   pnpm bench --quick              3 sizes, 2 rounds (< 30 s)
- *   pnpm bench --pin                both ends on cpu 0 (same as --pin=same); --pin=split: cpu 0 / cpu 1
+ *   pnpm bench:pingpong              full run, unpinned, 3 rounds
+ *   pnpm bench:pingpong --quick      3 sizes, 2 rounds (< 30 s)
+ *   pnpm bench:pingpong --pin        both ends on cpu 0 (same as --pin=same); --pin=split: cpu 0 / cpu 1
  *   options: --rounds=N --sizes=8,4096 --out=FILE --launcher=launch|mini --reps=N
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { median, quantile, type CaseResult, type ProgramResult } from "./common.ts";
+import { median, type CaseResult } from "./common.ts";
+import { runPingpongSuite } from "./suite.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -34,75 +34,11 @@ let launcherMode = value("launcher") ?? "launch";
 
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
-function parseResult(stdout: string, what: string): ProgramResult {
-  const line = stdout.split("\n").find((l) => l.startsWith("{"));
-  if (line === undefined) throw new Error(`${what} printed no result:\n${stdout}`);
-  return JSON.parse(line) as ProgramResult;
-}
-
-function runProcess(command: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      process.stderr.write(chunk);
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
-
-const tsmpiProgram = "bench/pingpong/tsmpi-pingpong.ts";
-
-async function runTsmpi(): Promise<ProgramResult> {
-  if (launcherMode === "launch") {
-    try {
-      const { launch } = await import("@tsmpi/launcher");
-      const job = await launch({ np: 2, program: tsmpiProgram, args: programArgs, cwd: root, timeout: 600 });
-      process.stderr.write(job.ranks.map((r) => r.stderr).join(""));
-      if (job.exitCode !== 0) throw new Error(job.failure ?? `exit code ${job.exitCode}`);
-      return parseResult(job.ranks[0]?.stdout ?? "", "tsmpi rank 0");
-    } catch (error) {
-      log(`launch() from @tsmpi/launcher failed (${(error as Error).message}); using packages/runtime/mini-launch.mjs`);
-      launcherMode = "mini";
-    }
-  }
-  const run = await runProcess(process.execPath, [join(root, "packages/runtime/mini-launch.mjs"), "2", tsmpiProgram, ...programArgs], root);
-  if (run.code !== 0) throw new Error(`mini-launch exited with ${run.code}`);
-  return parseResult(run.stdout, "tsmpi rank 0");
-}
-
-async function runZmq(): Promise<ProgramResult> {
-  const run = await runProcess(process.execPath, ["--import", "tsx", join(here, "zmq-pingpong.ts"), ...programArgs], root);
-  if (run.code !== 0) throw new Error(`zmq-pingpong exited with ${run.code}`);
-  return parseResult(run.stdout, "zmq-pingpong");
-}
-
 const started = performance.now();
 const load = loadavg()[0]!.toFixed(2);
-const pooled = { tsmpi: new Map<string, CaseResult>(), zmq: new Map<string, CaseResult>() };
-const pinnedAs: Record<string, string> = {};
-function pool(result: ProgramResult): void {
-  pinnedAs[result.impl] = result.pinned;
-  for (const c of result.cases) {
-    const into = pooled[result.impl].get(c.label);
-    if (into === undefined) pooled[result.impl].set(c.label, { ...c, latencyUs: [...c.latencyUs], bandwidth: [...c.bandwidth] });
-    else {
-      into.latencyUs.push(...c.latencyUs);
-      into.bandwidth.push(...c.bandwidth);
-    }
-  }
-}
-
-for (let round = 1; round <= rounds; round++) {
-  log(`round ${round}/${rounds}: tsmpi`);
-  pool(await runTsmpi());
-  log(`round ${round}/${rounds}: zmq`);
-  pool(await runZmq());
-}
+const suite = await runPingpongSuite({ root, rounds, programArgs, launcher: launcherMode === "mini" ? "mini" : "launch" });
+const { pooled, pinnedAs } = suite;
+launcherMode = suite.launcher;
 const seconds = (performance.now() - started) / 1000;
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -138,7 +74,7 @@ if (t4 && z4) {
 }
 
 const samplesPer = (m: Map<string, CaseResult>): number => [...m.values()][0]?.latencyUs.length ?? 0;
-const command = `pnpm bench${argv.length > 0 ? ` ${argv.join(" ")}` : ""}   # = node --import tsx bench/pingpong/run.ts${argv.length > 0 ? ` ${argv.join(" ")}` : ""}`;
+const command = `pnpm bench:pingpong${argv.length > 0 ? ` ${argv.join(" ")}` : ""}   # = node --import tsx bench/pingpong/run.ts${argv.length > 0 ? ` ${argv.join(" ")}` : ""}`;
 const report = `# Ping-pong: tsmpi vs bare zeromq.js
 
 Reproduce (from the repository root): \`${command}\`
