@@ -11,7 +11,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { computeDims, finalize, init, type CartComm, type Comm } from "@tsmpi/runtime";
+import { computeDims, finalize, init, TsmpiError, type CartComm, type Comm } from "@tsmpi/runtime";
 import { interiorChecksum, formatChecksum } from "./heat/checksum.ts";
 import { blockOf, checkGrid, wholeBlock, type Block } from "./heat/decompose.ts";
 import { fillBlock, initialField } from "./heat/field.ts";
@@ -22,6 +22,8 @@ import { parseHeatOptions, USAGE, UsageError, type HeatOptions } from "./heat/op
 import { createProgress } from "./heat/progress.ts";
 import { reproducibleMean } from "./heat/reproducible-sum.ts";
 import { runSerial } from "./heat/serial.ts";
+import { DArrayHeat } from "./heat/variant-darray.ts";
+import { SharedHeat } from "./heat/variant-shared.ts";
 
 const USAGE_EXIT = 2;
 
@@ -73,25 +75,53 @@ function finishOutputs(full: Float64Array | undefined): void {
   }
 }
 
-async function runP2P(): Promise<void> {
+/** A block-decomposed field that advances one step at a time: the p2p and darray variants. */
+interface GridHeat {
+  /** The current field's local block, ghost layer included ((nrows+2) x (ncols+2), row-major). */
+  readonly field: Float64Array;
+  step(): Promise<void>;
+}
+
+/** Hand-written nonblocking halo exchange (halo-p2p.ts) on two plain arrays. */
+class P2PHeat implements GridHeat {
+  #u: Float64Array;
+  #next: Float64Array;
+  readonly #halo: HaloP2P;
+
+  constructor(cart: CartComm, block: Block) {
+    this.#u = new Float64Array((block.nrows + 2) * block.width);
+    fillBlock(this.#u, block);
+    this.#next = this.#u.slice();
+    this.#halo = new HaloP2P(cart, block);
+  }
+
+  get field(): Float64Array {
+    return this.#u;
+  }
+
+  async step(): Promise<void> {
+    await this.#halo.step(this.#u, this.#next);
+    [this.#u, this.#next] = [this.#next, this.#u];
+  }
+}
+
+/** The 2-D block-decomposed variants: `p2p` (hand-written exchange) and `darray` (DArray). */
+async function runGrid(variant: "p2p" | "darray"): Promise<void> {
   const dims = opts.dims ?? (computeDims(world.size, 2) as [number, number]);
   if (dims[0] * dims[1] !== world.size) await quit(`heat: --dims ${dims.join("x")} needs ${dims[0] * dims[1]} ranks, the job has ${world.size}`, USAGE_EXIT);
   const problem = checkGrid(nx, ny, dims);
   if (problem !== undefined) await quit(`heat: ${problem}`, USAGE_EXIT);
   const cart = (await world.createCart(dims, [false, false])) as CartComm;
   const block: Block = blockOf(nx, ny, cart.dims, cart.coords);
-  report([`heat: ${nx} x ${ny} points, ${steps} steps, ${world.size} rank${world.size === 1 ? "" : "s"} as ${dims.join(" x ")}, variant p2p`]);
+  report([`heat: ${nx} x ${ny} points, ${steps} steps, ${world.size} rank${world.size === 1 ? "" : "s"} as ${dims.join(" x ")}, variant ${variant}`]);
 
-  let u: Float64Array = new Float64Array((block.nrows + 2) * block.width);
-  fillBlock(u, block);
-  let next: Float64Array = u.slice();
-  const halo = new HaloP2P(cart, block);
-  const initialMean = await reproducibleMean(cart, u, block);
+  const heat: GridHeat = variant === "darray" ? await DArrayHeat.create(cart, block) : new P2PHeat(cart, block);
+  const initialMean = await reproducibleMean(cart, heat.field, block);
 
   let frameMs = 0;
   const frame = async (step: number): Promise<void> => {
     const started = performance.now();
-    const full = await gatherField(cart, u, block);
+    const full = await gatherField(cart, heat.field, block);
     if (full !== undefined) writeFieldPng(frameName(step), full, nx, ny);
     frameMs += performance.now() - started;
   };
@@ -104,8 +134,7 @@ async function runP2P(): Promise<void> {
   await cart.barrier();
   const started = performance.now();
   for (let step = 1; step <= steps; step++) {
-    await halo.step(u, next);
-    [u, next] = [next, u];
+    await heat.step();
     progress.update(step);
     if (opts.frames !== undefined && step % opts.every === 0) await frame(step);
   }
@@ -113,10 +142,59 @@ async function runP2P(): Promise<void> {
   const seconds = (performance.now() - started - frameMs) / 1000;
   progress.done();
 
-  const finalMean = await reproducibleMean(cart, u, block);
+  const finalMean = await reproducibleMean(cart, heat.field, block);
   printSummary(initialMean, finalMean, seconds);
   if (opts.frames !== undefined) report([`wrote frames to ${opts.frames}`]);
-  if (opts.checksum || opts.png !== undefined) finishOutputs(await gatherField(cart, u, block));
+  if (opts.checksum || opts.png !== undefined) finishOutputs(await gatherField(cart, heat.field, block));
+}
+
+/** `@distributed for` over two SharedArrays (variant-shared.ts): every rank on one host. */
+async function runShared(): Promise<void> {
+  if (opts.dims !== undefined) await quit("heat: --dims is for --variant p2p; --variant shared splits rows over all ranks", USAGE_EXIT);
+  let heat: SharedHeat;
+  try {
+    heat = await SharedHeat.create(world, nx, ny);
+  } catch (error) {
+    // Several hosts: every rank gets SharedArray's ERR_COMM; rank 0 says it once.
+    if (!(error instanceof TsmpiError && error.code === "ERR_COMM")) throw error;
+    await quit(`heat: --variant shared: ${error.message}`, 1);
+  }
+  const shared = heat!;
+  report([`heat: ${nx} x ${ny} points, ${steps} steps, ${world.size} rank${world.size === 1 ? "" : "s"} sharing rows, variant shared`]);
+  const initialMean = await shared.mean();
+
+  // Rank 0 draws a frame from `current` while the others already compute the next step: that step
+  // writes the other field, and the one after waits for rank 0 at the barrier.
+  let frameMs = 0;
+  const frame = (step: number): void => {
+    if (world.rank !== 0) return;
+    const started = performance.now();
+    writeFieldPng(frameName(step), shared.current, nx, ny);
+    frameMs += performance.now() - started;
+  };
+  if (opts.frames !== undefined) {
+    if (world.rank === 0) mkdirSync(opts.frames, { recursive: true });
+    frame(0);
+  }
+
+  const progress = createProgress(steps, world.rank === 0);
+  await world.barrier();
+  const started = performance.now();
+  for (let step = 1; step <= steps; step++) {
+    await shared.step();
+    progress.update(step);
+    if (opts.frames !== undefined && step % opts.every === 0) frame(step);
+  }
+  await world.barrier();
+  const seconds = (performance.now() - started - frameMs) / 1000;
+  progress.done();
+
+  const finalMean = await shared.mean();
+  printSummary(initialMean, finalMean, seconds);
+  if (opts.frames !== undefined) report([`wrote frames to ${opts.frames}`]);
+  // Every rank's last writes are behind the last step's barrier: rank 0 reads the whole field.
+  finishOutputs(world.rank === 0 ? shared.current : undefined);
+  await shared.free();
 }
 
 /** The plain loop of serial.ts on one rank: the reference the parallel variants must match. */
@@ -135,16 +213,14 @@ async function runSerialVariant(comm: Comm): Promise<void> {
 
 switch (opts.variant) {
   case "p2p":
-    await runP2P();
+  case "darray":
+    await runGrid(opts.variant);
     break;
   case "serial":
     await runSerialVariant(world);
     break;
-  case "darray":
   case "shared":
-    await quit(
-      `heat: --variant ${opts.variant} is not yet available (it is being written on ${opts.variant === "darray" ? "DArray" : "SharedArray"}); use --variant p2p`,
-      USAGE_EXIT,
-    );
+    await runShared();
+    break;
 }
 await finalize();

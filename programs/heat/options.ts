@@ -31,8 +31,9 @@ export const USAGE = `usage: tsmpirun -n P programs/heat.ts [options]
   --png FILE         write the final field as a PNG heat map with a colour bar
   --frames DIR       write DIR/frame-<step>.png at step 0 and every K steps
   --every K          frame interval for --frames                        (default 50)
-  --variant V        p2p (halo exchange with isend/irecv), serial (the plain reference loop,
-                     one rank); darray and shared are not yet available  (default p2p)
+  --variant V        p2p (halo exchange with isend/irecv), darray (the same on DArray's
+                     exchangeHalo), shared (rows of two SharedArrays split over the ranks
+                     of one host), serial (the plain reference loop, one rank)  (default p2p)
   --checksum         print a checksum of the final interior (sum and SHA-256 of its bits)
   -h, --help         this text`;
 

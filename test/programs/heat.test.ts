@@ -2,7 +2,8 @@
  * programs/heat.ts through the real launcher: the final field (a SHA-256 of its Float64 bits) and
  * the printed means are bitwise the same at 1, 2, 3, 4 and 6 ranks on grids with uneven splits,
  * equal to --variant serial, and equal to the spec recomputed here from scratch; --png and --frames
- * write valid PNGs; unavailable variants and bad grids exit 2 with a clear message.
+ * write valid PNGs; --variant shared and --variant darray give the same field at 1 to 6 ranks; bad
+ * grids exit 2 with a clear message.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -113,6 +114,27 @@ describe("heat equation, nx 101 x ny 67, 20 steps", () => {
     for (const rank of result.ranks.slice(1)) expect(rank.stdout).toBe("");
   });
 
+  it.concurrent.each([1, 2, 3, 4])("--variant shared at np %i (rows of two SharedArrays) gives the serial run's field and means bit for bit", async (np) => {
+    const result = await runProgramPassing("heat.ts", np, [...SIZE_ARGS, "--variant", "shared", "--checksum"]);
+    expect(outcome(result)).toEqual(serial);
+    expect(rootLines(result)[0]).toBe(`heat: ${NX} x ${NY} points, ${STEPS} steps, ${np} rank${np === 1 ? "" : "s"} sharing rows, variant shared`);
+    for (const rank of result.ranks.slice(1)) expect(rank.stdout).toBe("");
+  });
+
+  const darrayGrids: Array<[number, string]> = [
+    [1, "1x1"],
+    [2, "1x2"],
+    [3, "3x1"],
+    [4, "2x2"],
+    [6, "2x3"],
+  ];
+  it.concurrent.each(darrayGrids)("--variant darray at np %i on a %s grid (DArray halo exchange) gives the serial run's field and means bit for bit", async (np, dims) => {
+    const result = await runProgramPassing("heat.ts", np, [...SIZE_ARGS, "--variant", "darray", "--dims", dims, "--checksum"]);
+    expect(outcome(result)).toEqual(serial);
+    expect(rootLines(result)[0]).toBe(`heat: ${NX} x ${NY} points, ${STEPS} steps, ${np} rank${np === 1 ? "" : "s"} as ${dims.replace("x", " x ")}, variant darray`);
+    for (const rank of result.ranks.slice(1)) expect(rank.stdout).toBe("");
+  });
+
   it.concurrent("at np 4 on a 2x2 grid of 515 x 515 blocks (halos above the transport's 4 KiB single-frame size) the field equals the spec", async () => {
     const [nx, ny, steps] = [1030, 1030, 8];
     const result = await runProgramPassing("heat.ts", 4, ["--nx", String(nx), "--ny", String(ny), "--steps", String(steps), "--dims", "2x2", "--checksum"]);
@@ -172,13 +194,6 @@ describe("heat equation PNG output", () => {
 });
 
 describe("heat equation errors", () => {
-  it("--variant darray exits 2 saying it is not yet available, from rank 0 only", async () => {
-    const result = await runProgram("heat.ts", 2, [...SIZE_ARGS, "--variant", "darray"]);
-    expect(result.exitCode).toBe(2);
-    expect(result.ranks[0]!.stderr).toContain("heat: --variant darray is not yet available");
-    expect(result.ranks[1]!.stderr).toBe("");
-  });
-
   it("a --dims grid that does not match the job size exits 2 naming both", async () => {
     const result = await runProgram("heat.ts", 2, [...SIZE_ARGS, "--dims", "2x2"]);
     expect(result.exitCode).toBe(2);
