@@ -1,17 +1,18 @@
 /**
- * tsmpi side of bench/heat: programs/heat.ts's own pieces (HaloP2P over a computeDims CartComm, or
- * SharedHeat), timed like bench/reference/heat.c and heat.py: `warmup` steps, then `reps` samples of
+ * tsmpi side of bench/heat: programs/heat.ts's own pieces (HaloP2P over a computeDims CartComm,
+ * SharedHeat, or DArrayHeat over the same CartComm and blocks), timed like bench/reference/heat.c and heat.py: `warmup` steps, then `reps` samples of
  * `steps` steps between barriers (ms per step on rank 0); then the final interior's checksum as
  * heat.ts --checksum prints it (row-major sum, SHA-256 of its bits). Rank 0 prints one JSON line.
  * Started by run.ts through `launch()`; by hand:
- *   node packages/launcher/bin/tsmpirun.js -n 4 bench/heat/tsmpi-heat.ts --variant=p2p --nx=256 --ny=256 --warmup=5 --steps=20 --reps=3
+ *   node packages/launcher/bin/tsmpirun.js -n 4 bench/heat/tsmpi-heat.ts --variant=p2p|shared|darray --nx=256 --ny=256 --warmup=5 --steps=20 --reps=3
  */
 import { computeDims, finalize, init, type CartComm } from "@tsmpi/runtime";
 import { interiorChecksum } from "../../programs/heat/checksum.ts";
-import { blockOf } from "../../programs/heat/decompose.ts";
+import { blockOf, type Block } from "../../programs/heat/decompose.ts";
 import { fillBlock } from "../../programs/heat/field.ts";
 import { gatherField } from "../../programs/heat/gather.ts";
 import { HaloP2P } from "../../programs/heat/halo-p2p.ts";
+import { DArrayHeat } from "../../programs/heat/variant-darray.ts";
 import { SharedHeat } from "../../programs/heat/variant-shared.ts";
 
 const argv = process.argv.slice(2);
@@ -24,7 +25,7 @@ const [nx, ny, warmup, steps, reps] = ["nx", "ny", "warmup", "steps", "reps"].ma
   number,
   number,
 ];
-if (variant !== "p2p" && variant !== "shared") throw new Error(`tsmpi-heat: --variant=p2p|shared, got ${variant}`);
+if (variant !== "p2p" && variant !== "shared" && variant !== "darray") throw new Error(`tsmpi-heat: --variant=p2p|shared|darray, got ${variant}`);
 
 const world = await init();
 
@@ -36,10 +37,15 @@ interface Runner {
   free(): Promise<void>;
 }
 
-async function p2p(): Promise<Runner> {
+/** The 2-D Cartesian grid and this rank's block, as heat.ts's runGrid makes them. */
+async function grid(): Promise<{ dims: [number, number]; cart: CartComm; block: Block }> {
   const dims = computeDims(world.size, 2) as [number, number];
   const cart = (await world.createCart(dims, [false, false])) as CartComm;
-  const block = blockOf(nx, ny, cart.dims, cart.coords);
+  return { dims, cart, block: blockOf(nx, ny, cart.dims, cart.coords) };
+}
+
+async function p2p(): Promise<Runner> {
+  const { dims, cart, block } = await grid();
   let u = new Float64Array((block.nrows + 2) * block.width);
   fillBlock(u, block);
   let next = u.slice();
@@ -55,6 +61,19 @@ async function p2p(): Promise<Runner> {
   };
 }
 
+/** DArray's block split is decompose.ts's (DArrayHeat.create checks it), so the same dims label. */
+async function darray(): Promise<Runner> {
+  const { dims, cart, block } = await grid();
+  const heat = await DArrayHeat.create(cart, block);
+  return {
+    dims: dims.join("x"),
+    step: () => heat.step(),
+    // `field` is the current array (the two swap every step): read it after the last step.
+    final: () => gatherField(cart, heat.field, block),
+    free: async () => heat.free(),
+  };
+}
+
 async function shared(): Promise<Runner> {
   const heat = await SharedHeat.create(world, nx, ny);
   return {
@@ -65,7 +84,7 @@ async function shared(): Promise<Runner> {
   };
 }
 
-const runner = variant === "p2p" ? await p2p() : await shared();
+const runner = variant === "p2p" ? await p2p() : variant === "darray" ? await darray() : await shared();
 const samples: number[] = [];
 for (let sample = -1; sample < reps; sample++) {
   const count = sample < 0 ? warmup : steps;
