@@ -4,25 +4,14 @@
  * every rank before anything is sent and no collective is left half done.
  * @internal
  */
+import { TYPED_ARRAY_CLASSES } from "../wire/typed-array.ts";
 import { Comm } from "../comm/comm.ts";
 import { TsmpiError } from "../errors.ts";
 import { CartComm } from "../topo/cart.ts";
 import { smallestBlock } from "./layout.ts";
 import type { DArrayKind, DArrayTypedArray } from "./types.ts";
 
-const KINDS: readonly DArrayKind<DArrayTypedArray>[] = [
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-];
+const KINDS: readonly DArrayKind<DArrayTypedArray>[] = TYPED_ARRAY_CLASSES;
 
 export function checkCart(cart: unknown, call: string): asserts cart is CartComm {
   if (cart instanceof CartComm) return;

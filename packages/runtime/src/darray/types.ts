@@ -2,20 +2,10 @@
  * The types of the DArray API: which typed arrays it holds, their element type, index tuples of
  * the array's dimension count, and the options of its calls.
  */
+import type { AnyTypedArray } from "../wire/typed-array.ts";
 
 /** The typed arrays a DArray can hold (Float64Array is the main case). */
-export type DArrayTypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+export type DArrayTypedArray = AnyTypedArray;
 
 /** A typed array class, e.g. `Float64Array`: what `DArray.create` allocates the local block with. */
 export interface DArrayKind<A extends DArrayTypedArray> {

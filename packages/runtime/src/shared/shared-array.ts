@@ -15,6 +15,7 @@
  *
  * Linux only (POSIX shared memory in /dev/shm).
  */
+import { TYPED_ARRAY_CLASSES, type AnyTypedArray } from "../wire/typed-array.ts";
 import os from "node:os";
 import type { Comm } from "../comm/comm.ts";
 import { readJobEnv } from "../env.ts";
@@ -24,18 +25,7 @@ import { blockRange, type IndexRange } from "../pmap/block-range.ts";
 import { attachSegment, createSegment, detachSegment, shmModule, unlinkOnEnd, unlinkSegment } from "./segment.ts";
 
 /** The typed arrays a SharedArray can hold. */
-export type SharedTypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+export type SharedTypedArray = AnyTypedArray;
 
 /** A typed array class, e.g. `Float64Array`. */
 export interface SharedArrayKind<A extends SharedTypedArray> {
@@ -44,19 +34,7 @@ export interface SharedArrayKind<A extends SharedTypedArray> {
   new (buffer: ArrayBuffer, byteOffset: number, length: number): A;
 }
 
-const KINDS: readonly SharedArrayKind<SharedTypedArray>[] = [
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-];
+const KINDS: readonly SharedArrayKind<SharedTypedArray>[] = TYPED_ARRAY_CLASSES;
 
 /** What each rank tells the others in step 2. */
 interface Shape {

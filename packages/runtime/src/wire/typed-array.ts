@@ -20,8 +20,8 @@ interface TypedArrayClass {
   new (length: number): AnyTypedArray;
 }
 
-/** Index = wire code. Append only: codes are part of the wire format. */
-const KINDS: readonly TypedArrayClass[] = [
+/** The standard typed-array classes, in wire-code order (shared with SharedArray and DArray). */
+export const TYPED_ARRAY_CLASSES = [
   Int8Array,
   Uint8Array,
   Uint8ClampedArray,
@@ -33,8 +33,10 @@ const KINDS: readonly TypedArrayClass[] = [
   Float64Array,
   BigInt64Array,
   BigUint64Array,
-  Buffer as unknown as TypedArrayClass,
-];
+] as const;
+
+/** Index = wire code. Append only: codes are part of the wire format. */
+const KINDS: readonly TypedArrayClass[] = [...TYPED_ARRAY_CLASSES, Buffer as unknown as TypedArrayClass];
 const BUFFER_KIND = KINDS.length - 1;
 
 export function isTypedArray(value: unknown): value is AnyTypedArray {
