@@ -17,7 +17,7 @@ import type { IncomingMessage } from "../matching/matcher.ts";
 import { decodeMessage } from "../p2p/recv.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
 import { PayloadFormat } from "../wire/header.ts";
-import { copyTypedArrayBytes, isTypedArray, typedArrayKind, type AnyTypedArray } from "../wire/typed-array.ts";
+import { isTypedArray, typedArrayKind, type AnyTypedArray } from "../wire/typed-array.ts";
 import type { CollectiveCall } from "./messages.ts";
 
 /** Where each of `parts` blocks of an `n`-element vector starts; `starts[parts] === n`. */
@@ -29,16 +29,11 @@ export function blockStarts(n: number, parts: number): Int32Array | Float64Array
   return starts;
 }
 
-/** Elements `[start, end)` of `array` as a payload, copied (zeromq may still read a buffer after the send resolves). */
-export function blockPayload(array: AnyTypedArray, start: number, end: number): EncodedPayload {
-  return { format: PayloadFormat.TYPED_ARRAY, elementKind: typedArrayKind(array), bytes: copyTypedArrayBytes(array.subarray(start, end)) };
-}
-
 /**
- * Elements `[start, end)` of an array this rank owns and never writes again (a received frame), as a
- * payload without a copy.
+ * Elements `[start, end)` of `array` as a payload, without a copy: the transport copies what it
+ * sends before `collSend` returns, so the array may be changed right after the send is posted.
  */
-export function ownedBlockPayload(array: AnyTypedArray, start: number, end: number): EncodedPayload {
+export function blockPayload(array: AnyTypedArray, start: number, end: number): EncodedPayload {
   const width = array.BYTES_PER_ELEMENT;
   return {
     format: PayloadFormat.TYPED_ARRAY,

@@ -71,10 +71,3 @@ export function typedArrayFromBytes(kind: number, bytes: Buffer): AnyTypedArray 
   new Uint8Array(aligned.buffer).set(bytes);
   return aligned;
 }
-
-/** A private copy of the bytes of `value`'s view. */
-export function copyTypedArrayBytes(value: AnyTypedArray): Buffer {
-  const copy = Buffer.allocUnsafeSlow(value.byteLength);
-  copy.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-  return copy;
-}

@@ -22,7 +22,7 @@ import type { Op } from "../../ops/op.ts";
 import type { AnyTypedArray } from "../../wire/typed-array.ts";
 import { collRecv, collSend, type CollectiveCall } from "../messages.ts";
 import type { SelectionInput } from "../select.ts";
-import { allocateLike, blockPayload, blockStarts, ownedBlockPayload, receivedBlock, reduceBlockInPlace } from "../typed-blocks.ts";
+import { allocateLike, blockPayload, blockStarts, receivedBlock, reduceBlockInPlace } from "../typed-blocks.ts";
 
 export const allreduceRabenseifner = {
   name: "rabenseifner",
@@ -70,7 +70,7 @@ export const allreduceRabenseifner = {
         const [keepFirst, keepLast, sendFirst, sendLast] = (newRank & mask) === 0 ? [first, middle, middle, last] : [middle, last, first, middle];
         const sendStart = starts[sendFirst]! - offset;
         const sendEnd = starts[sendLast]! - offset;
-        const payload = current === mine ? blockPayload(mine, sendStart, sendEnd) : ownedBlockPayload(current, sendStart, sendEnd);
+        const payload = blockPayload(current, sendStart, sendEnd);
         const sent = collSend(call, partner, step, payload);
         const keepStart = starts[keepFirst]!;
         const keepEnd = starts[keepLast]!;

@@ -20,7 +20,7 @@ import type { Op } from "../../ops/op.ts";
 import type { AnyTypedArray } from "../../wire/typed-array.ts";
 import { asPayload, collRecv, collSend, type CollectiveCall } from "../messages.ts";
 import type { SelectionInput } from "../select.ts";
-import { allocateLike, blockPayload, blockStarts, ownedBlockPayload, receivedBlock, reduceBlockInPlace } from "../typed-blocks.ts";
+import { allocateLike, blockPayload, blockStarts, receivedBlock, reduceBlockInPlace } from "../typed-blocks.ts";
 
 export const allreduceRing = {
   name: "ring",
@@ -54,7 +54,7 @@ export const allreduceRing = {
       const incoming = receivedBlock(call, await collRecv(call, left, step), mine, end - start, `block ${index}`);
       reduceBlockInPlace(op, incoming, mine.subarray(start, end));
       await sent;
-      outgoing = ownedBlockPayload(incoming, 0, incoming.length);
+      outgoing = blockPayload(incoming, 0, incoming.length);
       reduced = incoming;
     }
     const own = mod(rank + 1);

@@ -18,7 +18,7 @@
 import { isTypedArray, type AnyTypedArray } from "../../wire/typed-array.ts";
 import { asPayload, collRecv, collSend, type CollectiveCall } from "../messages.ts";
 import type { SelectionInput } from "../select.ts";
-import { blockPayload, blockStarts, ownedBlockPayload, receivedBlock } from "../typed-blocks.ts";
+import { blockPayload, blockStarts, receivedBlock } from "../typed-blocks.ts";
 import type { EncodedPayload } from "../../wire/codec.ts";
 
 export const bcastScatterAllgather = {
@@ -52,7 +52,7 @@ export const bcastScatterAllgather = {
       subtree = receivedBlock(call, message, array, end(relative + span) - starts[relative]!, `blocks ${relative}.. of the scatter`);
       const base = starts[relative]!;
       const owned = subtree;
-      send = (from, to) => ownedBlockPayload(owned, starts[from]! - base, end(to) - base);
+      send = (from, to) => blockPayload(owned, starts[from]! - base, end(to) - base);
       array.set(subtree.subarray(0, starts[relative + 1]! - base) as never, base);
     }
     const sends: Promise<void>[] = [];
