@@ -4,6 +4,7 @@
  * their numbers can be put side by side.
  */
 import { execFileSync } from "node:child_process";
+import { median } from "../lib/stats.ts";
 
 /** A payload: a Float64Array of `bytes` bytes, or the small object every MPI user sends first. */
 export interface Case {
@@ -76,18 +77,7 @@ export function streamPlan(c: Case, quick: boolean): { window: number; windows: 
   return { window, windows: quick ? Math.max(1, windows / 2) : windows, warmupWindows: 1 };
 }
 
-export function median(values: readonly number[]): number {
-  return quantile(values, 0.5);
-}
-
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-}
+export { median };
 
 /** One process's result for one case: every sample, so that the runner can pool processes. */
 export interface CaseResult {

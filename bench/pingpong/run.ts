@@ -13,7 +13,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { median, type CaseResult } from "./common.ts";
+import { median, ratio, spread } from "../lib/stats.ts";
+import type { CaseResult } from "./common.ts";
 import { runPingpongSuite } from "./suite.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,9 +42,6 @@ const { pooled, pinnedAs } = suite;
 launcherMode = suite.launcher;
 const seconds = (performance.now() - started) / 1000;
 
-const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const spread = (values: number[]): string => `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
-const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
 const rows: string[] = [
   "| payload | tsmpi latency (us) | zmq latency (us) | tsmpi/zmq | tsmpi bandwidth | zmq bandwidth | tsmpi/zmq |",
