@@ -12,9 +12,9 @@
  *   pnpm bench:collectives --force=allreduce=ring,bcast=binomial   tsmpi ranks get TSMPI_COLL_ALLREDUCE=ring, ...
  *   options: --np=2,16 --rounds=N --reps=N --only=tsmpi,ompi-c,mpi4py --out=FILE (.md; .json beside it)
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeResults } from "../lib/results-file.ts";
 import { describeMachine, loadNow, machineFacts, progress } from "../lib/machine.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
 import { caseLabel, FULL_NPS, MiB_F64, QUICK_NPS, type Impl, type PinMode } from "./plan.ts";
@@ -151,11 +151,7 @@ ${table}
 ${target.join("\n")}
 ${result.notes.length > 0 ? `\nNotes:\n${result.notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
 
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, report);
-const jsonOut = out.replace(/\.md$/, "") + ".json";
-// One cell per line: small diffs between runs, easy to read back for plots (issue 5).
 const { cells, ...rest } = result;
-writeFileSync(jsonOut, `${JSON.stringify({ command, machine: facts, pin, ...rest }).slice(0, -1)},"cells":[\n${cells.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`);
+const jsonOut = writeResults(out, report, { command, machine: facts, pin, ...rest }, cells);
 process.stdout.write(`${table}\n\n${target.join("\n")}\n${result.notes.map((n) => `- ${n}`).join("\n")}\n`);
 progress(`wrote ${relative(root, out)} and ${relative(root, jsonOut)} (${result.seconds.toFixed(1)} s)`);

@@ -17,9 +17,9 @@
  * `warmup` steps; each program run gives `reps` samples. Every tsmpi variant runs
  * bench/heat/tsmpi-heat.ts (the HaloP2P, SharedHeat and DArrayHeat classes heat.ts runs).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeResults } from "../lib/results-file.ts";
 import { describeMachine, progress } from "../lib/machine.ts";
 import { ratio } from "../lib/stats.ts";
 import { PYTHON } from "../reference/references.ts";
@@ -99,11 +99,8 @@ ${table}
 ${target.join("\n")}
 ${result.notes.length > 0 ? `\nNotes:\n${result.notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
 
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, report);
-const jsonOut = out.replace(/\.md$/, "") + ".json";
 const { cells, ...rest } = result;
-writeFileSync(jsonOut, `${JSON.stringify({ command, ...rest }).slice(0, -1)},"cells":[\n${cells.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`);
+const jsonOut = writeResults(out, report, { command, ...rest }, cells);
 process.stdout.write(`${table}\n\n${target.join("\n")}\n${result.notes.map((n) => `- ${n}`).join("\n")}\n`);
 progress(`wrote ${relative(root, out)} and ${relative(root, jsonOut)} (${result.seconds.toFixed(1)} s)`);
 if (result.checksums.mismatch) process.exit(1);
