@@ -193,11 +193,12 @@ export function ownAccumulator<T>(data: T): T {
 }
 
 /**
- * `lower op higher`, where `acc` is this rank's accumulator and `other` came from `otherRank`;
- * `accIsLower` says which side of the rank order `acc` stands for. A typed-array result is
- * written into `acc` (which must be owned: see `ownAccumulator`).
+ * `lower op higher`, where `acc` is this rank's accumulator and `other` came from `otherRank`
+ * (undefined: both are this rank's own values, as in a local fold); `accIsLower` says which side
+ * of the order `acc` stands for. A typed-array result is written into `acc` (which must be owned:
+ * see `ownAccumulator`).
  */
-export function combine(op: Op, acc: unknown, other: unknown, accIsLower: boolean, site: CombineSite, otherRank: number): unknown {
+export function combine(op: Op, acc: unknown, other: unknown, accIsLower: boolean, site: CombineSite, otherRank?: number): unknown {
   if (op.fn !== undefined) return accIsLower ? op.fn(acc, other) : op.fn(other, acc);
   const builtin = op.builtin!;
   if (isTypedArray(acc) || isTypedArray(other)) {
@@ -226,7 +227,10 @@ export function combine(op: Op, acc: unknown, other: unknown, accIsLower: boolea
   return result;
 }
 
-function mismatch(op: Op, mine: unknown, theirs: unknown, site: CombineSite, otherRank: number): TsmpiError {
+function mismatch(op: Op, mine: unknown, theirs: unknown, site: CombineSite, otherRank: number | undefined): TsmpiError {
+  if (otherRank === undefined) {
+    return new TsmpiError("ERR_OP", { rank: site.rank, call: site.call, argument: "data" }, `${op} cannot combine ${describe(mine)} with ${describe(theirs)}`);
+  }
   return new TsmpiError(
     "ERR_COLL_MISMATCH",
     { rank: site.rank, call: site.call, argument: "data" },

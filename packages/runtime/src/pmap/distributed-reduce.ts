@@ -18,6 +18,7 @@
 import type { Comm } from "../comm/comm.ts";
 import { TsmpiError } from "../errors.ts";
 import type { OpLike } from "../ops/op.ts";
+import { ownAccumulator } from "../ops/combine.ts";
 import { blockRange } from "./block-range.ts";
 import { applyLocal } from "./local-op.ts";
 
@@ -57,12 +58,12 @@ export async function distributedReduce<T>(
     const produced = fn(start + k * step);
     const value = isThenable(produced) ? await produced : produced;
     // Own the accumulator: a typed array from fn may be a buffer fn reuses, and the fold writes into it.
-    partial = k === block.start ? ownCopy(value) : applyLocal(op, partial as T, value, site);
+    partial = k === block.start ? ownAccumulator(value) : applyLocal(op, partial as T, value, site);
   }
 
   if (count >= size) return comm.allreduce(partial as T, op);
   const values = (await comm.allgather(block.stop > block.start ? [partial as T] : [])).flat() as T[];
-  let result = ownCopy(values[0] as T);
+  let result = ownAccumulator(values[0] as T);
   for (let k = 1; k < values.length; k++) result = applyLocal(op, result, values[k]!, site);
   return result;
 }
@@ -85,6 +86,3 @@ function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
 }
 
-function ownCopy<T>(value: T): T {
-  return ArrayBuffer.isView(value) && !(value instanceof DataView) ? ((value as unknown as { slice(): T }).slice()) : value;
-}
