@@ -20,17 +20,9 @@ export type Vector = AnyTypedArray | unknown[];
 
 /**
  * Block i has floor(n / p) elements, one more for the first n % p ranks (MPI_Reduce_scatter_block
- * wants equal blocks; this is the nearest for any n). `starts[i]` is where block i begins;
- * `starts[p] = n`.
+ * wants equal blocks; this is the nearest for any n): the same blocks as the bandwidth algorithms'.
  */
-export function blockStarts(n: number, p: number): number[] {
-  const base = Math.floor(n / p);
-  const extra = n % p;
-  const starts = new Array<number>(p + 1);
-  starts[0] = 0;
-  for (let i = 0; i < p; i++) starts[i + 1] = starts[i]! + base + (i < extra ? 1 : 0);
-  return starts;
-}
+export { blockStarts } from "../typed-blocks.ts";
 
 /** A private copy to reduce into: typed arrays and JS arrays alike. */
 export function ownVector(data: Vector): Vector {
