@@ -24,6 +24,15 @@ export function readJobEnv(env: NodeJS.ProcessEnv = process.env): JobEnv | undef
 }
 
 /**
+ * Whether large messages between ranks of one host may go through shared memory
+ * (transport/shared-ring.ts); `TSMPI_SHM=0` sends everything through the sockets, like Open MPI's
+ * `--mca btl ^vader`.
+ */
+export function sharedMemoryTransportAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.TSMPI_SHM !== "0";
+}
+
+/**
  * A forced collective algorithm: `TSMPI_COLL_ALLREDUCE=ring` forces allreduce's `ring` (MPICH's
  * MPIR_CVAR_ALLREDUCE_INTRA_ALGORITHM, Open MPI's coll_tuned_allreduce_algorithm).
  */

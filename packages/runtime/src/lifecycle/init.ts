@@ -9,11 +9,11 @@ import { Comm } from "../comm/comm.ts";
 import { worldCore } from "../comm/core.ts";
 import { Engine } from "../engine/engine.ts";
 import { TsmpiError } from "../errors.ts";
-import { readJobEnv, type JobEnv } from "../env.ts";
+import { readJobEnv, sharedMemoryTransportAllowed, type JobEnv } from "../env.ts";
 import { SelfTransport } from "../transport/self.ts";
 import { ZmqTransport } from "../transport/zmq.ts";
 import { WireupClient } from "../wireup/client.ts";
-import { endpointKey } from "../wireup/protocol.ts";
+import { endpointKey, sharedSegmentPrefix } from "../wireup/protocol.ts";
 import { installFaultReporting } from "./fault.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
 import { runtimeState, setRuntimeState } from "./state.ts";
@@ -53,7 +53,13 @@ async function startInJob(job: JobEnv): Promise<Engine> {
   const client = await WireupClient.connect(job, { pid: process.pid, host });
   setRuntimeState({ engine, client, host });
   try {
-    const { transport, endpoint } = await ZmqTransport.bind({ rank: job.rank, kind: job.transport, jobDir: job.jobDir, deliver: engine.deliver });
+    const { transport, endpoint } = await ZmqTransport.bind({
+      rank: job.rank,
+      kind: job.transport,
+      jobDir: job.jobDir,
+      deliver: engine.deliver,
+      ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(job.jobId) : undefined,
+    });
     await client.put(endpointKey(job.rank), endpoint);
     const kvs = await client.fence();
     const endpoints = Array.from({ length: job.size }, (_, rank) => kvs[endpointKey(rank)] ?? "");

@@ -10,7 +10,7 @@
  *      things and refuse together (several hosts, different arguments, a failed create);
  *   3. the other ranks attach by name; a second allgather reports each attach;
  *   4. rank 0 unlinks the name. From then on nothing can leak: the memory lives exactly as long
- *      as some rank still maps it (segment.ts explains the window before step 4).
+ *      as some rank still maps it (shm/segment.ts explains the window before step 4).
  * free() is a barrier, then every rank unmaps its view.
  *
  * Linux only (POSIX shared memory in /dev/shm).
@@ -22,7 +22,7 @@ import { readJobEnv } from "../env.ts";
 import { sharedSegmentPrefix } from "../wireup/protocol.ts";
 import { TsmpiError } from "../errors.ts";
 import { blockRange, type IndexRange } from "../pmap/block-range.ts";
-import { attachSegment, createSegment, detachSegment, shmModule, unlinkOnEnd, unlinkSegment } from "./segment.ts";
+import { attachSegment, createSegment, detachSegment, shmModule, unlinkOnEnd, unlinkSegment } from "../shm/segment.ts";
 
 /** The typed arrays a SharedArray can hold. */
 export type SharedTypedArray = AnyTypedArray;

@@ -2,7 +2,9 @@
  * ZeroMQ transport (Open MPI btl/tcp's role): every rank binds one PULL socket that all peers push
  * into, and opens a PUSH socket towards a peer the first time it sends to it (lazy connections keep
  * wire-up linear in the number of ranks). ZeroMQ keeps order per connection, which gives MPI's
- * non-overtaking rule per sender. Messages to self go through `SelfLink`, not a socket.
+ * non-overtaking rule per sender. Messages to self go through `SelfLink`, not a socket. With ipc
+ * (one host), payloads over SMALL_MESSAGE_BYTES travel through shared-memory rings and only a
+ * notice through the socket (shared-ring.ts); `TSMPI_SHM=0` turns that off.
  */
 import * as zmq from "zeromq";
 import type { TransportKind } from "../wireup/protocol.ts";
@@ -11,12 +13,17 @@ import {
   releasedToken,
   releaseFrame,
   releaseOwed,
+  ringNotice,
+  ringNoticeFrame,
   singleFrame,
   SMALL_MESSAGE_BYTES,
   type Envelope,
 } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
+import { TsmpiError } from "../errors.ts";
+import { loadedShmModule, shmModule } from "../shm/segment.ts";
 import { SelfLink } from "./self.ts";
+import { RingReader, ringName, RingWriter } from "./shared-ring.ts";
 import { SendBufferPool } from "./send-buffers.ts";
 import type { Deliver, Transport } from "./transport.ts";
 
@@ -118,6 +125,11 @@ export class ZmqTransport implements Transport {
    */
   readonly #releaseLinks: (PeerLink | undefined)[] = [];
   readonly #sendBuffers = new SendBufferPool();
+  /** Segment-name prefix of this job's shared rings; `undefined`: rings are off. */
+  readonly #ringPrefix: string | undefined;
+  /** Rings towards each peer; `null` once creating one failed (the socket carries everything). */
+  readonly #ringWriters: (RingWriter | null | undefined)[] = [];
+  readonly #ringReaders: (RingReader | undefined)[] = [];
   #endpoints: readonly string[] = [];
   #demand = 0;
   #receiving = false;
@@ -125,8 +137,9 @@ export class ZmqTransport implements Transport {
   #closed = false;
   #waker: zmq.Push | undefined;
 
-  private constructor(rank: number, pull: zmq.Pull, deliver: Deliver) {
+  private constructor(rank: number, pull: zmq.Pull, deliver: Deliver, ringPrefix: string | undefined) {
     this.#rank = rank;
+    this.#ringPrefix = ringPrefix;
     this.#pull = pull;
     this.#deliver = deliver;
     this.#self = new SelfLink(deliver);
@@ -138,12 +151,17 @@ export class ZmqTransport implements Transport {
     kind: TransportKind;
     jobDir: string;
     deliver: Deliver;
+    /** Segment-name prefix for shared rings (ipc only: the ranks share a host); omit to turn them off. */
+    ringPrefix?: string | undefined;
   }): Promise<{ transport: ZmqTransport; endpoint: string }> {
     const pull = new zmq.Pull({ receiveHighWaterMark: 0, linger: 0 });
     const address = options.kind === "tcp" ? "tcp://127.0.0.1:*" : `ipc://${options.jobDir}/rank-${options.rank}.sock`;
-    await pull.bind(address);
+    let ringPrefix = options.kind === "ipc" ? options.ringPrefix : undefined;
+    // The addon loads now (~3 ms), so that the first large messages already take the rings.
+    const [, shm] = await Promise.all([pull.bind(address), ringPrefix === undefined ? undefined : shmModule().catch(() => undefined)]);
+    if (shm === undefined) ringPrefix = undefined;
     const endpoint = pull.lastEndpoint ?? address;
-    return { transport: new ZmqTransport(options.rank, pull, options.deliver), endpoint };
+    return { transport: new ZmqTransport(options.rank, pull, options.deliver, ringPrefix), endpoint };
   }
 
   /** Peers' endpoints, indexed by world rank; no socket is opened until the first send. */
@@ -156,11 +174,38 @@ export class ZmqTransport implements Transport {
     const peer = this.#peer(dest);
     const { bytes } = payload;
     if (bytes.length <= SMALL_MESSAGE_BYTES) return peer.send([singleFrame(envelope, payload, bytes)]);
+    const position = this.#ringTo(dest)?.write(bytes);
+    if (position !== undefined) return peer.send([ringNoticeFrame(envelope, payload, position, bytes.length, this.#rank)]);
     const { buffer, token } = this.#sendBuffers.acquire(bytes.length);
     buffer.set(bytes);
     // Releases of earlier buffers may be waiting even though nobody receives here (a pure sender).
     this.poll();
     return peer.send([headerFrame(envelope, payload, token, this.#rank), buffer]);
+  }
+
+  /** The ring towards `dest`, created on first use; `undefined` if rings are off or cannot be made. */
+  #ringTo(dest: number): RingWriter | undefined {
+    const known = this.#ringWriters[dest];
+    const shm = loadedShmModule();
+    if (known !== undefined || this.#ringPrefix === undefined || shm === undefined) return known ?? undefined;
+    let ring: RingWriter | undefined;
+    try {
+      ring = RingWriter.create(shm, ringName(this.#ringPrefix, this.#rank, dest));
+    } catch {
+      ring = undefined;
+    }
+    this.#ringWriters[dest] = ring ?? null;
+    return ring;
+  }
+
+  /** Maps the ring from `origin` when its first notice arrives. */
+  async #attachRing(origin: number): Promise<RingReader> {
+    const shm = loadedShmModule() ?? (await shmModule());
+    const name = ringName(this.#ringPrefix ?? "", origin, this.#rank);
+    const ring = RingReader.attach(shm, name);
+    if (ring === undefined) throw new TsmpiError("ERR_PROTOCOL", { rank: this.#rank, call: "receive" }, `rank ${origin} sent a message through shared ring ${name}, which does not exist`);
+    this.#ringReaders[origin] = ring;
+    return ring;
   }
 
   #peer(dest: number): PeerLink {
@@ -212,6 +257,12 @@ export class ZmqTransport implements Transport {
         const released = releasedToken(frames);
         if (released !== undefined) {
           this.#sendBuffers.release(released);
+          continue;
+        }
+        const notice = ringNotice(frames);
+        if (notice !== undefined) {
+          const ring = this.#ringReaders[notice.origin] ?? (await this.#attachRing(notice.origin));
+          this.#deliver([notice.header, ring.take(notice.position, notice.length)]);
           continue;
         }
         const owed = releaseOwed(frames);

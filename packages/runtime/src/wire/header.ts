@@ -5,7 +5,9 @@
  * ```
  * offset  size  field
  *  0      u8    version        WIRE_VERSION; anything else is refused
- *  1      u8    format         PayloadFormat
+ *  1      u8    format         PayloadFormat; bit 7 (IN_SHARED_RING) marks a notice whose payload
+ *                              waits in the sender's shared ring (transport/shared-ring.ts): the
+ *                              8 bytes after the header hold its ring position and length
  *  2      u8    elementKind    typed-array kind when format is TYPED_ARRAY (wire/typed-array.ts)
  *  3      u8    collective     0 for point-to-point; the collective's id for collective traffic
  *  4      i32   context        communicator context id (p2p and collective contexts differ)
@@ -95,6 +97,36 @@ export function headerFrame(envelope: Envelope, kind: PayloadKind, releaseToken 
   const frame = Buffer.allocUnsafeSlow(HEADER_BYTES);
   writeHeader(frame, envelope, kind, releaseToken, origin);
   return frame;
+}
+
+/** Format bit of a ring notice (see the header table). */
+export const IN_SHARED_RING = 0x80;
+const NOTICE_BYTES = 8;
+
+/** A notice that `length` payload bytes wait at `position` of the ring from world rank `origin`. */
+export function ringNoticeFrame(envelope: Envelope, kind: PayloadKind, position: number, length: number, origin: number): Buffer {
+  const frame = Buffer.allocUnsafeSlow(HEADER_BYTES + NOTICE_BYTES);
+  writeHeader(frame, envelope, kind, 0, origin);
+  frame[1] = kind.format | IN_SHARED_RING;
+  frame.writeUInt32LE(position >>> 0, HEADER_BYTES);
+  frame.writeUInt32LE(length, HEADER_BYTES + 4);
+  return frame;
+}
+
+/**
+ * The ring notice in `frames`, or `undefined`. `header` is the notice's header with the ring bit
+ * cleared: with the payload taken from the ring as a second frame, it decodes like any message.
+ */
+export function ringNotice(frames: readonly Buffer[]): { origin: number; position: number; length: number; header: Buffer } | undefined {
+  const first = frames[0];
+  if (frames.length !== 1 || first === undefined || first.length !== HEADER_BYTES + NOTICE_BYTES || (first[1]! & IN_SHARED_RING) === 0) return undefined;
+  first[1] = first[1]! & ~IN_SHARED_RING;
+  return {
+    origin: first.readUInt32LE(28),
+    position: first.readUInt32LE(HEADER_BYTES),
+    length: first.readUInt32LE(HEADER_BYTES + 4),
+    header: first.subarray(0, HEADER_BYTES),
+  };
 }
 
 /** The release a receiver owes for these frames: `{ origin, token }`, or undefined. */

@@ -5,7 +5,8 @@
  * Lifetime: a POSIX segment lives until its name is unlinked, even when every process that mapped
  * it has died, so a crashed job would leave it in /dev/shm. The name is needed only to attach;
  * a mapping stays valid after the unlink. So the creator unlinks the name as soon as every rank
- * has attached (shared-array.ts), and the memory goes back to the system when the last rank exits,
+ * has attached (shared/shared-array.ts; a transport ring, transport/shared-ring.ts, as soon as its
+ * one reader has), and the memory goes back to the system when the last rank exits,
  * however it exits, SIGKILL included. The short window between creating and unlinking is guarded
  * here: an 'exit' listener (process.exit, uncaught exceptions) and SIGTERM/SIGINT/SIGHUP listeners
  * (the launcher ends the other ranks with SIGTERM when one fails) unlink the name, then the signal
@@ -18,13 +19,18 @@
 import { unlinkSync } from "node:fs";
 
 /** The part of shm-typed-array this module uses (its POSIX API, keyed by a string name). */
-interface ShmModule {
+export interface ShmModule {
   create(count: number, typeKey: "Buffer", key: string, perm?: string): Buffer | null;
   get(key: string, typeKey: "Buffer"): Buffer | null;
   detach(key: string, forceDestroy?: boolean): number;
 }
 
 let loaded: ShmModule | undefined;
+
+/** The addon if some earlier `shmModule()` call has loaded it (for synchronous paths). */
+export function loadedShmModule(): ShmModule | undefined {
+  return loaded;
+}
 
 /** Loaded on first use, so programs that never share memory never load the native addon. */
 export async function shmModule(): Promise<ShmModule> {
