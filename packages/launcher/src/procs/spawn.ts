@@ -23,9 +23,26 @@ export interface RankLaunchSpec {
   cpu: number | undefined;
 }
 
-/** The environment of one rank: inherited, then the user's additions, then the job's TSMPI_* (which win). */
+/**
+ * glibc malloc settings for ranks unless the user's environment has its own. Every large message
+ * received lands in fresh malloc'd memory; by default glibc hands memory of a freed 4 MiB payload
+ * back to the kernel and the next payload page-faults it in again (half the receiver's time in a
+ * 4 MiB stream). Keeping freed memory in the process, as Open MPI's memory hooks do, took that
+ * stream from 3-5 to 7.3 GB/s (bench/pingpong). The peak resident size does not grow: memory is
+ * only kept, not taken.
+ */
+const MALLOC_DEFAULTS: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(128 * 1024 * 1024),
+};
+
+/**
+ * The environment of one rank: the malloc defaults, then the inherited environment, then the
+ * user's additions, then the job's TSMPI_* (which win).
+ */
 export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
   return {
+    ...MALLOC_DEFAULTS,
     ...process.env,
     ...spec.extraEnv,
     [ENV.rank]: String(spec.rank),
