@@ -1,6 +1,6 @@
 /**
  * The whole benchmark suite (issue 5) in one command: installs the references when it can, runs the
- * parts in order (pingpong, collectives, heat, launch: bench/report/parts.ts), prints progress on
+ * parts in order (pingpong, collectives, heat, pi, launch: bench/report/parts.ts), prints progress on
  * stderr (`[elapsed part] case`), and writes REPORT.md, one SVG plot per chart under plots/, and
  * run.json (every figure behind them) to bench/results (bench/results/quick for --quick, so that a
  * CI-sized run never overwrites the full report). A part that is missing or fails becomes a note in

@@ -92,8 +92,11 @@ export interface CaseResult {
 }
 
 export interface ProgramResult {
-  /** ompi-c: bench/reference/pingpong.c (typed payloads only). */
-  impl: "tsmpi" | "zmq" | "ompi-c";
+  /**
+   * ompi-c: bench/reference/pingpong.c (typed payloads only); mpi4py-buf and mpi4py:
+   * bench/reference/pingpong.py, uppercase numpy buffers (typed payloads only) and lowercase pickle.
+   */
+  impl: "tsmpi" | "zmq" | "ompi-c" | "mpi4py-buf" | "mpi4py";
   pid: number;
   pinned: string;
   node: string;

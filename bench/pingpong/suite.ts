@@ -1,13 +1,14 @@
 /**
  * The ping-pong benchmark as a function, so that run.ts (its command line) and bench/run.ts (the
  * whole suite) can both call it: `rounds` rounds of tsmpi, the bare zeromq.js floor and, when asked
- * and installed, Open MPI C (bench/reference/pingpong.c), interleaved (this shared 2-core machine
- * drifts), every sample pooled per implementation and payload.
+ * and installed, Open MPI C (bench/reference/pingpong.c) and mpi4py (bench/reference/pingpong.py,
+ * once with numpy buffers, once pickled), interleaved (this shared 2-core machine drifts), every
+ * sample pooled per implementation and payload.
  */
 import { join } from "node:path";
 import { jsonLines, runProcess } from "../lib/run-process.ts";
 import { progress } from "../lib/machine.ts";
-import { buildC, detectReferences, mpiEnv, mpirunArgs, type References } from "../reference/references.ts";
+import { buildC, detectReferences, mpiEnv, mpirunArgs, PYTHON, type References } from "../reference/references.ts";
 import { cases, latencyPlan, parseOptions, streamPlan, type CaseResult, type ProgramResult } from "./common.ts";
 
 export type PingpongImpl = ProgramResult["impl"];
@@ -37,6 +38,8 @@ export interface PingpongSuiteResult {
 }
 
 const TSMPI_PROGRAM = "bench/pingpong/tsmpi-pingpong.ts";
+/** The references: a failed run of one is a note, not a failure of the suite. */
+const REFERENCE_NAMES: Partial<Record<PingpongImpl, string>> = { "ompi-c": "Open MPI C", "mpi4py-buf": "mpi4py buffer", mpi4py: "mpi4py pickle" };
 
 function parseResult(stdout: string, what: string): ProgramResult {
   const result = jsonLines<ProgramResult>(stdout)[0];
@@ -55,8 +58,8 @@ export async function runPingpongSuite(options: PingpongSuiteOptions): Promise<P
   let references: References | undefined;
   let cBinary: string | undefined;
   let env = mpiEnv(true);
-  if (impls.includes("ompi-c")) {
-    references = detectReferences();
+  if (impls.some((impl) => REFERENCE_NAMES[impl] !== undefined)) references = detectReferences();
+  if (impls.includes("ompi-c") && references !== undefined) {
     const missing = !references.mpicc.ok ? references.mpicc.why : !references.mpirun.ok ? references.mpirun.why : undefined;
     if (missing === undefined) {
       try {
@@ -67,17 +70,26 @@ export async function runPingpongSuite(options: PingpongSuiteOptions): Promise<P
     } else notes.push(`Open MPI C skipped: ${missing}`);
     if (cBinary === undefined) impls.splice(impls.indexOf("ompi-c"), 1);
   }
-  // The C program gets the very plan tsmpi and zmq compute for themselves from the same arguments.
+  for (const py of ["mpi4py-buf", "mpi4py"] as const) {
+    if (!impls.includes(py) || references === undefined) continue;
+    const missing = !references.mpi4py.ok ? references.mpi4py.why : !references.mpirun.ok ? references.mpirun.why : undefined;
+    if (missing === undefined) continue;
+    notes.push(`${REFERENCE_NAMES[py]} skipped: ${missing}`);
+    impls.splice(impls.indexOf(py), 1);
+  }
+  // The references get the very plan tsmpi and zmq compute for themselves from the same arguments;
+  // the object case (bytes 0) only where it can travel: pickled.
   const parsed = parseOptions(programArgs);
-  const cCases = cases(parsed)
-    .filter((c) => c.bytes > 0)
-    .map((c) => {
-      const l = latencyPlan(c, parsed.quick);
-      const s = streamPlan(c, parsed.quick);
-      return [c.bytes, l.iterations, l.warmup, s.window, s.windows, s.warmupWindows].join(":");
-    })
-    .join(",");
-  const cPin = programArgs.filter((a) => a.startsWith("--pin="));
+  const casesArg = (withObject: boolean): string =>
+    cases(parsed)
+      .filter((c) => withObject || c.bytes > 0)
+      .map((c) => {
+        const l = latencyPlan(c, parsed.quick);
+        const s = streamPlan(c, parsed.quick);
+        return [c.bytes, l.iterations, l.warmup, s.window, s.windows, s.warmupWindows].join(":");
+      })
+      .join(",");
+  const referencePin = programArgs.filter((a) => a.startsWith("--pin="));
 
   const runTsmpi = async (): Promise<ProgramResult> => {
     if (launcher === "launch") {
@@ -101,23 +113,31 @@ export async function runPingpongSuite(options: PingpongSuiteOptions): Promise<P
     if (run.code !== 0) throw new Error(`zmq-pingpong exited with ${run.code ?? run.signal}`);
     return parseResult(run.stdout, "zmq-pingpong");
   };
-  const runC = async (): Promise<ProgramResult> => {
-    const args = [...mpirunArgs(2), cBinary!, `--cases=${cCases}`, `--reps=${parsed.reps}`, ...cPin];
+  /** A reference under mpirun at np = 2; its progress lines start with `  <impl>`. */
+  const runReference = async (impl: PingpongImpl, program: readonly string[]): Promise<ProgramResult> => {
+    const args = [...mpirunArgs(2), ...program, `--reps=${parsed.reps}`, ...referencePin];
     let run = await runProcess("mpirun", args, { cwd: root, env, timeoutSeconds, forwardStderr: false });
     if (run.code !== 0 && /single.copy|process_vm|CMA/i.test(run.stderr)) {
       // Some containers forbid CMA (process_vm_readv); Open MPI then copies through shared memory.
-      notes.push("Open MPI's CMA single copy failed here: the C ping-pong ran with OMPI_MCA_btl_vader_single_copy_mechanism=none");
+      notes.push(`Open MPI's CMA single copy failed here: the ${REFERENCE_NAMES[impl]} ping-pong and the references after it ran with OMPI_MCA_btl_vader_single_copy_mechanism=none`);
       env = mpiEnv(false);
       run = await runProcess("mpirun", args, { cwd: root, env, timeoutSeconds, forwardStderr: false });
     }
-    for (const line of run.stderr.split("\n")) if (line.startsWith("  ompi-c")) progress(line);
+    for (const line of run.stderr.split("\n")) if (line.startsWith(`  ${impl} `)) progress(line);
     if (run.timedOut) throw new Error(`timed out after ${timeoutSeconds} s`);
     if (run.code !== 0) throw new Error(`mpirun exited with ${run.code ?? run.signal}: ${run.stderr.trim().split("\n").slice(-3).join(" / ")}`);
-    return parseResult(run.stdout, "Open MPI C ping-pong");
+    return parseResult(run.stdout, `${REFERENCE_NAMES[impl]} ping-pong`);
   };
-  const runners: Record<PingpongImpl, () => Promise<ProgramResult>> = { tsmpi: runTsmpi, zmq: runZmq, "ompi-c": runC };
+  const pingpongPy = join(root, "bench/reference/pingpong.py");
+  const runners: Record<PingpongImpl, () => Promise<ProgramResult>> = {
+    tsmpi: runTsmpi,
+    zmq: runZmq,
+    "ompi-c": () => runReference("ompi-c", [cBinary!, `--cases=${casesArg(false)}`]),
+    "mpi4py-buf": () => runReference("mpi4py-buf", [PYTHON, pingpongPy, "--api=buffer", `--cases=${casesArg(false)}`]),
+    mpi4py: () => runReference("mpi4py", [PYTHON, pingpongPy, "--api=pickle", `--cases=${casesArg(true)}`]),
+  };
 
-  const pooled: PingpongSuiteResult["pooled"] = { tsmpi: new Map(), zmq: new Map(), "ompi-c": new Map() };
+  const pooled: PingpongSuiteResult["pooled"] = { tsmpi: new Map(), zmq: new Map(), "ompi-c": new Map(), "mpi4py-buf": new Map(), mpi4py: new Map() };
   const pinnedAs: PingpongSuiteResult["pinnedAs"] = {};
   const pool = (result: ProgramResult): void => {
     pinnedAs[result.impl] = result.pinned;
@@ -135,14 +155,15 @@ export async function runPingpongSuite(options: PingpongSuiteOptions): Promise<P
     for (const impl of impls) {
       progress(`round ${round}/${options.rounds}: ${impl}`);
       // tsmpi and the floor fail the run, as run.ts always did; a reference becomes a note.
-      if (impl !== "ompi-c") {
+      const reference = REFERENCE_NAMES[impl];
+      if (reference === undefined) {
         pool(await runners[impl]());
         continue;
       }
       try {
         pool(await runners[impl]());
       } catch (error) {
-        const note = `Open MPI C round ${round}: ${(error as Error).message.split("\n")[0]}`;
+        const note = `${reference} round ${round}: ${(error as Error).message.split("\n")[0]}`;
         notes.push(note);
         progress(`  ${note}`);
       }

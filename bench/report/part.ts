@@ -62,7 +62,7 @@ export interface PartResult {
 }
 
 export interface BenchPart {
-  /** Short name used by `--parts` (pingpong, collectives, heat, launch). */
+  /** Short name used by `--parts` (pingpong, collectives, heat, pi, launch). */
   name: string;
   /** Heading in REPORT.md. */
   title: string;

@@ -1,8 +1,8 @@
 /**
  * The parts of `pnpm bench`, in the order they run, and where each one's module is. A part's module
  * exports `part: BenchPart` (bench/report/part.ts). Parts written inside their own bench folder
- * (bench/heat/part.ts, bench/launch/part.ts) are found when they appear; until then, or when the
- * module does not load, the report says why and the run goes on.
+ * (bench/heat/part.ts, bench/pi/part.ts, bench/launch/part.ts) are found when they appear; until
+ * then, or when the module does not load, the report says why and the run goes on.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -16,7 +16,7 @@ export interface PartEntry {
   title: string;
   /** Relative to bench/. */
   module: string;
-  /** Seconds to aim for in a full run (all four: under 15 minutes on 2 cores) and in --quick. */
+  /** Seconds to aim for in a full run (all of them: under 15 minutes on 2 cores) and in --quick. */
   budget: { full: number; quick: number };
 }
 
@@ -24,6 +24,7 @@ export const PARTS: readonly PartEntry[] = [
   { name: "pingpong", title: "Ping-pong", module: "report/pingpong.ts", budget: { full: 90, quick: 10 } },
   { name: "collectives", title: "Collectives", module: "report/collectives.ts", budget: { full: 420, quick: 15 } },
   { name: "heat", title: "Heat equation (heat.ts time per step)", module: "heat/part.ts", budget: { full: 240, quick: 15 } },
+  { name: "pi", title: "pi.ts time against rank count", module: "pi/part.ts", budget: { full: 90, quick: 8 } },
   { name: "launch", title: "Launch time, memory per rank, idle CPU", module: "launch/part.ts", budget: { full: 120, quick: 15 } },
 ];
 

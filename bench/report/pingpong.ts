@@ -1,6 +1,8 @@
 /**
  * Part "pingpong": latency and streaming bandwidth from 8 B to 4 MiB, tsmpi beside the bare
- * zeromq.js floor and Open MPI C (bench/reference/pingpong.c), through bench/pingpong/suite.ts.
+ * zeromq.js floor, Open MPI C (bench/reference/pingpong.c) and mpi4py (bench/reference/pingpong.py:
+ * uppercase numpy buffers, and lowercase pickle, which alone also sends the small object), through
+ * bench/pingpong/suite.ts.
  */
 import { FULL_SIZES, sizeLabel, type CaseResult } from "../pingpong/common.ts";
 import { runPingpongSuite, type PingpongImpl } from "../pingpong/suite.ts";
@@ -10,7 +12,15 @@ import type { BenchPart, Chart, PartOptions, PartResult, Series } from "./part.t
 
 const MiB = 1024 * 1024;
 const QUICK_SIZES = [8, 4096, 4 * MiB];
-const NAMES: Record<PingpongImpl, string> = { tsmpi: "tsmpi", zmq: "zeromq.js (floor)", "ompi-c": "Open MPI C" };
+const NAMES: Record<PingpongImpl, string> = {
+  tsmpi: "tsmpi",
+  zmq: "zeromq.js (floor)",
+  "ompi-c": "Open MPI C",
+  "mpi4py-buf": "mpi4py buffer",
+  mpi4py: "mpi4py pickle",
+};
+/** The implementations tsmpi gets a ratio against, in column order. */
+const RATIO_AGAINST = ["zmq", "ompi-c", "mpi4py-buf", "mpi4py"] as const;
 
 export const part: BenchPart = {
   name: "pingpong",
@@ -18,7 +28,9 @@ export const part: BenchPart = {
   async run(options: PartOptions): Promise<PartResult> {
     const sizes = options.quick ? QUICK_SIZES : FULL_SIZES;
     const rounds = options.quick ? 1 : 3;
-    const reps = options.quick ? 2 : 5;
+    // 3, not bench:pingpong's 5: the two mpi4py runs (pickling MiB arrays is slow) would otherwise
+    // add half again to the part's time; 3 rounds x 3 keeps 9 samples per cell.
+    const reps = options.quick ? 2 : 3;
     const programArgs = [
       ...(options.quick ? ["--quick", "--no-object"] : []),
       `--sizes=${sizes.join(",")}`,
@@ -26,25 +38,28 @@ export const part: BenchPart = {
       ...(options.pin === "spread" ? ["--pin=0,1"] : []),
     ];
     const withC = options.references.mpirun.ok && options.references.mpicc.ok;
+    const withPy = options.references.mpirun.ok && options.references.mpi4py.ok;
     const suite = await runPingpongSuite({
       root: options.root,
       rounds,
       programArgs,
-      impls: withC ? ["tsmpi", "zmq", "ompi-c"] : ["tsmpi", "zmq"],
+      impls: ["tsmpi", "zmq", ...(withC ? (["ompi-c"] as const) : []), ...(withPy ? (["mpi4py-buf", "mpi4py"] as const) : [])],
       timeoutSeconds: options.quick ? 60 : 300,
     });
     const notes = [...suite.notes];
     if (!withC) notes.push(`Open MPI C skipped: ${!options.references.mpirun.ok ? options.references.mpirun.why : !options.references.mpicc.ok ? options.references.mpicc.why : ""}`);
-    notes.push("mpi4py ping-pong is not measured yet (no bench/reference/pingpong.py)");
+    if (!withPy) notes.push(`mpi4py skipped: ${!options.references.mpirun.ok ? options.references.mpirun.why : !options.references.mpi4py.ok ? options.references.mpi4py.why : ""}`);
+    if (withPy && options.quick) notes.push("--quick leaves the small-object row out, so mpi4py pickle is measured on the arrays only");
 
-    const impls = (["tsmpi", "zmq", "ompi-c"] as const).filter((i) => suite.pooled[i].size > 0);
+    const impls = (["tsmpi", "zmq", "ompi-c", "mpi4py-buf", "mpi4py"] as const).filter((i) => suite.pooled[i].size > 0);
     const labels = [...suite.pooled.tsmpi.keys()];
     const cell = (impl: PingpongImpl, label: string): CaseResult | undefined => suite.pooled[impl].get(label);
     const med = (values: readonly number[] | undefined): number => (values === undefined || values.length === 0 ? Number.NaN : median(values));
     const hasC = impls.includes("ompi-c");
+    const against = RATIO_AGAINST.filter((i) => i === "zmq" || impls.includes(i));
 
     const table = (metric: "latencyUs" | "bandwidth"): string => {
-      const head = ["payload", ...impls.map((i) => NAMES[i]), "tsmpi / zeromq.js", ...(hasC ? ["tsmpi / Open MPI C"] : [])];
+      const head = ["payload", ...impls.map((i) => NAMES[i]), ...against.map((i) => `tsmpi / ${NAMES[i].replace(" (floor)", "")}`)];
       const rows = [`| ${head.join(" | ")} |`, `| --- | ${head.slice(1).map(() => "---:").join(" | ")} |`];
       for (const label of labels) {
         const t = med(cell("tsmpi", label)?.[metric]);
@@ -52,7 +67,7 @@ export const part: BenchPart = {
           const values = cell(i, label)?.[metric];
           return values === undefined || values.length === 0 ? "–" : spread(values);
         });
-        const ratios = [ratio(t, med(cell("zmq", label)?.[metric])), ...(hasC ? [ratio(t, med(cell("ompi-c", label)?.[metric]))] : [])];
+        const ratios = against.map((i) => ratio(t, med(cell(i, label)?.[metric])));
         rows.push(`| ${[label, ...cells, ...ratios].join(" | ")} |`);
       }
       return rows.join("\n");
@@ -86,6 +101,7 @@ export const part: BenchPart = {
         `${rounds} round(s) of ${impls.map((i) => NAMES[i]).join(", ")}, interleaved; ${reps} samples per program run; ${suite.seconds.toFixed(0)} s`,
         "latency: half round trip, each sample the median of one repetition's round trips; bandwidth: rank 0 isends a window (~32 MiB or 256 messages), rank 1 receives all and acks once; MB/s = 1e6 bytes/s",
         `tsmpi started by ${suite.launcher === "launch" ? "`launch()` (esbuild bundle under plain node), transport ipc" : "packages/runtime/mini-launch.mjs"}; zeromq.js: PUSH/PULL per direction over ipc, one frame per message; Open MPI: \`mpirun --oversubscribe --bind-to none\`, MPI_Send/MPI_Recv and MPI_Isend windows`,
+        "mpi4py (bench/reference/pingpong.py, same mpirun, same plan): buffer = uppercase Send/Recv/Isend on numpy uint8 arrays of the payload's size; pickle = lowercase send/recv/isend of a float64 numpy array of that size, or of the small object (the only one that sends it besides tsmpi and zeromq.js)",
         `pinned (rank 0): ${pinned}`,
       ],
       sections: [
@@ -103,7 +119,10 @@ export const part: BenchPart = {
         ),
       ],
       notes,
-      versions: suite.references?.mpirun.ok ? { "Open MPI": suite.references.mpirun.version } : {},
+      versions: {
+        ...(suite.references?.mpirun.ok ? { "Open MPI": suite.references.mpirun.version } : {}),
+        ...(suite.references?.mpi4py.ok && impls.some((i) => i.startsWith("mpi4py")) ? { mpi4py: suite.references.mpi4py.version } : {}),
+      },
     };
   },
 };
