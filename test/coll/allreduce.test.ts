@@ -3,7 +3,7 @@ import { explain, runFixture, runPassing, stdoutLines } from "../helpers/spmd.ts
 import { codes } from "./errors.ts";
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
-const ALGORITHMS = ["recursive-doubling", "ring", "rabenseifner", "reduce-bcast"] as const;
+const ALGORITHMS = ["recursive-doubling", "ring", "rabenseifner", "reduce-bcast", "shared-memory"] as const;
 
 function expectAllRanksOk(lines: string[], np: number): void {
   expect(lines.sort()).toEqual(Array.from({ length: np }, (_, rank) => expect.stringMatching(new RegExp(`^coll-allreduce ok rank=${rank} size=${np} cases=\\d+$`))));
@@ -18,19 +18,33 @@ describe("allreduce", () => {
   );
 
   // One size each, chosen to hit the odd cases: ring with uneven blocks, rabenseifner's fold.
-  const FORCED: Array<[(typeof ALGORITHMS)[number], number]> = [["recursive-doubling", 7], ["ring", 5], ["rabenseifner", 6], ["reduce-bcast", 3]];
+  const FORCED: Array<[(typeof ALGORITHMS)[number], number]> = [
+    ["recursive-doubling", 7],
+    ["ring", 5],
+    ["rabenseifner", 6],
+    ["reduce-bcast", 3],
+    ["shared-memory", 5],
+  ];
   describe.each(FORCED)("forced to %s", (algorithm, np) => {
     it(`gives the same results at np ${np}, falling back with a warning where it cannot run`, async () => {
       const result = await runPassing("coll-allreduce.ts", np, { env: { TSMPI_COLL_ALLREDUCE: algorithm } });
       expectAllRanksOk(stdoutLines(result), np);
       const warned = result.ranks.some((rank) => rank.stderr.includes(`TSMPI_COLL_ALLREDUCE=${algorithm} ignored`));
-      // Ring and rabenseifner take only typed arrays with commutative ops; the fixture has other data too.
-      expect(warned).toBe(algorithm === "ring" || algorithm === "rabenseifner");
+      // Ring, rabenseifner and shared-memory take only typed arrays (with commutative or built-in
+      // ops); the fixture has other data too.
+      expect(warned).toBe(algorithm === "ring" || algorithm === "rabenseifner" || algorithm === "shared-memory");
     });
   });
 
+  it.each([
+    ["without shared memory (TSMPI_SHM=0)", { env: { TSMPI_SHM: "0" } }],
+    ["over tcp", { transport: "tcp" as const }],
+  ])("gives the same results %s, where only message-based algorithms run, at np 4", async (_, options) => {
+    expectAllRanksOk(stdoutLines(await runPassing("coll-allreduce.ts", 4, options)), 4);
+  });
+
   describe("arrays of different lengths on different ranks", () => {
-    it.each(["auto", "ring", "rabenseifner"])("end the job with ERR_COLL_MISMATCH naming both ranks under %s", async (algorithm) => {
+    it.each(["auto", "ring", "rabenseifner", "shared-memory", "recursive-doubling"])("end the job with ERR_COLL_MISMATCH naming both ranks under %s", async (algorithm) => {
       const result = await runFixture("coll-errors.ts", 4, { args: ["lengths"], env: { TSMPI_COLL_ALLREDUCE: algorithm }, timeout: 30 });
       expect(result.exitCode, explain(result)).not.toBe(0);
       expect(result.timedOut).toBe(false);

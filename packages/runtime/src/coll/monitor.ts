@@ -11,6 +11,9 @@ import { CollectiveId, collectiveName } from "./collective-ids.ts";
 import type { CollectiveCall } from "./messages.ts";
 import { describeDifference } from "./signature.ts";
 
+/** What a rank's collective call looks like to the others. */
+export type Announced = Pick<IncomingMessage, "collective" | "signature" | "source" | "sequence">;
+
 export class CollectiveMonitor {
   readonly #inFlight = new Map<number, CollectiveCall>();
   readonly #matcher: Matcher;
@@ -72,7 +75,15 @@ export class CollectiveMonitor {
     });
   }
 
-  #compare(call: CollectiveCall, message: IncomingMessage): TsmpiError | undefined {
+  /**
+   * Compares `call` with what another rank announced for its call of the same number (collectives
+   * that meet in shared memory rather than through messages); the error, or `undefined` if alike.
+   */
+  compareAnnounced(call: CollectiveCall, announced: Announced): TsmpiError | undefined {
+    return this.#compare(call, announced);
+  }
+
+  #compare(call: CollectiveCall, message: Announced): TsmpiError | undefined {
     const rank = this.#rank;
     if (message.collective !== CollectiveId[call.name]) {
       return new TsmpiError(

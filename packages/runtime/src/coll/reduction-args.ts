@@ -9,6 +9,7 @@ import { checkOperand } from "../ops/combine.ts";
 import { toOp, type Op } from "../ops/op.ts";
 import { isTypedArray } from "../wire/typed-array.ts";
 import type { SelectionInput } from "./select.ts";
+import { sharedMemoryPossible } from "./shared-region.ts";
 
 export function resolveOp(core: CommCore, call: string, op: unknown, data: unknown): Op {
   const resolved = toOp(op);
@@ -22,5 +23,12 @@ export function resolveOp(core: CommCore, call: string, op: unknown, data: unkno
 /** What the selection table may know about a reduction: typed-array sizes are agreed by all ranks. */
 export function reductionInput(core: CommCore, data: unknown, op: Op): SelectionInput {
   const typed = isTypedArray(data);
-  return { size: core.size, bytes: typed ? data.byteLength : undefined, commutative: op.commutative, typedArray: typed };
+  return {
+    size: core.size,
+    bytes: typed ? data.byteLength : undefined,
+    commutative: op.commutative,
+    typedArray: typed,
+    builtinOp: op.builtin !== undefined,
+    sharedMemory: sharedMemoryPossible(core),
+  };
 }

@@ -22,6 +22,10 @@ export interface SelectionInput {
   commutative?: boolean | undefined;
   /** The data is a typed array: raw frames and in-place kernels apply. */
   typedArray?: boolean | undefined;
+  /** The op is a built-in one (compiled typed-array kernels), not a user function. */
+  builtinOp?: boolean | undefined;
+  /** Every rank of the communicator is on this host and may use shared memory (coll/shared-region.ts). */
+  sharedMemory?: boolean | undefined;
 }
 
 export interface Algorithm<Run> {
@@ -54,8 +58,12 @@ const REDUCE_SCATTER_RING = 8 * 1024 * 1024;
 
 /** The selection table. Add a collective's rows here, not inside its entry point. */
 export const TABLE: Partial<Record<CollectiveName, readonly Row[]>> = {
-  barrier: [{ when: always, use: "dissemination" }],
+  barrier: [
+    { when: (i) => i.sharedMemory === true, use: "shared-memory" },
+    { when: always, use: "dissemination" },
+  ],
   allreduce: [
+    { when: (i) => i.sharedMemory === true && i.typedArray === true && i.builtinOp === true && (i.bytes ?? 0) > 0, use: "shared-memory" },
     // bench: allreduce crossover 8 MiB at np 16, none at np 4 and 8 (bench/coll/sweep.ts)
     {
       when: (i) => i.typedArray === true && i.commutative === true && i.size >= ALLREDUCE_LARGE_MIN_SIZE && (i.bytes ?? 0) >= ALLREDUCE_LARGE,

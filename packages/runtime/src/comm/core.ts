@@ -21,6 +21,8 @@ export interface CommCore {
   collSequence: number;
   readonly monitor: CollectiveMonitor;
   freed: boolean;
+  /** Run once when the communicator is freed (e.g. to unmap its shared-memory region). */
+  readonly onFree: (() => void)[];
 }
 
 export interface CoreShape {
@@ -42,6 +44,7 @@ export function makeCore(engine: Engine, shape: CoreShape): CommCore {
     collSequence: 0,
     monitor: new CollectiveMonitor(engine.matcher, collContext, shape.rank),
     freed: false,
+    onFree: [],
   };
 }
 
@@ -63,6 +66,7 @@ export function assertUsable(core: CommCore, call: string): void {
 /** Releases the communicator's contexts: messages still queued for it are dropped. */
 export function freeCore(core: CommCore): void {
   core.freed = true;
+  for (const release of core.onFree.splice(0)) release();
   core.engine.matcher.dropContext(core.p2pContext);
   core.engine.matcher.dropContext(core.collContext);
 }

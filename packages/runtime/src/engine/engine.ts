@@ -34,6 +34,11 @@ export class Engine {
     this.#transport = transport;
   }
 
+  /** See Transport.sharedMemoryPrefix. */
+  get sharedMemoryPrefix(): string | undefined {
+    return this.#transport?.sharedMemoryPrefix;
+  }
+
   get #wire(): Transport {
     if (this.#transport === undefined) throw new Error("tsmpi engine used before its transport was attached");
     return this.#transport;

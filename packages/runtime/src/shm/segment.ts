@@ -16,7 +16,7 @@
  * Unlinking goes through the file system (/dev/shm/<name>, which is what glibc's shm_unlink
  * removes) because the package's destroy() also unmaps the creator's own view.
  */
-import { unlinkSync } from "node:fs";
+import { statfsSync, unlinkSync } from "node:fs";
 
 /** The part of shm-typed-array this module uses (its POSIX API, keyed by a string name). */
 export interface ShmModule {
@@ -42,6 +42,19 @@ export async function shmModule(): Promise<ShmModule> {
 }
 
 export const SHM_DIR = "/dev/shm";
+
+/**
+ * Whether /dev/shm has `bytes` free. Segments are sparse (ftruncate), and touching a page that a full
+ * tmpfs cannot back raises SIGBUS, so callers ask before creating one with room to spare.
+ */
+export function shmHasRoomFor(bytes: number): boolean {
+  try {
+    const stats = statfsSync(SHM_DIR);
+    return stats.bavail * stats.bsize >= bytes;
+  } catch {
+    return false;
+  }
+}
 
 /** Creates segment `name` of `bytes` bytes (zero-filled by ftruncate); `undefined` if the name exists. */
 export function createSegment(shm: ShmModule, name: string, bytes: number): Buffer | undefined {

@@ -27,6 +27,7 @@ export class SelfLink {
 /** The whole transport of a singleton (a program started without tsmpirun): only itself to talk to. */
 export class SelfTransport implements Transport {
   readonly #link: SelfLink;
+  readonly sharedMemoryPrefix = undefined;
 
   constructor(deliver: Deliver) {
     this.#link = new SelfLink(deliver);

@@ -17,8 +17,7 @@
  * share the link.
  * @internal
  */
-import { statfsSync } from "node:fs";
-import { attachSegment, createSegment, SHM_DIR, unlinkSegment, type ShmModule } from "../shm/segment.ts";
+import { attachSegment, createSegment, shmHasRoomFor, unlinkSegment, type ShmModule } from "../shm/segment.ts";
 
 /** Bytes of ring per (sender, receiver) pair: virtual size; only what is in flight gets touched. */
 export const RING_CAPACITY = 64 * 1024 * 1024;
@@ -50,7 +49,7 @@ export class RingWriter {
 
   /** Creates the ring `name`, or returns `undefined` if shared memory is short or the name is taken. */
   static create(shm: ShmModule, name: string, capacity = RING_CAPACITY): RingWriter | undefined {
-    if (!hasRoomFor(capacity * FREE_SPACE_FACTOR)) return undefined;
+    if (!shmHasRoomFor(capacity * FREE_SPACE_FACTOR)) return undefined;
     const segment = createSegment(shm, name, CONTROL_BYTES + capacity);
     return segment === undefined ? undefined : new RingWriter(segment, capacity);
   }
@@ -112,14 +111,5 @@ export class RingReader {
     payload.set(this.#data.subarray(offset, offset + length));
     Atomics.store(this.#tail, 0, (position + aligned(length)) | 0);
     return payload;
-  }
-}
-
-function hasRoomFor(bytes: number): boolean {
-  try {
-    const stats = statfsSync(SHM_DIR);
-    return stats.bavail * stats.bsize >= bytes;
-  } catch {
-    return false;
   }
 }

@@ -17,6 +17,11 @@ import type { Envelope } from "../wire/header.ts";
 export type Deliver = (frames: Buffer[]) => void;
 
 export interface Transport {
+  /**
+   * Name prefix for POSIX shared-memory segments when every rank of the job can map them (one host,
+   * shared memory allowed); `undefined` otherwise. Shared-memory collectives use it.
+   */
+  readonly sharedMemoryPrefix: string | undefined;
   send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void>;
   /** Somebody waits for a message: keep pulling until `unwant` balances this call. */
   want(): void;

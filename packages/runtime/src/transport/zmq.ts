@@ -164,6 +164,10 @@ export class ZmqTransport implements Transport {
     return { transport: new ZmqTransport(options.rank, pull, options.deliver, ringPrefix), endpoint };
   }
 
+  get sharedMemoryPrefix(): string | undefined {
+    return this.#ringPrefix;
+  }
+
   /** Peers' endpoints, indexed by world rank; no socket is opened until the first send. */
   setPeers(endpoints: readonly string[]): void {
     this.#endpoints = endpoints;

@@ -6,12 +6,14 @@ import { allreduceRabenseifner } from "./rabenseifner.ts";
 import { allreduceRecursiveDoubling } from "./recursive-doubling.ts";
 import { allreduceReduceBcast } from "./reduce-bcast.ts";
 import { allreduceRing } from "./ring.ts";
+import { allreduceSharedMemory } from "./shared-memory.ts";
 
 export const allreduceAlgorithms = {
   "recursive-doubling": allreduceRecursiveDoubling,
   ring: allreduceRing,
   rabenseifner: allreduceRabenseifner,
   "reduce-bcast": allreduceReduceBcast,
+  "shared-memory": allreduceSharedMemory,
 };
 
 /** MPI_Allreduce: every rank gets `op` over all ranks' data, bitwise equal on every rank. */

@@ -1,0 +1,270 @@
+/**
+ * One communicator's shared-memory region for collectives among ranks of one host (Open MPI
+ * coll/sm, MPICH's shared-memory collectives): every rank writes its contribution where the others
+ * can read it, and the ranks meet at an arrival counter instead of exchanging messages. A meeting
+ * costs p - 1 empty messages (the last rank to arrive wakes the others along a binomial tree rooted
+ * at itself) where a dissemination barrier sends p log2 p, which matters most when the ranks
+ * outnumber the cores and every message means waking a process.
+ *
+ * Layout (offsets in bytes):
+ * ```
+ * 0                 i32 arrivals     ranks arrived at the current meeting
+ * 4                 i32 last         the rank that arrived last (the root of the wake-up tree)
+ * 8                 i32 x 9          the last meeting's verdict on the announcements (see `meet`)
+ * 64 + 64 r         i32 x 4          rank r's announcement: collective id, signature, sequence, bytes
+ * data + r SLOT     SLOT bytes       rank r's contribution (r < p)
+ * data + p SLOT     SLOT bytes       the result
+ * ```
+ * The segment is sparse: only the bytes a collective uses are ever touched.
+ *
+ * Set-up happens in the communicator's first shared-memory collective: rank 0 creates the segment
+ * and tells the others along a binomial tree (or tells them it could not, and every rank falls back
+ * to message-based algorithms on this communicator), they map it, and rank 0 unlinks the name once
+ * everyone has met once (shm/segment.ts covers a crash in between). Collectives on one region run
+ * one at a time, in call order, on every rank, so nonblocking ones cannot interleave in the region.
+ *
+ * Why a meeting is safe: a rank arrives only after writing its announcement and contribution, and
+ * the last rank resets the counter before it wakes anyone, so nobody can arrive at the next meeting
+ * before the counter is ready. A rank writes its slot for the next collective only after the last
+ * meeting of the previous one, which every rank passed only after reading what it needed.
+ * @internal
+ */
+import { ANY_SOURCE } from "../constants.ts";
+import type { CommCore } from "../comm/core.ts";
+import { TsmpiError } from "../errors.ts";
+import { attachSegment, createSegment, detachSegment, shmHasRoomFor, shmModule, unlinkOnEnd, unlinkSegment } from "../shm/segment.ts";
+import type { AnyTypedArray } from "../wire/typed-array.ts";
+import { CollectiveId } from "./collective-ids.ts";
+import { collRecv, collRecvValue, collSend, collSendValue, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
+import type { Announced } from "./monitor.ts";
+
+/** Bytes of one rank's slot: larger contributions go through in pieces of this size. */
+export const SLOT_BYTES = 4 * 1024 * 1024;
+const ANNOUNCE_OFFSET = 64;
+const ANNOUNCE_STRIDE = 64;
+const PAGE = 4096;
+const ARRIVALS = 0;
+const LAST = 1;
+/** 1 + the first rank whose announcement differed at the last meeting (0: none), then copies of its and the last rank's. */
+const VERDICT = 2;
+
+/** Steps (low tag bits) used by the region's own messages; collectives number their meetings from 0. */
+const SETUP_STEP = 0xfff0;
+
+type RegionState = { queue: Promise<unknown>; region: SharedRegion | null | undefined };
+const states = new WeakMap<CommCore, RegionState>();
+
+/** Whether shared-memory collectives may run on this communicator at all. */
+export function sharedMemoryPossible(core: CommCore): boolean {
+  // Not whether a region was set up: with nonblocking calls in flight ranks learn that at different
+  // times, and selection must not differ between ranks. A failed set-up falls back inside the call.
+  return core.size > 1 && core.engine.sharedMemoryPrefix !== undefined;
+}
+
+/**
+ * Runs `body` with the communicator's region, after every earlier shared-memory collective of this
+ * communicator on this rank; `fallback` instead if the region could not be set up (the same on
+ * every rank).
+ */
+export function withSharedRegion<T>(call: CollectiveCall, body: (region: SharedRegion) => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+  const { core } = call;
+  let state = states.get(core);
+  if (state === undefined) {
+    state = { queue: Promise.resolve(), region: undefined };
+    states.set(core, state);
+  }
+  const current = state;
+  const result = current.queue.then(async () => {
+    if (current.region === undefined) current.region = await SharedRegion.open(call);
+    return current.region === null ? fallback() : body(current.region);
+  });
+  current.queue = result.catch(() => undefined);
+  return result;
+}
+
+export class SharedRegion {
+  readonly #segment: Buffer;
+  readonly #control: Int32Array;
+  readonly #size: number;
+  readonly #dataOffset: number;
+  /** Set on rank 0 until everyone has mapped the segment. */
+  #unlinkAfterMeeting: (() => void) | undefined;
+
+  private constructor(segment: Buffer, size: number) {
+    this.#segment = segment;
+    this.#size = size;
+    this.#control = new Int32Array(segment.buffer, segment.byteOffset, (ANNOUNCE_OFFSET + ANNOUNCE_STRIDE * size) / 4);
+    this.#dataOffset = dataOffset(size);
+  }
+
+  /** Sets the region up (collective: every rank of the communicator calls it in the same call). */
+  static async open(call: CollectiveCall): Promise<SharedRegion | null> {
+    const { core } = call;
+    // Context ids are unique among a process's communicators; disjoint ones (split's halves) may
+    // share one, so the name also holds the world rank of the communicator's rank 0.
+    const name = `/${core.engine.sharedMemoryPrefix}coll-${core.group[0]}-${core.collContext}`;
+    const bytes = dataOffset(core.size) + (core.size + 1) * SLOT_BYTES;
+    const shm = await shmModule().catch(() => undefined);
+    let segment: Buffer | undefined;
+    let disarm: (() => void) | undefined;
+    if (core.rank === 0) {
+      if (shm !== undefined && shmHasRoomFor(bytes)) {
+        try {
+          segment = createSegment(shm, name, bytes);
+        } catch {
+          segment = undefined;
+        }
+        if (segment !== undefined) disarm = unlinkOnEnd(name);
+      }
+      await fanOut(call, 0, SETUP_STEP, segment === undefined ? 0 : 1);
+    } else {
+      const created = await fanOut(call, 0, SETUP_STEP, undefined);
+      if (created === 1) {
+        segment = shm === undefined ? undefined : attachSegment(shm, name);
+        if (segment === undefined) {
+          throw new TsmpiError("ERR_PROTOCOL", { rank: core.rank, call: call.name }, `rank 0 created shared memory ${name} for this communicator's collectives, but this rank cannot map it`);
+        }
+      }
+    }
+    if (segment === undefined) return null;
+    const region = new SharedRegion(segment, core.size);
+    if (disarm !== undefined) {
+      region.#unlinkAfterMeeting = () => {
+        unlinkSegment(name);
+        disarm();
+      };
+    }
+    core.onFree.push(() => {
+      region.#unlinkAfterMeeting?.();
+      if (shm !== undefined) detachSegment(shm, name);
+    });
+    return region;
+  }
+
+  /**
+   * The first `length` elements of rank `r`'s slot (the result's when `r` is the communicator
+   * size), as an array of `like`'s kind (a Buffer's as a Uint8Array).
+   */
+  slot(r: number, like: AnyTypedArray, length: number): AnyTypedArray {
+    const Kind = (Buffer.isBuffer(like) ? Uint8Array : like.constructor) as new (buffer: ArrayBufferLike, byteOffset: number, length: number) => AnyTypedArray;
+    return new Kind(this.#segment.buffer, this.#segment.byteOffset + this.#dataOffset + r * SLOT_BYTES, length);
+  }
+
+  /** Writes what this rank's call is, for the others to check after the meeting. */
+  announce(call: CollectiveCall, bytes: number): void {
+    const base = announcement(call.core.rank);
+    this.#control[base] = CollectiveId[call.name];
+    this.#control[base + 1] = call.signature | 0;
+    this.#control[base + 2] = call.sequence | 0;
+    this.#control[base + 3] = bytes;
+  }
+
+  /**
+   * Returns once every rank has arrived at this meeting (`step`: the meeting's number within the
+   * call), after `announce`. The last rank to arrive compares every announcement with its own and,
+   * if all agree, runs `whenLast` while the others still wait; otherwise it leaves the verdict for
+   * every rank to throw ERR_COLL_MISMATCH from (the verdict, unlike the announcements, stays put
+   * until this rank arrives at the next meeting).
+   */
+  async meet(call: CollectiveCall, step: number, whenLast?: () => void): Promise<void> {
+    const { rank, size } = call.core;
+    let root: number;
+    if (Atomics.add(this.#control, ARRIVALS, 1) === size - 1) {
+      Atomics.store(this.#control, ARRIVALS, 0);
+      const disagreeing = this.#firstDisagreeing(rank);
+      this.#control[VERDICT] = disagreeing + 1;
+      if (disagreeing >= 0) {
+        this.#control.copyWithin(VERDICT + 1, announcement(disagreeing), announcement(disagreeing) + 4);
+        this.#control.copyWithin(VERDICT + 5, announcement(rank), announcement(rank) + 4);
+      } else {
+        whenLast?.();
+      }
+      Atomics.store(this.#control, LAST, rank);
+      root = rank;
+    } else {
+      await collRecv(call, ANY_SOURCE, step);
+      root = Atomics.load(this.#control, LAST);
+    }
+    await wakeChildren(call, root, step, EMPTY_PAYLOAD);
+    if (this.#unlinkAfterMeeting !== undefined) {
+      this.#unlinkAfterMeeting();
+      this.#unlinkAfterMeeting = undefined;
+    }
+    const disagreeing = this.#control[VERDICT]! - 1;
+    if (disagreeing >= 0) throw this.#mismatch(call, disagreeing, root);
+  }
+
+  /** The first rank whose announcement differs from `rank`'s, or -1. */
+  #firstDisagreeing(rank: number): number {
+    const mine = announcement(rank);
+    for (let r = 0; r < this.#size; r++) {
+      const theirs = announcement(r);
+      for (let i = 0; i < 4; i++) if (this.#control[theirs + i] !== this.#control[mine + i]) return r;
+    }
+    return -1;
+  }
+
+  /** This rank's report of the verdict: its own call against whichever announcement differs from it. */
+  #mismatch(call: CollectiveCall, disagreeing: number, last: number): TsmpiError {
+    const words = (at: number): Announced & { bytes: number } => ({
+      collective: this.#control[at]!,
+      signature: this.#control[at + 1]! >>> 0,
+      sequence: this.#control[at + 2]! >>> 0,
+      bytes: this.#control[at + 3]!,
+      source: at === VERDICT + 1 ? disagreeing : last,
+    });
+    const site = { rank: call.core.rank, call: call.name };
+    const mine = this.#control[announcement(call.core.rank) + 3]!;
+    const others = [words(VERDICT + 1), words(VERDICT + 5)].filter((other) => other.source !== call.core.rank);
+    for (const other of others) {
+      const error = call.core.monitor.compareAnnounced(call, other);
+      if (error !== undefined) return error;
+      if (other.sequence !== call.sequence) {
+        return new TsmpiError("ERR_COLL_MISMATCH", site, `collective mismatch: rank ${other.source} met this rank's collective call #${call.sequence} in its call #${other.sequence}`);
+      }
+    }
+    const other = others.find((o) => o.bytes !== mine) ?? others[0]!;
+    return new TsmpiError(
+      "ERR_COLL_MISMATCH",
+      { ...site, argument: "data" },
+      `this rank passed ${mine} bytes but ${other.bytes} bytes came from rank ${other.source}: every rank must pass a typed array of the same kind and length`,
+    );
+  }
+}
+
+/** Index (in 32-bit words) of rank `r`'s announcement. */
+function announcement(r: number): number {
+  return (ANNOUNCE_OFFSET + ANNOUNCE_STRIDE * r) / 4;
+}
+
+function dataOffset(size: number): number {
+  return Math.ceil((ANNOUNCE_OFFSET + ANNOUNCE_STRIDE * size) / PAGE) * PAGE;
+}
+
+/** This rank's children in the binomial tree of `size` ranks rooted at `root`. */
+function childrenOf(rank: number, size: number, root: number): number[] {
+  const relative = (rank - root + size) % size;
+  let mask = 1;
+  while (mask < size && (relative & mask) === 0) mask <<= 1;
+  const children: number[] = [];
+  for (mask >>= 1; mask >= 1; mask >>= 1) if (relative + mask < size) children.push((relative + mask + root) % size);
+  return children;
+}
+
+function parentOf(rank: number, size: number, root: number): number {
+  const relative = (rank - root + size) % size;
+  return ((relative & (relative - 1)) + root) % size;
+}
+
+async function wakeChildren(call: CollectiveCall, root: number, step: number, payload: typeof EMPTY_PAYLOAD): Promise<void> {
+  const { rank, size } = call.core;
+  await Promise.all(childrenOf(rank, size, root).map((child) => collSend(call, child, step, payload)));
+}
+
+/** A number from `root` to every rank along a binomial tree; returns it on every rank. */
+async function fanOut(call: CollectiveCall, root: number, step: number, value: number | undefined): Promise<number> {
+  const { rank, size } = call.core;
+  const known = rank === root ? value! : await collRecvValue<number>(call, parentOf(rank, size, root), step);
+  await Promise.all(childrenOf(rank, size, root).map((child) => collSendValue(call, child, step, known)));
+  return known;
+}
