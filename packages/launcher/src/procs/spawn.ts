@@ -24,27 +24,42 @@ export interface RankLaunchSpec {
 }
 
 /**
- * glibc malloc settings for ranks unless the user's environment has its own. Every large message
- * received lands in fresh malloc'd memory; by default glibc hands memory of a freed 4 MiB payload
- * back to the kernel and the next payload page-faults it in again (half the receiver's time in a
- * 4 MiB stream). Keeping freed memory in the process, as Open MPI's memory hooks do, took that
- * stream from 3-5 to 7.3 GB/s (bench/pingpong). The peak resident size does not grow: memory is
- * only kept, not taken.
+ * glibc settings for ranks (GLIBC_TUNABLES), each unless the user's environment sets it:
+ * - malloc keeps freed memory in the process (as Open MPI's memory hooks do). Every large message
+ *   received lands in fresh malloc'd memory; by default glibc hands a freed 4 MiB payload back to
+ *   the kernel and the next one page-faults its way in again (half the receiver's time in a 4 MiB
+ *   stream: 3-5 -> 7.3 GB/s). The peak resident size does not grow: memory is kept, not taken.
+ * - memcpy of 1 MiB and more uses non-temporal stores. glibc derives the threshold from the cache
+ *   size the CPU reports, and VMs like this one report ~240 MiB, so large copies (shared-memory
+ *   rings, collectives) evict the cache and read every destination line first: a 4 MiB stream
+ *   went from ~6.0 to ~7.1 GB/s, with half the sender's CPU (bench/pingpong).
+ * Unknown tunables (another architecture) are ignored by glibc; other C libraries ignore them all.
  */
-const MALLOC_DEFAULTS: Readonly<Record<string, string>> = {
-  MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024),
-  MALLOC_TRIM_THRESHOLD_: String(128 * 1024 * 1024),
-};
+const GLIBC_DEFAULTS: ReadonlyArray<{ tunable: string; value: string; alias?: string }> = [
+  { tunable: "glibc.malloc.mmap_threshold", value: String(32 * 1024 * 1024), alias: "MALLOC_MMAP_THRESHOLD_" },
+  { tunable: "glibc.malloc.trim_threshold", value: String(128 * 1024 * 1024), alias: "MALLOC_TRIM_THRESHOLD_" },
+  { tunable: "glibc.cpu.x86_non_temporal_threshold", value: String(1024 * 1024) },
+];
+
+/** The user's GLIBC_TUNABLES with the defaults it does not set (by name or by MALLOC_* alias) appended. */
+function glibcTunables(env: NodeJS.ProcessEnv): string {
+  const entries = (env.GLIBC_TUNABLES ?? "").split(":").filter((entry) => entry !== "");
+  const named = new Set(entries.map((entry) => entry.split("=")[0]));
+  for (const { tunable, value, alias } of GLIBC_DEFAULTS) {
+    if (!named.has(tunable) && (alias === undefined || env[alias] === undefined)) entries.push(`${tunable}=${value}`);
+  }
+  return entries.join(":");
+}
 
 /**
- * The environment of one rank: the malloc defaults, then the inherited environment, then the
- * user's additions, then the job's TSMPI_* (which win).
+ * The environment of one rank: inherited, then the user's additions, then the glibc defaults they
+ * do not override, then the job's TSMPI_* (which win).
  */
 export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...spec.extraEnv };
   return {
-    ...MALLOC_DEFAULTS,
-    ...process.env,
-    ...spec.extraEnv,
+    ...env,
+    GLIBC_TUNABLES: glibcTunables(env),
     [ENV.rank]: String(spec.rank),
     [ENV.size]: String(spec.size),
     [ENV.jobId]: spec.jobId,
