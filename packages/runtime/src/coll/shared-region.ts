@@ -19,8 +19,8 @@
  *
  * Set-up happens in the communicator's first shared-memory collective: rank 0 creates the segment
  * and tells the others along a binomial tree (or tells them it could not, and every rank falls back
- * to message-based algorithms on this communicator), they map it, and rank 0 unlinks the name once
- * everyone has met once (shm/segment.ts covers a crash in between). Collectives on one region run
+ * to message-based algorithms on this communicator), they map it, and the last rank to arrive at
+ * the first meeting unlinks the name (shm/segment.ts and the launcher cover a crash before that). Collectives on one region run
  * one at a time, in call order, on every rank, so nonblocking ones cannot interleave in the region.
  *
  * Why a meeting is safe: a rank arrives only after writing its announcement and contribution, and
@@ -87,8 +87,10 @@ export class SharedRegion {
   readonly #control: Int32Array;
   readonly #size: number;
   readonly #dataOffset: number;
-  /** Set on rank 0 until everyone has mapped the segment. */
-  #unlinkAfterMeeting: (() => void) | undefined;
+  /** The segment's name until the first meeting, when every rank has mapped it and it is unlinked. */
+  #name: string | undefined;
+  /** Rank 0's guard that unlinks the name if the process ends before that (shm/segment.ts). */
+  #disarm: (() => void) | undefined;
 
   private constructor(segment: Buffer, size: number) {
     this.#segment = segment;
@@ -128,14 +130,10 @@ export class SharedRegion {
     }
     if (segment === undefined) return null;
     const region = new SharedRegion(segment, core.size);
-    if (disarm !== undefined) {
-      region.#unlinkAfterMeeting = () => {
-        unlinkSegment(name);
-        disarm();
-      };
-    }
+    region.#name = name;
+    region.#disarm = disarm;
     core.onFree.push(() => {
-      region.#unlinkAfterMeeting?.();
+      region.#forgetName(true);
       if (shm !== undefined) detachSegment(shm, name);
     });
     return region;
@@ -179,6 +177,8 @@ export class SharedRegion {
       } else {
         whenLast?.();
       }
+      // Everyone arrived, so everyone has mapped the segment: its name is no longer needed.
+      this.#forgetName(true);
       Atomics.store(this.#control, LAST, rank);
       root = rank;
     } else {
@@ -186,12 +186,18 @@ export class SharedRegion {
       root = Atomics.load(this.#control, LAST);
     }
     await wakeChildren(call, root, step, EMPTY_PAYLOAD);
-    if (this.#unlinkAfterMeeting !== undefined) {
-      this.#unlinkAfterMeeting();
-      this.#unlinkAfterMeeting = undefined;
-    }
+    this.#forgetName(false);
     const disagreeing = this.#control[VERDICT]! - 1;
     if (disagreeing >= 0) throw this.#mismatch(call, disagreeing, root);
+  }
+
+  /** After the first meeting: the last rank to arrive unlinks the name, every rank drops it. */
+  #forgetName(unlink: boolean): void {
+    if (this.#name === undefined) return;
+    if (unlink) unlinkSegment(this.#name);
+    this.#disarm?.();
+    this.#name = undefined;
+    this.#disarm = undefined;
   }
 
   /** The first rank whose announcement differs from `rank`'s, or -1. */
