@@ -19,15 +19,12 @@ import { describeMachine, loadNow, machineFacts, progress } from "../lib/machine
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
 import { caseLabel, FULL_NPS, MiB_F64, QUICK_NPS, type Impl, type PinMode } from "./plan.ts";
 import { RUNNERS, runCollectivesSuite, type Cell, type Runner, type SuiteResult } from "./suite.ts";
+import { cliOptions } from "../lib/cli.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
-const option = (name: string): string | undefined => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-const value = (name: string): string | undefined => {
-  const found = option(name);
-  return found?.includes("=") ? found.slice(found.indexOf("=") + 1) : undefined;
-};
+const { option, value } = cliOptions(argv);
 
 const quick = option("quick") !== undefined;
 const pin = (option("pin") === undefined ? "none" : (value("pin") ?? "spread")) as PinMode;

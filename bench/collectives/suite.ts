@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { jsonLines, runProcess } from "../lib/run-process.ts";
 import { progress, sourceFingerprint } from "../lib/machine.ts";
 import { median } from "../lib/stats.ts";
-import { buildC, detectReferences, mpiEnv, mpirunArgs, probeSingleCopy, PYTHON, type References } from "../reference/references.ts";
+import { detectReferences, missingMpi4py, mpiEnv, mpirunArgs, prepareC, probeSingleCopy, PYTHON, type References } from "../reference/references.ts";
 import { encodeCases, planFor, type Impl, type PinMode, type PlannedCase, type ResultLine } from "./plan.ts";
 
 export type Runner = "tsmpi" | "ompi-c" | "mpi4py";
@@ -67,20 +67,16 @@ export async function runCollectivesSuite(options: SuiteOptions): Promise<SuiteR
   let cBinary: string | undefined;
   let singleCopy: boolean | undefined;
   if (runners.has("ompi-c")) {
-    if (!references.mpicc.ok || !references.mpirun.ok) {
-      notes.push(`Open MPI C skipped: ${!references.mpicc.ok ? references.mpicc.why : !references.mpirun.ok ? references.mpirun.why : ""}`);
+    const built = prepareC(references, join(root, "bench/reference/collectives.c"));
+    if ("binary" in built) cBinary = built.binary;
+    else {
+      notes.push(`Open MPI C skipped: ${built.why}`);
       runners.delete("ompi-c");
-    } else {
-      try {
-        cBinary = buildC(join(root, "bench/reference/collectives.c"));
-      } catch (error) {
-        notes.push(`Open MPI C skipped: mpicc failed: ${(error as Error).message.split("\n")[0]}`);
-        runners.delete("ompi-c");
-      }
     }
   }
-  if (runners.has("mpi4py") && (!references.mpi4py.ok || !references.mpirun.ok)) {
-    notes.push(`mpi4py skipped: ${!references.mpi4py.ok ? references.mpi4py.why : !references.mpirun.ok ? references.mpirun.why : ""}`);
+  const noMpi4py = runners.has("mpi4py") ? missingMpi4py(references) : undefined;
+  if (noMpi4py !== undefined) {
+    notes.push(`mpi4py skipped: ${noMpi4py}`);
     runners.delete("mpi4py");
   }
   if (cBinary !== undefined) {

@@ -8,8 +8,8 @@
  * default variant: heat-n2-c (n = 2 within 1.5x of C + Open MPI) and heat-mpi4py (faster than
  * mpi4py + numpy at every n). A checksum disagreement withholds both verdicts and says so.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { writeCells } from "../lib/results-file.ts";
 import { fmt, median } from "../lib/stats.ts";
 import { judge } from "../report/targets.ts";
 import type { BenchPart, Chart, PartOptions, PartResult, Series, TargetResult } from "../report/part.ts";
@@ -41,10 +41,9 @@ export const part: BenchPart = {
     if (result.checksums.mismatch) notes.unshift(`${checksumText(result)}: the timings below are of different computations, and no target is judged`);
     if (options.pin === "spread") notes.push("--pin does not apply here: the heat programs do not pin themselves; every implementation ran unbound");
     const dir = join(options.outDir, "heat");
-    mkdirSync(dir, { recursive: true });
     const file = join(dir, "samples.json");
     const { cells, ...rest } = result;
-    writeFileSync(file, `${JSON.stringify(rest).slice(0, -1)},"cells":[\n${cells.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`);
+    writeCells(file, rest, cells);
 
     const nps = result.plan.nps;
     const chart: Chart = {

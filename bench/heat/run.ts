@@ -24,22 +24,12 @@ import { describeMachine, progress } from "../lib/machine.ts";
 import { ratio } from "../lib/stats.ts";
 import { PYTHON } from "../reference/references.ts";
 import { checksumText, FULL_PLAN, heatMethod, heatTable, IMPLS, medianMs, NAMES, QUICK_PLAN, runHeatSuite, type HeatSuiteResult, type Impl } from "./suite.ts";
+import { cliOptions } from "../lib/cli.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
-const option = (name: string): string | undefined => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-const value = (name: string): string | undefined => {
-  const found = option(name);
-  return found?.includes("=") ? found.slice(found.indexOf("=") + 1) : undefined;
-};
-const numberOption = (name: string, fallback: number): number => {
-  const text = value(name);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${text}`);
-  return n;
-};
+const { option, value, integer: numberOption } = cliOptions(argv);
 
 const quick = option("quick") !== undefined;
 const base = quick ? QUICK_PLAN : FULL_PLAN;

@@ -9,6 +9,7 @@
  */
 import { fmt, median, spread } from "../lib/stats.ts";
 import { judge } from "../report/targets.ts";
+import { firstLine } from "../reference/references.ts";
 import type { BenchPart, Chart, PartOptions, PartResult, PartSection, TargetResult } from "../report/part.ts";
 import { IDLE_FIXTURE, IDLE_LIMIT, measureIdleCpu, type IdleSample } from "./idle.ts";
 import { heatCase, helloCase, measureMemory, MEMORY_METHOD, memoryTable, sumsMiB, type MemoryResult } from "./peak-memory.ts";
@@ -17,7 +18,6 @@ import { launchTimeTable, measureLaunchTime, medianSeconds, MPIRUN_LABEL, phaseT
 /** "16 ranks fit in 1.5 GiB". */
 const MEMORY_LIMIT_MIB = 1536;
 
-const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 
 export const part: BenchPart = {
   name: "launch",

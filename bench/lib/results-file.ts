@@ -10,6 +10,12 @@ export function writeResults(out: string, markdown: string, meta: object, cells:
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, markdown);
   const jsonOut = `${out.replace(/\.md$/, "")}.json`;
-  writeFileSync(jsonOut, `${JSON.stringify(meta).slice(0, -1)},"cells":[\n${cells.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`);
+  writeCells(jsonOut, meta, cells);
   return jsonOut;
+}
+
+/** `meta` as JSON with a `cells` array appended, one cell per line. */
+export function writeCells(file: string, meta: object, cells: readonly unknown[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(meta).slice(0, -1)},"cells":[\n${cells.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`);
 }

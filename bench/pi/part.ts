@@ -9,8 +9,8 @@
  * round (a few seconds, mostly start-up). Issue 5 sets no target on pi.ts: this part reports
  * figures only. A result mismatch is put first in its section and its notes.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { writeCells } from "../lib/results-file.ts";
 import { median } from "../lib/stats.ts";
 import type { BenchPart, Chart, PartOptions, PartResult } from "../report/part.ts";
 import { checkText, FULL_PLAN, IMPLS, NAMES, piMethod, piTable, QUICK_PLAN, resultsTable, runPiSuite } from "./suite.ts";
@@ -34,10 +34,9 @@ export const part: BenchPart = {
     if (result.checks.mismatch) notes.unshift(`${check}: the timings below are of different computations`);
     if (options.pin === "spread") notes.push("--pin does not apply here: the pi programs do not pin themselves; every implementation ran unbound");
     const dir = join(options.outDir, "pi");
-    mkdirSync(dir, { recursive: true });
     const file = join(dir, "samples.json");
     const { cells, ...rest } = result;
-    writeFileSync(file, `${JSON.stringify(rest).slice(0, -1)},"cells":[\n${cells.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`);
+    writeCells(file, rest, cells);
 
     const nps = result.plan.nps;
     // One chart: an implementation keeps its colour (by name), series dashed beside darts solid.

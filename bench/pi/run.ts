@@ -21,22 +21,12 @@ import { writeResults } from "../lib/results-file.ts";
 import { describeMachine, progress } from "../lib/machine.ts";
 import { PYTHON } from "../reference/references.ts";
 import { checkText, FULL_PLAN, IMPLS, METHODS, piMethod, piTable, QUICK_PLAN, resultsTable, runPiSuite, type Impl, type Method } from "./suite.ts";
+import { cliOptions } from "../lib/cli.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
-const option = (name: string): string | undefined => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-const value = (name: string): string | undefined => {
-  const found = option(name);
-  return found?.includes("=") ? found.slice(found.indexOf("=") + 1) : undefined;
-};
-const numberOption = (name: string, fallback: number, min = 0): number => {
-  const text = value(name);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${text}`);
-  return n;
-};
+const { option, value, integer: numberOption } = cliOptions(argv);
 
 const quick = option("quick") !== undefined;
 const base = quick ? QUICK_PLAN : FULL_PLAN;

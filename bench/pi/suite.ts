@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { loadNow, machineFacts, progress, sourceFingerprint, type MachineFacts } from "../lib/machine.ts";
 import { runProcess } from "../lib/run-process.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
-import { buildC, detectReferences, mpiEnv, mpirunArgs, PYTHON, type References } from "../reference/references.ts";
+import { detectReferences, firstLine, missingMpi4py, mpiEnv, mpirunArgs, prepareC, PYTHON, type References } from "../reference/references.ts";
 import { parsePiOutput, type Method, type PiRun } from "./output.ts";
 
 export type { Method } from "./output.ts";
@@ -106,7 +106,6 @@ export interface PiSuiteResult {
   seconds: number;
 }
 
-const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 
 export async function runPiSuite(options: PiSuiteOptions): Promise<PiSuiteResult> {
   const { root, plan, timeoutSeconds } = options;
@@ -123,20 +122,16 @@ export async function runPiSuite(options: PiSuiteOptions): Promise<PiSuiteResult
   const references = options.references ?? detectReferences();
   let cBinary: string | undefined;
   if (impls.has("ompi-c")) {
-    if (!references.mpicc.ok || !references.mpirun.ok) {
-      notes.push(`C + Open MPI not measured: ${!references.mpicc.ok ? references.mpicc.why : !references.mpirun.ok ? references.mpirun.why : ""}`);
+    const built = prepareC(references, join(root, "bench/reference/pi.c"));
+    if ("binary" in built) cBinary = built.binary;
+    else {
+      notes.push(`C + Open MPI not measured: ${built.why}`);
       impls.delete("ompi-c");
-    } else {
-      try {
-        cBinary = buildC(join(root, "bench/reference/pi.c"));
-      } catch (error) {
-        notes.push(`C + Open MPI not measured: mpicc failed: ${firstLine(error)}`);
-        impls.delete("ompi-c");
-      }
     }
   }
-  if (impls.has("mpi4py") && (!references.mpi4py.ok || !references.mpirun.ok)) {
-    notes.push(`mpi4py + numpy not measured: ${!references.mpi4py.ok ? references.mpi4py.why : !references.mpirun.ok ? references.mpirun.why : ""}`);
+  const noMpi4py = impls.has("mpi4py") ? missingMpi4py(references) : undefined;
+  if (noMpi4py !== undefined) {
+    notes.push(`mpi4py + numpy not measured: ${noMpi4py}`);
     impls.delete("mpi4py");
   }
 

@@ -16,12 +16,12 @@ import { fileURLToPath } from "node:url";
 import { median, ratio, spread } from "../lib/stats.ts";
 import type { CaseResult } from "./common.ts";
 import { runPingpongSuite } from "./suite.ts";
+import { cliOptions } from "../lib/cli.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const argv = process.argv.slice(2);
-const option = (name: string): string | undefined => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-const value = (name: string): string | undefined => option(name)?.split("=")[1];
+const { option, value } = cliOptions(argv);
 
 const quick = option("quick") !== undefined;
 const rounds = Number(value("rounds") ?? (quick ? 2 : 3));

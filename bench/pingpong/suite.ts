@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { jsonLines, runProcess } from "../lib/run-process.ts";
 import { progress } from "../lib/machine.ts";
-import { buildC, detectReferences, mpiEnv, mpirunArgs, PYTHON, type References } from "../reference/references.ts";
+import { detectReferences, missingMpi4py, mpiEnv, mpirunArgs, prepareC, PYTHON, type References } from "../reference/references.ts";
 import { cases, latencyPlan, parseOptions, streamPlan, type CaseResult, type ProgramResult } from "./common.ts";
 
 export type PingpongImpl = ProgramResult["impl"];
@@ -60,19 +60,16 @@ export async function runPingpongSuite(options: PingpongSuiteOptions): Promise<P
   let env = mpiEnv(true);
   if (impls.some((impl) => REFERENCE_NAMES[impl] !== undefined)) references = detectReferences();
   if (impls.includes("ompi-c") && references !== undefined) {
-    const missing = !references.mpicc.ok ? references.mpicc.why : !references.mpirun.ok ? references.mpirun.why : undefined;
-    if (missing === undefined) {
-      try {
-        cBinary = buildC(join(root, "bench/reference/pingpong.c"));
-      } catch (error) {
-        notes.push(`Open MPI C skipped: mpicc failed: ${(error as Error).message.split("\n")[0]}`);
-      }
-    } else notes.push(`Open MPI C skipped: ${missing}`);
-    if (cBinary === undefined) impls.splice(impls.indexOf("ompi-c"), 1);
+    const built = prepareC(references, join(root, "bench/reference/pingpong.c"));
+    if ("binary" in built) cBinary = built.binary;
+    else {
+      notes.push(`Open MPI C skipped: ${built.why}`);
+      impls.splice(impls.indexOf("ompi-c"), 1);
+    }
   }
   for (const py of ["mpi4py-buf", "mpi4py"] as const) {
     if (!impls.includes(py) || references === undefined) continue;
-    const missing = !references.mpi4py.ok ? references.mpi4py.why : !references.mpirun.ok ? references.mpirun.why : undefined;
+    const missing = missingMpi4py(references);
     if (missing === undefined) continue;
     notes.push(`${REFERENCE_NAMES[py]} skipped: ${missing}`);
     impls.splice(impls.indexOf(py), 1);

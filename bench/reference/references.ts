@@ -50,6 +50,36 @@ export function buildC(source: string): string {
   return binary;
 }
 
+/** The first line of an error's message (mpicc and launch failures are long). */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+}
+
+/** Why the C + Open MPI reference cannot run here, or undefined if it can. */
+export function missingC(references: References): string | undefined {
+  if (!references.mpicc.ok) return references.mpicc.why;
+  if (!references.mpirun.ok) return references.mpirun.why;
+  return undefined;
+}
+
+/** Why the mpi4py reference cannot run here, or undefined if it can. */
+export function missingMpi4py(references: References): string | undefined {
+  if (!references.mpi4py.ok) return references.mpi4py.why;
+  if (!references.mpirun.ok) return references.mpirun.why;
+  return undefined;
+}
+
+/** Builds the C reference `source` if Open MPI is there: its binary, or why there is none. */
+export function prepareC(references: References, source: string): { binary: string } | { why: string } {
+  const missing = missingC(references);
+  if (missing !== undefined) return { why: missing };
+  try {
+    return { binary: buildC(source) };
+  } catch (error) {
+    return { why: `mpicc failed: ${firstLine(error)}` };
+  }
+}
+
 /**
  * `mpirun` arguments for `np` ranks on this machine: root needs --allow-run-as-root, more ranks than
  * cores need --oversubscribe, and --bind-to none so that Open MPI's own default (bind to core for
