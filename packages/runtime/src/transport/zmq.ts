@@ -130,6 +130,8 @@ export class ZmqTransport implements Transport {
   /** Rings towards each peer; `null` once creating one failed (the socket carries everything). */
   readonly #ringWriters: (RingWriter | null | undefined)[] = [];
   readonly #ringReaders: (RingReader | undefined)[] = [];
+  #loadingShm: Promise<void> | undefined;
+  #shmUnavailable = false;
   #endpoints: readonly string[] = [];
   #demand = 0;
   #receiving = false;
@@ -156,10 +158,8 @@ export class ZmqTransport implements Transport {
   }): Promise<{ transport: ZmqTransport; endpoint: string }> {
     const pull = new zmq.Pull({ receiveHighWaterMark: 0, linger: 0 });
     const address = options.kind === "tcp" ? "tcp://127.0.0.1:*" : `ipc://${options.jobDir}/rank-${options.rank}.sock`;
-    let ringPrefix = options.kind === "ipc" ? options.ringPrefix : undefined;
-    // The addon loads now (~3 ms), so that the first large messages already take the rings.
-    const [, shm] = await Promise.all([pull.bind(address), ringPrefix === undefined ? undefined : shmModule().catch(() => undefined)]);
-    if (shm === undefined) ringPrefix = undefined;
+    await pull.bind(address);
+    const ringPrefix = options.kind === "ipc" ? options.ringPrefix : undefined;
     const endpoint = pull.lastEndpoint ?? address;
     return { transport: new ZmqTransport(options.rank, pull, options.deliver, ringPrefix), endpoint };
   }
@@ -187,11 +187,24 @@ export class ZmqTransport implements Transport {
     return peer.send([headerFrame(envelope, payload, token, this.#rank), buffer]);
   }
 
-  /** The ring towards `dest`, created on first use; `undefined` if rings are off or cannot be made. */
+  /**
+   * The ring towards `dest`, created on first use; `undefined` if rings are off or cannot be made,
+   * or while the addon loads: the first large message starts loading it (programs that send none
+   * never pay its ~2-3 ms), and messages meanwhile go through the socket, in order as always.
+   */
   #ringTo(dest: number): RingWriter | undefined {
     const known = this.#ringWriters[dest];
+    if (known !== undefined || this.#ringPrefix === undefined || this.#shmUnavailable) return known ?? undefined;
     const shm = loadedShmModule();
-    if (known !== undefined || this.#ringPrefix === undefined || shm === undefined) return known ?? undefined;
+    if (shm === undefined) {
+      this.#loadingShm ??= shmModule().then(
+        () => undefined,
+        () => {
+          this.#shmUnavailable = true;
+        },
+      );
+      return undefined;
+    }
     let ring: RingWriter | undefined;
     try {
       ring = RingWriter.create(shm, ringName(this.#ringPrefix, this.#rank, dest));
