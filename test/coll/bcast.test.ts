@@ -12,7 +12,7 @@ describe("bcast", () => {
   it.each(SIZES)(
     "delivers the root's value from every root, into buffers where given, 0 to 8 MiB, on world, a dup and split halves, at np %i",
     async (np) => {
-      // np 5 runs with binomial forced: forcing the default must not change a thing.
+      // np 5 runs with binomial forced: the default where shared memory is not available.
       const result = await runPassing("coll-bcast.ts", np, np === 5 ? { env: { TSMPI_COLL_BCAST: "binomial" } } : {});
       expectAllRanksOk(stdoutLines(result), np);
     },
@@ -24,7 +24,14 @@ describe("bcast", () => {
     expect(result.ranks.every((rank) => rank.stderr.includes("TSMPI_COLL_BCAST=scatter-allgather ignored: scatter-allgather needs every rank to know the size"))).toBe(true);
   });
 
-  it.each(["binomial", "scatter-allgather"])("into a buffer of the wrong length ends the job with ERR_COLL_MISMATCH under %s", async (algorithm) => {
+  it.each([
+    ["without shared memory (TSMPI_SHM=0)", { env: { TSMPI_SHM: "0" } }],
+    ["over tcp", { transport: "tcp" as const }],
+  ])("delivers the same %s, where only message-based algorithms run, at np 4", async (_, options) => {
+    expectAllRanksOk(stdoutLines(await runPassing("coll-bcast.ts", 4, options)), 4);
+  });
+
+  it.each(["binomial", "scatter-allgather", "shared-memory"])("into a buffer of the wrong length ends the job with ERR_COLL_MISMATCH under %s", async (algorithm) => {
     const result = await runFixture("coll-errors.ts", 4, { args: ["bcast-buffer"], env: { TSMPI_COLL_BCAST: algorithm }, timeout: 30 });
     expect(result.exitCode, explain(result)).not.toBe(0);
     expect(result.failure).toMatch(/rank 1: bcast\(data\): .*Float64Array\(/);

@@ -76,6 +76,7 @@ export const TABLE: Partial<Record<CollectiveName, readonly Row[]>> = {
   // `bytes` is set only when every rank knows it (bcast/index.ts): never from `bcast(data, root)`.
   // bench: bcast crossover 8 MiB at np 16, none at np 4 and 8 (bench/coll/sweep.ts)
   bcast: [
+    { when: (i) => i.sharedMemory === true, use: "shared-memory" },
     { when: (i) => i.typedArray === true && i.size >= BCAST_LARGE_MIN_SIZE && (i.bytes ?? 0) >= BCAST_LARGE, use: "scatter-allgather" },
     { when: always, use: "binomial" },
   ],

@@ -14,6 +14,7 @@
  * 64 + 64 r         i32 x 4          rank r's announcement: collective id, signature, sequence, bytes
  * data + r SLOT     SLOT bytes       rank r's contribution (r < p)
  * data + p SLOT     SLOT bytes       the result
+ * data + (p+1) SLOT 2 x SLOT bytes   broadcast areas, used in turn (see `nextBroadcastArea`)
  * ```
  * The segment is sparse: only the bytes a collective uses are ever touched.
  *
@@ -91,6 +92,7 @@ export class SharedRegion {
   #name: string | undefined;
   /** Rank 0's guard that unlinks the name if the process ends before that (shm/segment.ts). */
   #disarm: (() => void) | undefined;
+  #broadcastPieces = 0;
 
   private constructor(segment: Buffer, size: number) {
     this.#segment = segment;
@@ -105,7 +107,7 @@ export class SharedRegion {
     // Context ids are unique among a process's communicators; disjoint ones (split's halves) may
     // share one, so the name also holds the world rank of the communicator's rank 0.
     const name = `/${core.engine.sharedMemoryPrefix}coll-${core.group[0]}-${core.collContext}`;
-    const bytes = dataOffset(core.size) + (core.size + 1) * SLOT_BYTES;
+    const bytes = dataOffset(core.size) + (core.size + 3) * SLOT_BYTES;
     const shm = await shmModule().catch(() => undefined);
     let segment: Buffer | undefined;
     let disarm: (() => void) | undefined;
@@ -146,6 +148,17 @@ export class SharedRegion {
   slot(r: number, like: AnyTypedArray, length: number): AnyTypedArray {
     const Kind = (Buffer.isBuffer(like) ? Uint8Array : like.constructor) as new (buffer: ArrayBufferLike, byteOffset: number, length: number) => AnyTypedArray;
     return new Kind(this.#segment.buffer, this.#segment.byteOffset + this.#dataOffset + r * SLOT_BYTES, length);
+  }
+
+  /**
+   * The broadcast area for the next piece of a broadcast: the two areas alternate, so a root may
+   * write a piece while slow ranks still copy out the one before; by the time it comes back to an
+   * area, everyone has arrived at the meeting in between, i.e. finished reading it. Every rank
+   * calls this once per piece, so the turn is the same everywhere.
+   */
+  nextBroadcastArea(): Buffer {
+    const start = this.#dataOffset + (this.#size + 1 + (this.#broadcastPieces++ % 2)) * SLOT_BYTES;
+    return this.#segment.subarray(start, start + SLOT_BYTES);
   }
 
   /** Writes what this rank's call is, for the others to check after the meeting. */

@@ -5,10 +5,13 @@ import { checkRoot } from "../root.ts";
 import { selectAlgorithm, type SelectionInput } from "../select.ts";
 import { bcastBinomial } from "./binomial.ts";
 import { bcastScatterAllgather } from "./scatter-allgather.ts";
+import { bcastSharedMemory } from "./shared-memory.ts";
+import { sharedMemoryPossible } from "../shared-region.ts";
 
 export const bcastAlgorithms = {
   binomial: bcastBinomial,
   "scatter-allgather": bcastScatterAllgather,
+  "shared-memory": bcastSharedMemory,
 };
 
 /**
@@ -24,7 +27,12 @@ export const bcastAlgorithms = {
 export function bcast<T>(core: CommCore, data: T, root: number, sizeKnownEverywhere = false): Promise<T> {
   checkRoot(core, "bcast", root);
   const typed = isTypedArray(data);
-  const input: SelectionInput = { size: core.size, typedArray: typed, bytes: typed && sizeKnownEverywhere ? data.byteLength : undefined };
+  const input: SelectionInput = {
+    size: core.size,
+    typedArray: typed,
+    bytes: typed && sizeKnownEverywhere ? data.byteLength : undefined,
+    sharedMemory: sharedMemoryPossible(core),
+  };
   const algorithm = selectAlgorithm("bcast", input, bcastAlgorithms);
   return runCollective(core, { name: "bcast", algorithm: algorithm.name, root }, (call) => algorithm.run(call, data, root));
 }
