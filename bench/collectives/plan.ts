@@ -71,7 +71,10 @@ export function planFor(np: number, quick: boolean): PlannedCase[] {
     const large = count * 8 >= 64 * KiB;
     let iterations = large ? (np <= 4 ? 20 : np <= 8 ? 10 : 6) : np <= 4 ? 200 : np <= 8 ? 100 : 50;
     if (quick) iterations = Math.max(3, Math.round(iterations / 4));
-    const warmup = Math.max(2, Math.round(iterations / 10));
+    // Warm-up as the OSU micro-benchmarks (10 calls for large messages, more for small ones): the
+    // first calls of a process pay one-time costs (page faults of fresh buffers, JIT, connections)
+    // that a long-running job does not see. Every implementation gets the same plan.
+    const warmup = quick ? Math.max(2, Math.round(iterations / 10)) : large ? 10 : Math.max(10, Math.round(iterations / 10));
     return { op, count, warmup, iterations };
   });
 }

@@ -25,3 +25,8 @@ export function jobIdFrom(stdout: string): string {
   if (!match?.[1]) throw new Error(`no job=<id> line in output:\n${stdout}`);
   return match[1];
 }
+
+/** The job's POSIX shared-memory segments in /dev/shm (their names carry the job id). */
+export function jobSegments(jobId: string): string[] {
+  return readdirSync("/dev/shm").filter((name) => name.startsWith(`tsmpi-${jobId}-`));
+}

@@ -1,11 +1,11 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { jobIdFrom, jobProcesses } from "../helpers/processes.ts";
+import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
 import { RANK_COUNTS, explain, runFixture, runPassing, stdoutLines } from "../helpers/spmd.ts";
 
-/** This job's POSIX shared memory segments that appeared since `before` (names carry the job id). */
+/** This job's POSIX shared memory segments that appeared since `before`. */
 function leftovers(before: string[], jobId: string): string[] {
-  return readdirSync("/dev/shm").filter((name) => !before.includes(name) && name.startsWith(`tsmpi-${jobId}-`));
+  return jobSegments(jobId).filter((name) => !before.includes(name));
 }
 
 describe("SharedArray", () => {

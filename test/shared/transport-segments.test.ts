@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
+import { explain, runFixture, stdoutLines } from "../helpers/spmd.ts";
+
+describe("shared memory of the transport and the collectives", () => {
+  it("is gone, with every process of the job, after a rank is SIGKILLed in a shared-memory collective", async () => {
+    const result = await runFixture("shm-kill.ts", 3, { timeout: 60 });
+    expect(result.exitCode, explain(result)).toBe(137);
+    expect(result.timedOut).toBe(false);
+    const output = stdoutLines(result).join("\n");
+    const jobId = jobIdFrom(output);
+    // The dead rank's ring to rank 2 was never mapped, so its name was still there when it died.
+    expect(output).toContain(`segments=tsmpi-${jobId}-ring-1-2`);
+    expect(jobSegments(jobId)).toEqual([]);
+    expect(jobProcesses(jobId)).toEqual([]);
+  });
+});
