@@ -3,13 +3,25 @@
  * pi ~ 4 * hits / darts. Hit counts are integers: summed over ranks or chunks they are exact in any
  * order, so the estimate depends only on the streams used, never on how the sum was combined.
  */
+import { TWO_TO_MINUS_32 } from "./random.ts";
 
-/** Hits among `darts` darts thrown with `random`. */
-export function countHits(random: () => number, darts: number): number {
+/**
+ * Hits among `darts` darts thrown from the stream whose state is `state` (random.ts): x and y are
+ * the stream's next two numbers. Each is one mulberry32 step: the state advances by 0x6d2b79f5 and
+ * is mixed into 32 random bits, scaled into [0, 1).
+ */
+export function countHits(state: number, darts: number): number {
+  let s = state | 0;
   let hits = 0;
   for (let i = 0; i < darts; i++) {
-    const x = random();
-    const y = random();
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    const x = ((t ^ (t >>> 14)) >>> 0) * TWO_TO_MINUS_32;
+    s = (s + 0x6d2b79f5) | 0;
+    t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    const y = ((t ^ (t >>> 14)) >>> 0) * TWO_TO_MINUS_32;
     if (x * x + y * y < 1) hits++;
   }
   return hits;
