@@ -12,7 +12,7 @@
  * reduced from p slots; no bytes travel through sockets.
  */
 import type { Op } from "../../ops/op.ts";
-import { kernelFor, type Kernel } from "../../ops/typed-kernels.ts";
+import { foldKernelFor, kernelFor, type FoldKernel, type Kernel } from "../../ops/typed-kernels.ts";
 import type { AnyTypedArray } from "../../wire/typed-array.ts";
 import type { CollectiveCall } from "../messages.ts";
 import type { SelectionInput } from "../select.ts";
@@ -51,15 +51,15 @@ async function reduceInRegion(call: CollectiveCall, region: SharedRegion, mine: 
     const count = Math.min(piece, n - first);
     const slots = Array.from({ length: size }, (_, r) => region.slot(r, mine, count));
     const out = region.slot(size, mine, count);
-    const kernel = kernelFor(op.builtin!, out)!;
+    const kernels = { pair: kernelFor(op.builtin!, out)!, fold: foldKernelFor(op.builtin!, out)! };
     slots[rank]!.set(mine.subarray(first, first + count) as never);
     region.announce(call, bytes);
     if (count * mine.BYTES_PER_ELEMENT <= SERIAL_BYTES) {
-      await region.meet(call, meeting++, () => reduceRange(kernel, out, slots, 0, count));
+      await region.meet(call, meeting++, () => reduceRange(kernels, out, slots, 0, count));
     } else {
       await region.meet(call, meeting++);
       const starts = blockStarts(count, size);
-      reduceRange(kernel, out, slots, starts[rank]!, starts[rank + 1]!);
+      reduceRange(kernels, out, slots, starts[rank]!, starts[rank + 1]!);
       await region.meet(call, meeting++);
     }
     result.set(out as never, first);
@@ -67,11 +67,20 @@ async function reduceInRegion(call: CollectiveCall, region: SharedRegion, mine: 
   return result;
 }
 
-/** `out[start, end)` = slot 0 op slot 1 op ... op slot p-1 over those elements. */
-function reduceRange(kernel: Kernel, out: AnyTypedArray, slots: readonly AnyTypedArray[], start: number, end: number): void {
+/** `out[start, end)` = slot 0 op slot 1 op ... op slot p-1 over those elements, left to right. */
+function reduceRange(kernels: { pair: Kernel; fold: FoldKernel }, out: AnyTypedArray, slots: readonly AnyTypedArray[], start: number, end: number): void {
   const length = end - start;
   if (length === 0) return;
   const target = out.subarray(start, end);
-  kernel(target, slots[0]!.subarray(start, end), slots[1]!.subarray(start, end), length);
-  for (let r = 2; r < slots.length; r++) kernel(target, target, slots[r]!.subarray(start, end), length);
+  const block = (r: number): AnyTypedArray => slots[r]!.subarray(start, end);
+  let r: number;
+  if (slots.length >= 4) {
+    kernels.fold(target, block(0), block(1), block(2), block(3), length);
+    r = 4;
+  } else {
+    kernels.pair(target, block(0), block(1), length);
+    r = 2;
+  }
+  for (; r + 3 <= slots.length; r += 3) kernels.fold(target, target, block(r), block(r + 1), block(r + 2), length);
+  for (; r < slots.length; r++) kernels.pair(target, target, block(r), length);
 }
