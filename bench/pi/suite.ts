@@ -13,10 +13,10 @@
  * one per n) when the time spent so far says the rest would not fit; the result says where.
  */
 import { join } from "node:path";
-import { loadNow, machineFacts, progress, sourceFingerprint, type MachineFacts } from "../lib/machine.ts";
-import { runProcess } from "../lib/run-process.ts";
+import { loadNow, machineFacts, progress, type MachineFacts } from "../lib/machine.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
-import { detectReferences, firstLine, missingMpi4py, mpiEnv, mpirunArgs, prepareC, PYTHON, type References } from "../reference/references.ts";
+import { detectReferences, type References } from "../reference/references.ts";
+import { plannedRounds, prepareReferences, referenceStdout, SourceWatch, tsmpiStdout } from "../lib/program-runs.ts";
 import { parsePiOutput, type Method, type PiRun } from "./output.ts";
 
 export type { Method } from "./output.ts";
@@ -120,46 +120,18 @@ export async function runPiSuite(options: PiSuiteOptions): Promise<PiSuiteResult
   const notes: string[] = [];
   const impls = new Set<Impl>(plan.impls);
   const references = options.references ?? detectReferences();
-  let cBinary: string | undefined;
-  if (impls.has("ompi-c")) {
-    const built = prepareC(references, join(root, "bench/reference/pi.c"));
-    if ("binary" in built) cBinary = built.binary;
-    else {
-      notes.push(`C + Open MPI not measured: ${built.why}`);
-      impls.delete("ompi-c");
-    }
-  }
-  const noMpi4py = impls.has("mpi4py") ? missingMpi4py(references) : undefined;
-  if (noMpi4py !== undefined) {
-    notes.push(`mpi4py + numpy not measured: ${noMpi4py}`);
-    impls.delete("mpi4py");
-  }
-
-  const { launch } = await import("@tsmpi/launcher");
+  const cBinary = prepareReferences(impls, references, join(root, "bench/reference/pi.c"), notes);
   let bindTo = "none (launch() default)";
 
   /** One program run: its result, or why there is none. */
   async function runOne(impl: Impl, method: Method, np: number): Promise<PiRun | string> {
     const args = [`--method=${method}`, `--n=${nOf[method]}`, `--seed=${seed}`];
-    let stdout: string;
-    if (impl === "tsmpi") {
-      let job;
-      try {
-        job = await launch({ np, program: "programs/pi.ts", args, cwd: root, timeout: timeoutSeconds });
-      } catch (error) {
-        return `launch() failed: ${firstLine(error)}`;
-      }
-      if (job.placement !== undefined) bindTo = job.placement.bindTo;
-      if (job.exitCode === 124) return `timed out after ${timeoutSeconds} s`;
-      if (job.exitCode !== 0) return `failed (exit ${job.exitCode}): ${job.failure ?? job.ranks.map((r) => r.stderr).join("").trim().split("\n").slice(-2).join(" / ")}`.trim();
-      stdout = job.ranks[0]?.stdout ?? "";
-    } else {
-      const program = impl === "ompi-c" ? [cBinary!] : [PYTHON, join(root, "bench/reference/pi.py")];
-      const run = await runProcess("mpirun", [...mpirunArgs(np), ...program, ...args], { cwd: root, env: mpiEnv(true), timeoutSeconds });
-      if (run.timedOut) return `timed out after ${timeoutSeconds} s`;
-      if (run.code !== 0) return `mpirun exited with ${run.code ?? run.signal}: ${run.stderr.trim().split("\n").slice(-3).join(" / ")}`;
-      stdout = run.stdout;
-    }
+    const output =
+      impl === "tsmpi"
+        ? await tsmpiStdout({ np, program: "programs/pi.ts", args, cwd: root, timeout: timeoutSeconds }, (b) => (bindTo = b))
+        : await referenceStdout(impl, { root, np, cBinary, script: "pi.py", args, timeoutSeconds });
+    if (typeof output === "string") return output;
+    const stdout = output.stdout;
     const parsed = parsePiOutput(stdout, method);
     if (typeof parsed === "string") return parsed;
     // A program that ran something else than asked must not be compared with the others.
@@ -168,33 +140,20 @@ export async function runPiSuite(options: PiSuiteOptions): Promise<PiSuiteResult
   }
 
   const cells = new Map<string, Cell>();
-  const fingerprints = new Set<string>([sourceFingerprint(root)]);
+  const sources = new SourceWatch(root);
   const order = IMPLS.filter((impl) => impls.has(impl)).flatMap((impl) => plan.methods.map((method) => ({ impl, method })));
   const roundsRun: Record<number, number> = {};
   /** Seconds one round took at the largest n so far (rounds get slower as n grows). */
   let roundSeconds = 0;
   for (const [index, np] of nps.entries()) {
-    let planned = rounds;
-    if (options.budgetSeconds !== undefined && roundSeconds > 0) {
-      // The rest of the n's at the last round's pace (a floor: larger n is usually slower).
-      const left = options.budgetSeconds - elapsed();
-      const affordable = Math.floor(left / (roundSeconds * (nps.length - index)));
-      planned = Math.max(1, Math.min(rounds, affordable));
-      if (planned < rounds) progress(`  budget: ${planned} round(s) at n=${np} (${left.toFixed(0)} s of ${options.budgetSeconds} s left)`);
-    }
+    const planned = plannedRounds(rounds, { budgetSeconds: options.budgetSeconds, elapsed: elapsed(), roundSeconds, countsLeft: nps.length - index, np });
     for (let round = 1; round <= planned; round++) {
       const roundStarted = performance.now();
       // Rotate who goes first, so that no implementation always gets the freshest machine.
       const rotated = order.map((_, i) => order[(i + round - 1) % order.length]!);
       for (const { impl, method } of rotated) {
         const result = await runOne(impl, method, np);
-        if (impl === "tsmpi") {
-          const fingerprint = sourceFingerprint(root);
-          if (!fingerprints.has(fingerprint)) {
-            fingerprints.add(fingerprint);
-            progress(`  warning: packages/*/src changed during the run (now ${fingerprint}): tsmpi figures mix versions`);
-          }
-        }
+        if (impl === "tsmpi") sources.check();
         if (typeof result === "string") {
           const note = `${NAMES[impl]} ${method} n=${np} round ${round}: ${result}`;
           notes.push(note);
@@ -238,7 +197,7 @@ export async function runPiSuite(options: PiSuiteOptions): Promise<PiSuiteResult
     checks,
     references,
     bindTo,
-    fingerprints: [...fingerprints],
+    fingerprints: [...sources.fingerprints],
     facts,
     loadAtStart,
     loadAtEnd,
