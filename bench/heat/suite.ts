@@ -15,7 +15,7 @@ import { loadNow, machineFacts, progress, type MachineFacts } from "../lib/machi
 import { jsonLines } from "../lib/run-process.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
 import { detectReferences, type References } from "../reference/references.ts";
-import { plannedRounds, prepareReferences, referenceStdout, SourceWatch, tsmpiStdout } from "../lib/program-runs.ts";
+import { busyAtStart, plannedRounds, prepareReferences, referenceStdout, roundNotes, SourceWatch, tsmpiStdout } from "../lib/program-runs.ts";
 
 export type Impl = "tsmpi-p2p" | "tsmpi-shared" | "tsmpi-darray" | "ompi-c" | "mpi4py";
 export const IMPLS: readonly Impl[] = ["tsmpi-p2p", "tsmpi-shared", "tsmpi-darray", "ompi-c", "mpi4py"];
@@ -175,14 +175,8 @@ export async function runHeatSuite(options: HeatSuiteOptions): Promise<HeatSuite
     }
     roundsRun[np] = planned;
   }
-  const cut = nps.filter((np) => roundsRun[np]! < rounds);
-  if (cut.length > 0) notes.push(`to stay within ${options.budgetSeconds} s: ${cut.map((np) => `${roundsRun[np]} round(s) at n=${np}`).join(", ")} instead of ${rounds}`);
-
+  notes.push(...roundNotes({ nps, rounds, roundsRun, budgetSeconds: options.budgetSeconds, loadAtStart, cpus: facts.cpus }));
   const loadAtEnd = loadNow();
-  // More runnable work than cores from others makes every figure here noisier (ratios less so). Only
-  // the load at the start says so: at the end it includes this run's own ranks.
-  const busy = Number(loadAtStart.split(" ")[0]) > facts.cpus * 2;
-  if (busy) notes.push(`the machine was busy at the start (1-minute load average ${loadAtStart.split(" ")[0]} on ${facts.cpus} cpus): rerun when it is quieter to confirm`);
 
   const all = [...cells.values()];
   const checksums = compareChecksums(all);
@@ -203,7 +197,7 @@ export async function runHeatSuite(options: HeatSuiteOptions): Promise<HeatSuite
     facts,
     loadAtStart,
     loadAtEnd,
-    busy,
+    busy: busyAtStart(loadAtStart, facts.cpus),
     seconds: elapsed(),
   };
 }

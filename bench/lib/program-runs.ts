@@ -70,6 +70,25 @@ export function plannedRounds(rounds: number, budget: { budgetSeconds: number | 
   return planned;
 }
 
+/**
+ * Notes on how a run went: rank counts that got fewer rounds than planned (the budget), and a busy
+ * machine at the start. More runnable work than cores from others makes every figure noisier
+ * (ratios less so); only the load at the start says so, since at the end it includes our own ranks.
+ */
+export function roundNotes(run: { nps: readonly number[]; rounds: number; roundsRun: Record<number, number>; budgetSeconds: number | undefined; loadAtStart: string; cpus: number }): string[] {
+  const notes: string[] = [];
+  const cut = run.nps.filter((np) => run.roundsRun[np]! < run.rounds);
+  if (cut.length > 0) notes.push(`to stay within ${run.budgetSeconds} s: ${cut.map((np) => `${run.roundsRun[np]} round(s) at n=${np}`).join(", ")} instead of ${run.rounds}`);
+  const load = run.loadAtStart.split(" ")[0];
+  if (busyAtStart(run.loadAtStart, run.cpus)) notes.push(`the machine was busy at the start (1-minute load average ${load} on ${run.cpus} cpus): rerun when it is quieter to confirm`);
+  return notes;
+}
+
+/** More than two runnable processes per cpu (1-minute load average) when the run started. */
+export function busyAtStart(loadAtStart: string, cpus: number): boolean {
+  return Number(loadAtStart.split(" ")[0]) > cpus * 2;
+}
+
 /** Fingerprints of the packages' sources seen during a run; warns once per change (tsmpi figures would mix versions). */
 export class SourceWatch {
   readonly fingerprints: Set<string>;
