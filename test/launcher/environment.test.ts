@@ -10,6 +10,7 @@ interface EnvReport {
   jobDir: string;
   args: string[];
   exported: { FROM_X?: string; COPIED?: string };
+  defaults: { GLIBC_TUNABLES?: string; MSGPACKR_NATIVE_ACCELERATION_DISABLED?: string };
   cwd: string;
 }
 
@@ -57,6 +58,25 @@ describe("what every rank is started with", () => {
     });
     expect(run.exitCode).toBe(0);
     for (const rank of reports(run.stdout)) expect(rank.exported).toEqual({ FROM_X: "a=b", COPIED: "from parent" });
+  });
+
+  test("ranks get the glibc and msgpackr defaults, and the user's own settings win", async () => {
+    const plain = await runTsmpirun(["-n", "1", fixture("env")]);
+    expect(plain.exitCode).toBe(0);
+    expect(reports(plain.stdout)[0]?.defaults).toEqual({
+      GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728:glibc.cpu.x86_non_temporal_threshold=1048576",
+      MSGPACKR_NATIVE_ACCELERATION_DISABLED: "true",
+    });
+    // The user's tunables stay first and keep their values; an alias (MALLOC_*_) also counts as set.
+    const own = await runTsmpirun(
+      ["-n", "1", "-x", "MSGPACKR_NATIVE_ACCELERATION_DISABLED=false", fixture("env")],
+      { env: { GLIBC_TUNABLES: "glibc.cpu.x86_non_temporal_threshold=4096:glibc.malloc.check=0", MALLOC_TRIM_THRESHOLD_: "1" } },
+    );
+    expect(own.exitCode).toBe(0);
+    expect(reports(own.stdout)[0]?.defaults).toEqual({
+      GLIBC_TUNABLES: "glibc.cpu.x86_non_temporal_threshold=4096:glibc.malloc.check=0:glibc.malloc.mmap_threshold=33554432",
+      MSGPACKR_NATIVE_ACCELERATION_DISABLED: "false",
+    });
   });
 
   test("stdin reaches rank 0 only", async () => {

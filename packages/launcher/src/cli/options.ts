@@ -22,7 +22,16 @@ Exit status:
   1        the program could not be found or bundled, or a rank left wire-up unfinished
   2        bad command line
   124      --timeout expired
-  130/143  tsmpirun received SIGINT/SIGTERM`;
+  130/143  tsmpirun received SIGINT/SIGTERM
+
+Environment:
+  TSMPI_SHM=0                   ranks on one host send everything through their sockets (no
+                                shared-memory rings or shared-memory collectives)
+  TSMPI_COLL_<NAME>=ALGORITHM   force a collective's algorithm, e.g. TSMPI_COLL_ALLREDUCE=ring
+  TSMPIRUN_CACHE=0              bundle the program anew every time (TSMPIRUN_CACHE_DIR: where)
+  TSMPIRUN_TRACE=1              print the launcher's phases with their times
+  Ranks also get GLIBC_TUNABLES (malloc keeps freed memory; non-temporal memcpy from 1 MiB) and
+  MSGPACKR_NATIVE_ACCELERATION_DISABLED=true, unless the environment sets them.`;
 
 export function readVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
