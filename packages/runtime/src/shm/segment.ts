@@ -4,14 +4,16 @@
  *
  * Lifetime: a POSIX segment lives until its name is unlinked, even when every process that mapped
  * it has died, so a crashed job would leave it in /dev/shm. The name is needed only to attach;
- * a mapping stays valid after the unlink. So the creator unlinks the name as soon as every rank
- * has attached (shared/shared-array.ts; a transport ring, transport/shared-ring.ts, as soon as its
- * one reader has), and the memory goes back to the system when the last rank exits,
- * however it exits, SIGKILL included. The short window between creating and unlinking is guarded
- * here: an 'exit' listener (process.exit, uncaught exceptions) and SIGTERM/SIGINT/SIGHUP listeners
- * (the launcher ends the other ranks with SIGTERM when one fails) unlink the name, then the signal
- * is raised again so the process dies as it would have. Only a SIGKILL of the creator inside that
- * window (a few messages long) can leak a segment; its name says which job made it.
+ * a mapping stays valid after the unlink. So every user unlinks a name as soon as everyone who
+ * needs it has attached: a SharedArray's creator once all ranks have (shared/shared-array.ts), a
+ * transport ring's one reader when it maps it (transport/shared-ring.ts), a communicator's region
+ * the last rank at its first meeting (coll/shared-region.ts). The memory goes back to the system
+ * when the last process that maps it exits, however it exits, SIGKILL included. The window between
+ * creating and unlinking is guarded here for creators that wait in it: an 'exit' listener
+ * (process.exit, uncaught exceptions) and SIGTERM/SIGINT/SIGHUP listeners (the launcher ends the
+ * other ranks with SIGTERM when one fails) unlink the name, then the signal is raised again so the
+ * process dies as it would have. A SIGKILL inside a window can leave a name behind; it says which
+ * job made it, and tsmpirun removes the job's names when the job ends.
  *
  * Unlinking goes through the file system (/dev/shm/<name>, which is what glibc's shm_unlink
  * removes) because the package's destroy() also unmaps the creator's own view.
