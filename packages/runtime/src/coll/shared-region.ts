@@ -21,8 +21,9 @@
  * Set-up happens in the communicator's first shared-memory collective: rank 0 creates the segment
  * and tells the others along a binomial tree (or tells them it could not, and every rank falls back
  * to message-based algorithms on this communicator), they map it, and the last rank to arrive at
- * the first meeting unlinks the name (shm/segment.ts and the launcher cover a crash before that). Collectives on one region run
- * one at a time, in call order, on every rank, so nonblocking ones cannot interleave in the region.
+ * the first meeting unlinks the name (shm/segment.ts and the launcher cover a crash before that).
+ * Collectives on one region run one at a time, in call order, on every rank, so nonblocking ones
+ * cannot interleave in the region.
  *
  * Why a meeting is safe: a rank arrives only after writing its announcement and contribution, and
  * the last rank resets the counter before it wakes anyone, so nobody can arrive at the next meeting
@@ -36,8 +37,10 @@ import { TsmpiError } from "../errors.ts";
 import { attachSegment, createSegment, detachSegment, shmHasRoomFor, shmModule, unlinkOnEnd, unlinkSegment } from "../shm/segment.ts";
 import type { AnyTypedArray } from "../wire/typed-array.ts";
 import { CollectiveId } from "./collective-ids.ts";
-import { collRecv, collRecvValue, collSend, collSendValue, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
+import { bcastBinomial } from "./bcast/binomial.ts";
+import { collRecv, collSend, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
 import type { Announced } from "./monitor.ts";
+import type { SelectionInput } from "./select.ts";
 
 /** Bytes of one rank's slot: larger contributions go through in pieces of this size. */
 export const SLOT_BYTES = 4 * 1024 * 1024;
@@ -60,6 +63,11 @@ export function sharedMemoryPossible(core: CommCore): boolean {
   // Not whether a region was set up: with nonblocking calls in flight ranks learn that at different
   // times, and selection must not differ between ranks. A failed set-up falls back inside the call.
   return core.size > 1 && core.engine.sharedMemoryPrefix !== undefined;
+}
+
+/** An algorithm's `canRun` verdict on whether the communicator may use shared memory. */
+export function needsSharedMemory(input: SelectionInput): true | string {
+  return input.sharedMemory === true ? true : "shared-memory needs every rank of the communicator on one host, with shared memory allowed";
 }
 
 /**
@@ -120,9 +128,9 @@ export class SharedRegion {
         }
         if (segment !== undefined) disarm = unlinkOnEnd(name);
       }
-      await fanOut(call, 0, SETUP_STEP, segment === undefined ? 0 : 1);
+      await bcastBinomial.run(call, segment === undefined ? 0 : 1, 0, SETUP_STEP);
     } else {
-      const created = await fanOut(call, 0, SETUP_STEP, undefined);
+      const created = await bcastBinomial.run<number | undefined>(call, undefined, 0, SETUP_STEP);
       if (created === 1) {
         segment = shm === undefined ? undefined : attachSegment(shm, name);
         if (segment === undefined) {
@@ -198,7 +206,7 @@ export class SharedRegion {
       await collRecv(call, ANY_SOURCE, step);
       root = Atomics.load(this.#control, LAST);
     }
-    await wakeChildren(call, root, step, EMPTY_PAYLOAD);
+    await wakeChildren(call, root, step);
     this.#forgetName(false);
     const disagreeing = this.#control[VERDICT]! - 1;
     if (disagreeing >= 0) throw this.#mismatch(call, disagreeing, root);
@@ -270,20 +278,8 @@ function childrenOf(rank: number, size: number, root: number): number[] {
   return children;
 }
 
-function parentOf(rank: number, size: number, root: number): number {
-  const relative = (rank - root + size) % size;
-  return ((relative & (relative - 1)) + root) % size;
-}
-
-async function wakeChildren(call: CollectiveCall, root: number, step: number, payload: typeof EMPTY_PAYLOAD): Promise<void> {
+/** Sends this rank's children in the wake-up tree rooted at `root` the empty message of `step`. */
+async function wakeChildren(call: CollectiveCall, root: number, step: number): Promise<void> {
   const { rank, size } = call.core;
-  await Promise.all(childrenOf(rank, size, root).map((child) => collSend(call, child, step, payload)));
-}
-
-/** A number from `root` to every rank along a binomial tree; returns it on every rank. */
-async function fanOut(call: CollectiveCall, root: number, step: number, value: number | undefined): Promise<number> {
-  const { rank, size } = call.core;
-  const known = rank === root ? value! : await collRecvValue<number>(call, parentOf(rank, size, root), step);
-  await Promise.all(childrenOf(rank, size, root).map((child) => collSendValue(call, child, step, known)));
-  return known;
+  await Promise.all(childrenOf(rank, size, root).map((child) => collSend(call, child, step, EMPTY_PAYLOAD)));
 }

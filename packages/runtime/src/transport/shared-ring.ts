@@ -20,7 +20,7 @@
 import { attachSegment, createSegment, shmHasRoomFor, unlinkSegment, type ShmModule } from "../shm/segment.ts";
 
 /** Bytes of ring per (sender, receiver) pair: virtual size; only what is in flight gets touched. */
-export const RING_CAPACITY = 64 * 1024 * 1024;
+const RING_CAPACITY = 64 * 1024 * 1024;
 /** Room before the data for the receiver's `tail` word (one cache line, so it shares no line with data). */
 const CONTROL_BYTES = 64;
 /** Messages start on cache-line boundaries (and keep any typed array aligned). */

@@ -16,7 +16,7 @@ import { foldKernelFor, kernelFor, type FoldKernel, type Kernel } from "../../op
 import type { AnyTypedArray } from "../../wire/typed-array.ts";
 import type { CollectiveCall } from "../messages.ts";
 import type { SelectionInput } from "../select.ts";
-import { SLOT_BYTES, withSharedRegion, type SharedRegion } from "../shared-region.ts";
+import { needsSharedMemory, SLOT_BYTES, withSharedRegion, type SharedRegion } from "../shared-region.ts";
 import { allocateLike, blockStarts } from "../typed-blocks.ts";
 import { allreduceRecursiveDoubling } from "./recursive-doubling.ts";
 
@@ -26,7 +26,8 @@ const SERIAL_BYTES = 64 * 1024;
 export const allreduceSharedMemory = {
   name: "shared-memory",
   canRun(input: SelectionInput): true | string {
-    if (input.sharedMemory !== true) return "shared-memory needs every rank of the communicator on one host, with shared memory allowed";
+    const shared = needsSharedMemory(input);
+    if (shared !== true) return shared;
     if (input.typedArray !== true || input.builtinOp !== true) return "shared-memory needs a typed array and a built-in op";
     if (input.bytes === 0) return "shared-memory has nothing to reduce in an empty array";
     return true;

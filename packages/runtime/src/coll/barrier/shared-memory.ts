@@ -4,15 +4,13 @@
  * (coll/shared-region.ts). Messages moved: p - 1, all empty, against p log2 p for dissemination;
  * depth log2 p. Needs every rank on one host.
  */
-import { withSharedRegion } from "../shared-region.ts";
+import { needsSharedMemory, withSharedRegion } from "../shared-region.ts";
 import type { CollectiveCall } from "../messages.ts";
-import type { SelectionInput } from "../select.ts";
 import { barrierDissemination } from "./dissemination.ts";
 
 export const barrierSharedMemory = {
   name: "shared-memory",
-  canRun: (input: SelectionInput): true | string =>
-    input.sharedMemory === true ? true : "shared-memory needs every rank of the communicator on one host, with shared memory allowed",
+  canRun: needsSharedMemory,
   run(call: CollectiveCall): Promise<void> {
     return withSharedRegion(
       call,

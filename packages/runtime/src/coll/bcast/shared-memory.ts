@@ -14,8 +14,7 @@ import { decodePayload, type EncodedPayload } from "../../wire/codec.ts";
 import { PayloadFormat } from "../../wire/header.ts";
 import { isTypedArray, typedArrayBytes, typedArrayKind, type AnyTypedArray } from "../../wire/typed-array.ts";
 import { collEncode, type CollectiveCall } from "../messages.ts";
-import type { SelectionInput } from "../select.ts";
-import { withSharedRegion, type SharedRegion } from "../shared-region.ts";
+import { needsSharedMemory, withSharedRegion, type SharedRegion } from "../shared-region.ts";
 import { bcastBinomial } from "./binomial.ts";
 import { intoBuffer } from "./buffer.ts";
 
@@ -23,8 +22,7 @@ const PIECE_OFFSET = 64;
 
 export const bcastSharedMemory = {
   name: "shared-memory",
-  canRun: (input: SelectionInput): true | string =>
-    input.sharedMemory === true ? true : "shared-memory needs every rank of the communicator on one host, with shared memory allowed",
+  canRun: needsSharedMemory,
   run<T>(call: CollectiveCall, data: T, root: number): Promise<T> {
     return withSharedRegion(
       call,
@@ -74,8 +72,7 @@ async function broadcastInRegion<T>(call: CollectiveCall, region: SharedRegion, 
       offset += piece;
     }
   } while (offset < total);
-  if (isRoot) return data;
-  if (intoData) return data;
+  if (isRoot || intoData) return data;
   let value: unknown;
   try {
     value = decodePayload(format, elementKind, received ?? Buffer.alloc(0));
