@@ -11,11 +11,11 @@
  * below one per n) when the time spent so far says the rest would not fit; the result says where.
  */
 import { join } from "node:path";
-import { loadNow, machineFacts, progress, type MachineFacts } from "../lib/machine.ts";
+import { loadNow, machineFacts, progress } from "../lib/machine.ts";
 import { jsonLines } from "../lib/run-process.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
 import { detectReferences, type References } from "../reference/references.ts";
-import { busyAtStart, plannedRounds, prepareReferences, referenceStdout, roundNotes, SourceWatch, tsmpiStdout } from "../lib/program-runs.ts";
+import { busyAtStart, plannedRounds, type ProgramSuiteRun, prepareReferences, referenceStdout, roundNotes, SourceWatch, tsmpiStdout } from "../lib/program-runs.ts";
 
 export type Impl = "tsmpi-p2p" | "tsmpi-shared" | "tsmpi-darray" | "ompi-c" | "mpi4py";
 export const IMPLS: readonly Impl[] = ["tsmpi-p2p", "tsmpi-shared", "tsmpi-darray", "ompi-c", "mpi4py"];
@@ -87,27 +87,13 @@ export interface ChecksumReport {
   groups: Array<{ field: string; who: string[] }>;
 }
 
-export interface HeatSuiteResult {
+export interface HeatSuiteResult extends ProgramSuiteRun {
   /** The plan as asked (rounds: the most per n). */
   plan: HeatPlan;
   /** Implementations that ran (the plan's, less skipped references). */
   impls: Impl[];
   cells: Cell[];
-  /** Rounds actually run per n (fewer than plan.rounds where the budget cut them). */
-  roundsRun: Record<number, number>;
-  notes: string[];
   checksums: ChecksumReport;
-  references: References;
-  /** tsmpi's binding as launch() reported it. */
-  bindTo: string;
-  /** Fingerprints of packages/{runtime,launcher}/src seen during the run (more than one: they changed). */
-  fingerprints: string[];
-  facts: MachineFacts;
-  loadAtStart: string;
-  loadAtEnd: string;
-  /** More runnable work than 2x the cpus at the start. */
-  busy: boolean;
-  seconds: number;
 }
 
 

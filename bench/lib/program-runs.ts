@@ -6,8 +6,26 @@
 import type { LaunchOptions } from "@tsmpi/launcher";
 import { join } from "node:path";
 import { missingMpi4py, mpiEnv, mpirunArgs, prepareC, PYTHON, firstLine, type References } from "../reference/references.ts";
-import { progress, sourceFingerprint } from "./machine.ts";
+import { progress, sourceFingerprint, type MachineFacts } from "./machine.ts";
 import { runProcess } from "./run-process.ts";
+
+/** What a heat- or pi-style suite reports about its run besides its own cells and checks. */
+export interface ProgramSuiteRun {
+  /** Rounds actually run per n (fewer than plan.rounds where the budget cut them). */
+  roundsRun: Record<number, number>;
+  notes: string[];
+  references: References;
+  /** tsmpi's binding as launch() reported it. */
+  bindTo: string;
+  /** Fingerprints of packages/{runtime,launcher}/src seen during the run (more than one: they changed). */
+  fingerprints: string[];
+  facts: MachineFacts;
+  loadAtStart: string;
+  loadAtEnd: string;
+  /** More runnable work than 2x the cpus at the start. */
+  busy: boolean;
+  seconds: number;
+}
 
 /**
  * Drops the references that cannot run here from `impls` ("ompi-c": C + Open MPI built from

@@ -13,10 +13,10 @@
  * one per n) when the time spent so far says the rest would not fit; the result says where.
  */
 import { join } from "node:path";
-import { loadNow, machineFacts, progress, type MachineFacts } from "../lib/machine.ts";
+import { loadNow, machineFacts, progress } from "../lib/machine.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
 import { detectReferences, type References } from "../reference/references.ts";
-import { busyAtStart, plannedRounds, prepareReferences, referenceStdout, roundNotes, SourceWatch, tsmpiStdout } from "../lib/program-runs.ts";
+import { busyAtStart, plannedRounds, type ProgramSuiteRun, prepareReferences, referenceStdout, roundNotes, SourceWatch, tsmpiStdout } from "../lib/program-runs.ts";
 import { parsePiOutput, type Method, type PiRun } from "./output.ts";
 
 export type { Method } from "./output.ts";
@@ -83,27 +83,13 @@ export interface CheckReport {
   series: Array<{ np: number; estimate: number; largest: number; who: string }>;
 }
 
-export interface PiSuiteResult {
+export interface PiSuiteResult extends ProgramSuiteRun {
   /** The plan as asked (rounds: the most per n). */
   plan: PiPlan;
   /** Implementations that ran (the plan's, less skipped references). */
   impls: Impl[];
   cells: Cell[];
-  /** Rounds actually run per n (fewer than plan.rounds where the budget cut them). */
-  roundsRun: Record<number, number>;
-  notes: string[];
   checks: CheckReport;
-  references: References;
-  /** tsmpi's binding as launch() reported it. */
-  bindTo: string;
-  /** Fingerprints of packages/{runtime,launcher}/src seen during the run (more than one: they changed). */
-  fingerprints: string[];
-  facts: MachineFacts;
-  loadAtStart: string;
-  loadAtEnd: string;
-  /** More runnable work than 2x the cpus at the start. */
-  busy: boolean;
-  seconds: number;
 }
 
 
