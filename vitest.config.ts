@@ -5,11 +5,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    // CI also writes a machine-readable summary that .ci/run turns into "N passed, N failed".
-    reporters: process.env.CI ? ["default", ["json", { outputFile: ".vitest-results.json" }]] : ["default"],
+    // A machine-readable summary that .ci/run turns into "N passed, N failed".
+    reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
   },
 });

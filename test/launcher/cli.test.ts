@@ -27,7 +27,7 @@ describe("tsmpirun command line", () => {
     [["-n", "0", fixture("env")], "-n/--np must be a positive integer, got 0"],
     [["-n", "2.5", fixture("env")], "-n/--np must be a positive integer, got 2.5"],
     [["-n", "many", fixture("env")], "-n/--np must be a positive integer, got many"],
-    [["-n", "2", "--bogus-option", fixture("env")], "Unknown argument: bogus-option"],
+    [["-n", "2", "--bogus-option", fixture("env")], "unknown option --bogus-option"],
     [["-n", "2"], "missing PROGRAM to run"],
     [["-n", "2", "--timeout", "-1", fixture("env")], "--timeout must be a positive number"],
   ])("bad usage %j exits 2 with a message and a usage hint", async (args, message) => {

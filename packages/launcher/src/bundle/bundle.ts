@@ -1,5 +1,6 @@
-import type { Message, Plugin } from "esbuild";
-import { readFile, realpath } from "node:fs/promises";
+import type { Message, OutputFile, PartialMessage, Plugin } from "esbuild";
+import { readFileSync } from "node:fs";
+import { readFile, realpath, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -9,14 +10,18 @@ import { cacheDirectory, lookupBundle, storeBundle } from "./cache.ts";
 /** Source extensions a rank program may have. */
 export const PROGRAM_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"] as const;
 
+/** The package every rank program imports; bundled into the program instead of loaded from node_modules. */
+const RUNTIME_PACKAGE = "@tsmpi/runtime";
+
 export type BundleOutcome = { ok: true; file: string; cached?: boolean } | { ok: false; diagnostics: string };
 
 /**
- * The bundle of `program`: from the content-keyed cache (see cache.ts) when no input changed,
- * else built into `outfile` and stored for the next launch.
+ * The bundle of `program`, once per job, so N ranks start from plain JavaScript instead of
+ * compiling TypeScript N times: from the content-keyed cache (see cache.ts) when no input
+ * changed, else built into `outfile` and stored for the next launch.
  */
 export async function bundleProgramCached(program: string, outfile: string): Promise<BundleOutcome> {
-  const dir = cacheDirectory();
+  const dir = cacheDirectory(program);
   if (dir !== undefined) {
     const hit = await lookupBundle(dir, program);
     if (hit !== undefined) {
@@ -32,54 +37,36 @@ export async function bundleProgramCached(program: string, outfile: string): Pro
   return { ok: true, file: stored ?? built.file, cached: false };
 }
 
+type Built = { ok: true; file: string; inputs: string[]; externals: string[] } | { ok: false; diagnostics: string };
+
 /**
- * Bundles the rank program once per job into `<jobDir>/program.mjs`, so N ranks start from
- * plain JavaScript instead of compiling TypeScript N times.
+ * Bundles the user's own files and the compiled `@tsmpi/runtime` (one file to load per rank instead
+ * of a hundred modules); every other npm package stays external and is imported by absolute path:
+ * zeromq loads a native addon relative to its own files, which a bundle would break, and a user's
+ * dependencies keep Node's semantics.
  *
- * User code and workspace packages (whose "exports" point at TS source) are bundled; real npm
- * packages stay external and are imported by absolute path: zeromq loads a native addon relative
- * to its own files, which a bundle would break.
+ * The source map is inline, with absolute `file:` URLs for its sources and esbuild's chaining
+ * through the runtime's own maps, so a stack trace names the user's .ts file (and the runtime's
+ * .ts file) wherever the bundle is stored.
  *
  * Known limitation: `import.meta.url`, `__dirname` and `__filename` are rewritten per bundled
  * file to that file's *source* location, so reads relative to them keep working; but
  * `import.meta.resolve()`, `import.meta.dirname/filename` and `new Worker(new URL(..., import.meta.url))`
- * pointing at a TS file are not rewritten and refer to the bundle in the job directory.
+ * pointing at a TS file are not rewritten and refer to the bundle.
  */
-export async function bundleProgram(program: string, outfile: string): Promise<BundleOutcome> {
-  const built = await buildBundle(program, outfile);
-  return built.ok ? { ok: true, file: built.file } : built;
-}
-
-export type Built = { ok: true; file: string; inputs: string[]; externals: string[] } | { ok: false; diagnostics: string };
-
-/** What buildBundle does with npm packages besides keeping them external (the default, for programs). */
-export interface BundleOptions {
-  /**
-   * Packages bundled in, with every package they import, instead of imported from node_modules at
-   * run time: the launcher's own pure-JS dependencies (yargs is ~15 ES modules to resolve, read and
-   * compile at every start).
-   */
-  inlinePackages?: readonly string[];
-  /**
-   * Per inlined package, packages it imports for their default export (a function) but rarely
-   * calls: evaluated on the first call instead of at start. yargs formats only --help with cliui
-   * and string-width, whose start-up (an Intl.Segmenter each) costs every launch ~10-20 ms.
-   */
-  deferredDefaults?: Readonly<Record<string, readonly string[]>>;
-}
-
-export async function buildBundle(program: string, outfile: string, options: BundleOptions = {}): Promise<Built> {
+async function buildBundle(program: string, outfile: string): Promise<Built> {
   // Loaded on a cache miss only: importing esbuild costs ~10-20 ms a launch.
   const { build } = await import("esbuild");
   try {
     const result = await build({
       entryPoints: [program],
       outfile,
+      write: false,
       bundle: true,
       platform: "node",
       format: "esm",
       target: "node20",
-      sourcemap: "inline",
+      sourcemap: "external",
       // Stack traces need the mappings only; Node reads a source line from disk when it shows one.
       // Without the sources the map is ~4x smaller, and every rank parses it at start.
       sourcesContent: false,
@@ -95,13 +82,14 @@ export async function buildBundle(program: string, outfile: string, options: Bun
         __dirname: SOURCE_DIRNAME,
         __filename: SOURCE_FILENAME,
       },
-      plugins: [packagesPlugin(options), sourceLocationPlugin],
+      plugins: [packagesPlugin(program), sourceLocationPlugin],
     });
     if (result.errors.length > 0) return { ok: false, diagnostics: await format(result.errors) };
+    await writeFile(outfile, withInlineSourceMap(result.outputFiles, outfile));
     const cwd = process.cwd();
     // Not the plugin's generated modules ("namespace:path"): each depends only on a file listed anyway.
     const inputs = Object.keys(result.metafile.inputs)
-      .filter((input) => !GENERATED_NAMESPACES.some((namespace) => input.startsWith(`${namespace}:`)))
+      .filter((input) => !input.startsWith(`${COMMONJS_FACADE}:`))
       .map((input) => resolve(cwd, input));
     const externals = Object.values(result.metafile.outputs)
       .flatMap((output) => output.imports)
@@ -113,6 +101,23 @@ export async function buildBundle(program: string, outfile: string, options: Bun
     if (Array.isArray(errors) && errors.length > 0) return { ok: false, diagnostics: await format(errors) };
     throw error;
   }
+}
+
+/**
+ * The bundle's code with its map appended as a data URL, the map's sources made absolute: the
+ * bundle is built in the job directory and then moved into the cache, so sources relative to it
+ * would point nowhere.
+ */
+function withInlineSourceMap(outputs: OutputFile[], outfile: string): string {
+  const code = outputs.find((output) => output.path.endsWith(".mjs") || output.path === outfile);
+  const map = outputs.find((output) => output.path.endsWith(".map"));
+  if (code === undefined || map === undefined) throw new Error(`esbuild wrote no ${code === undefined ? "bundle" : "source map"} for ${outfile}`);
+  const parsed = JSON.parse(map.text) as { sources: string[]; sourceRoot?: string };
+  const base = dirname(map.path);
+  parsed.sources = parsed.sources.map((source) => (/^[a-z]+:/i.test(source) ? source : pathToFileURL(resolve(base, source)).href));
+  delete parsed.sourceRoot;
+  const text = code.text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
+  return `${text}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(parsed)).toString("base64")}\n`;
 }
 
 async function format(messages: Message[]): Promise<string> {
@@ -135,57 +140,79 @@ function isInsideNodeModules(file: string): boolean {
   return file.split(sep).includes("node_modules");
 }
 
-/** The workspace's packages (the runtime and the launcher), whose sources are bundled as our own. */
-const WORKSPACE_PACKAGES = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-
-function isWorkspaceSource(file: string): boolean {
-  return file.startsWith(WORKSPACE_PACKAGES + sep) && !isInsideNodeModules(file);
-}
-
 /** `name` or `@scope/name` of a bare specifier. */
 function packageName(specifier: string): string {
   const [first = "", second = ""] = specifier.split("/");
   return first.startsWith("@") ? `${first}/${second}` : first;
 }
 
-/** The package a file inside node_modules belongs to, else undefined. */
-function packageOf(file: string): string | undefined {
-  const parts = file.split(sep);
-  const at = parts.lastIndexOf("node_modules");
-  if (at < 0 || at + 1 >= parts.length) return undefined;
-  const name = parts[at + 1]!;
-  return name.startsWith("@") ? `${name}/${parts[at + 2] ?? ""}` : name;
+/** The nearest package.json above `file`, parsed (memoised per directory: a bundle asks for ~100 files). */
+const manifests = new Map<string, { name?: unknown; type?: unknown } | undefined>();
+function nearestManifest(file: string): { name?: unknown; type?: unknown } | undefined {
+  const chain: string[] = [];
+  let found: { name?: unknown; type?: unknown } | undefined;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (manifests.has(dir)) {
+      found = manifests.get(dir);
+      break;
+    }
+    chain.push(dir);
+    let text: string | undefined;
+    try {
+      text = readFileSync(join(dir, "package.json"), "utf8");
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      found = JSON.parse(text) as { name?: unknown; type?: unknown };
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of chain) manifests.set(dir, found);
+  return found;
+}
+
+/** Whether `file` is part of the runtime package (its compiled dist/, or its sources in this workspace). */
+function isRuntimeFile(file: string): boolean {
+  return nearestManifest(file)?.name === RUNTIME_PACKAGE;
 }
 
 /** Whether Node loads `file` as CommonJS: .cjs, or .js without "type": "module" in its package.json. */
-async function isCommonJs(file: string): Promise<boolean> {
+function isCommonJs(file: string): boolean {
   const extension = extname(file);
   if (extension === ".cjs") return true;
   if (extension !== ".js") return false;
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const manifest = await readFile(join(dir, "package.json"), "utf8").catch(() => undefined);
-    if (manifest !== undefined) return (JSON.parse(manifest) as { type?: unknown }).type !== "module";
-    if (dirname(dir) === dir) return true;
-  }
+  return nearestManifest(file)?.type !== "module";
 }
 
-/** Namespaces of the small modules the plugin below writes itself. */
+/** Namespace of the small modules the plugin below writes itself. */
 const COMMONJS_FACADE = "tsmpi-commonjs-facade";
-const DEFERRED_DEFAULT = "tsmpi-deferred-default";
-const GENERATED_NAMESPACES = [COMMONJS_FACADE, DEFERRED_DEFAULT];
+
+/**
+ * The error for a package the program imports that is not installed, in place of esbuild's
+ * advice to mark it external (which would only move the failure to every rank).
+ */
+function notInstalled(specifier: string, importer: string, program: string): PartialMessage {
+  const name = packageName(specifier);
+  const project = nearestManifest(program) === undefined ? dirname(program) : "your project";
+  const hint = name === RUNTIME_PACKAGE ? `npm install ${RUNTIME_PACKAGE} @tsmpi/launcher` : `npm install ${name}`;
+  return {
+    text: `"${specifier}" is imported by ${importer} but the package "${name}" is not installed: run \`${hint}\` in ${project}`,
+  };
+}
 
 /**
  * Keeps builtins and anything that resolves into a node_modules directory out of the bundle,
- * except the `inlinePackages` (and what they import).
+ * except the runtime package, which is bundled with the program.
  *
- * A workspace source's `import` of a CommonJS package (zeromq) becomes a require() of it: Node
+ * A runtime file's `import` of a CommonJS package (zeromq) becomes a require() of it: Node
  * imports CommonJS from ESM by first scanning its source (and that of every file it re-exports)
  * for export names: zeromq as an import cost each rank ~5-10 ms more. Same module object: a program that
- * imports the package itself gets the one require() loaded. Only for our own sources, which
- * import such packages as a namespace or by name; a program's imports keep Node's semantics.
+ * imports the package itself gets the one require() loaded. Only for the runtime, which imports
+ * such packages as a namespace or by name; a program's imports keep Node's semantics.
  */
-function packagesPlugin(options: BundleOptions): Plugin {
-  const inline = new Set(options.inlinePackages ?? []);
+function packagesPlugin(program: string): Plugin {
   return {
     name: "tsmpi-packages",
     setup(build) {
@@ -201,20 +228,14 @@ function packagesPlugin(options: BundleOptions): Plugin {
           importer: args.importer,
           pluginData: RESOLVING,
         });
-        // Let esbuild report unresolvable imports itself, with the importing file and line.
-        if (resolved.errors.length > 0 || resolved.external) return undefined;
-        const file = await realpath(resolved.path);
-        if (!isInsideNodeModules(file)) return { path: file };
-        // With packages inlined, an importer inside node_modules is one of them: bundle its imports too.
-        const importer = inline.size > 0 ? packageOf(args.importer) : undefined;
-        if (importer !== undefined) {
-          if (args.kind === "import-statement" && options.deferredDefaults?.[importer]?.includes(args.path)) {
-            return { path: file, namespace: DEFERRED_DEFAULT, pluginData: { specifier: args.path, resolveDir: args.resolveDir } };
-          }
-          return { path: file };
+        if (resolved.errors.length > 0) {
+          const missing = resolved.errors.some((error) => error.text.startsWith("Could not resolve"));
+          return missing ? { errors: [notInstalled(args.path, args.importer, program)] } : undefined;
         }
-        if (inline.has(packageName(args.path))) return { path: file };
-        if (args.kind === "import-statement" && isWorkspaceSource(args.importer) && (await isCommonJs(file))) {
+        if (resolved.external) return undefined;
+        const file = await realpath(resolved.path);
+        if (isRuntimeFile(file) || !isInsideNodeModules(file)) return { path: file };
+        if (args.kind === "import-statement" && isRuntimeFile(args.importer) && isCommonJs(file)) {
           return { path: file, namespace: COMMONJS_FACADE };
         }
         // require() takes a path; import takes a URL (a path with '#' or '%' would break as a URL).
@@ -225,20 +246,6 @@ function packagesPlugin(options: BundleOptions): Plugin {
         contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
         loader: "js",
       }));
-      // esbuild bundles a module that is require()d inside a function that runs on the first call.
-      build.onLoad({ filter: /.*/, namespace: DEFERRED_DEFAULT }, (args) => {
-        const { specifier, resolveDir } = args.pluginData as { specifier: string; resolveDir: string };
-        return {
-          contents:
-            `let loaded;\n` +
-            `export default function deferred(...args) {\n` +
-            `  loaded ??= require(${JSON.stringify(specifier)}).default;\n` +
-            `  return loaded.apply(this, args);\n` +
-            `}\n`,
-          resolveDir,
-          loader: "js",
-        };
-      });
     },
   };
 }
@@ -258,11 +265,8 @@ const sourceLocationPlugin: Plugin = {
   setup(build) {
     build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
       const source = await readFile(args.path, "utf8");
-      const mentions = /import\.meta|__dirname|__filename/.test(source);
-      // A file of an inlined package (see packagesPlugin) that needs no declarations loads as usual.
-      if (isInsideNodeModules(args.path) && !mentions) return undefined;
+      if (!/import\.meta|__dirname|__filename/.test(source)) return undefined;
       const loader = loaders[extname(args.path) as keyof typeof loaders] ?? "js";
-      if (!mentions) return { contents: source, loader };
       const declarations =
         `const ${SOURCE_URL} = ${JSON.stringify(pathToFileURL(args.path).href)}, ` +
         `${SOURCE_DIRNAME} = ${JSON.stringify(dirname(args.path))}, ` +

@@ -2,8 +2,8 @@
  * Cache of program bundles, keyed by the content of every file that went into them (esbuild's
  * metafile inputs), so an unchanged program starts without running esbuild (~100-250 ms of a
  * launch). Entries are immutable files named by that content hash: a job keeps running the bundle
- * it started with while an edit makes the next job build another. Lives in
- * `<launcher>/node_modules/.cache/tsmpirun/bundles` (find-cache-dir's convention), or
+ * it started with while an edit makes the next job build another. Lives in the program's
+ * project, `node_modules/.cache/tsmpirun/bundles` (find-cache-dir's convention), or
  * $TSMPIRUN_CACHE_DIR; TSMPIRUN_CACHE=0 turns it off.
  *
  * A hit is checked by hashing the inputs again (a few dozen small files, ~1-2 ms) and by checking
@@ -13,11 +13,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { tmpdir, userInfo } from "node:os";
+import { dirname, join } from "node:path";
 
 /** Bumped whenever bundle.ts changes what it produces for the same inputs. */
-export const BUNDLE_FORMAT = "tsmpi-bundle-3";
+export const BUNDLE_FORMAT = "tsmpi-bundle-4";
 /** Bundles kept per program; older ones are removed (a job still running one has it open already). */
 const KEEP_PER_PROGRAM = 3;
 
@@ -30,10 +30,21 @@ interface Manifest {
   bundle: string;
 }
 
-export function cacheDirectory(): string | undefined {
+/**
+ * Where bundles of `program` are kept: `node_modules/.cache/tsmpirun/bundles` of the project the
+ * program belongs to (the nearest folder above it with a package.json and a node_modules, as
+ * find-cache-dir does), else a per-user folder in the temporary directory.
+ */
+export function cacheDirectory(program: string): string | undefined {
   if (process.env.TSMPIRUN_CACHE === "0") return undefined;
   if (process.env.TSMPIRUN_CACHE_DIR) return join(process.env.TSMPIRUN_CACHE_DIR, "bundles");
-  return resolve(dirname(fileURLToPath(import.meta.url)), "../../node_modules/.cache/tsmpirun/bundles");
+  for (let dir = dirname(program); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "node_modules"))) {
+      return join(dir, "node_modules", ".cache", "tsmpirun", "bundles");
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return join(tmpdir(), `tsmpirun-${userInfo().uid}`, "bundles");
 }
 
 /** A stable short name for a program: the hash of its absolute path and the bundle format. */

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import yargs from "yargs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { BIND_TO, MAP_BY } from "../procs/binding.ts";
-import type { LaunchOptions, TransportKind } from "../types.ts";
+import type { LaunchOptions } from "../types.ts";
 
 /** What the command line asks for. */
 export type CommandLine =
@@ -13,7 +13,48 @@ export type CommandLine =
 /** Exit code for a malformed command line (the getopt/argparse convention), documented in --help. */
 export const USAGE_EXIT_CODE = 2;
 
-const EPILOGUE = `Everything after PROGRAM is passed to every rank: tsmpirun -n 2 prog.ts --nx 10
+const TRANSPORTS = ["ipc", "tcp"] as const;
+
+/**
+ * node:util's parseArgs rather than a CLI framework: it is built in, so a launch loads no parser
+ * modules, and tsmpirun's grammar (options, then PROGRAM, then the program's own arguments) needs
+ * only the split point found by `splitAtProgram`.
+ */
+const OPTIONS = {
+  np: { type: "string", short: "n" },
+  export: { type: "string", short: "x", multiple: true },
+  timeout: { type: "string" },
+  transport: { type: "string" },
+  "bind-to": { type: "string" },
+  "map-by": { type: "string" },
+  "report-bindings": { type: "boolean" },
+  "tag-output": { type: "boolean" },
+  "timestamp-output": { type: "boolean" },
+  "output-dir": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+const HELP = `Usage: tsmpirun [options] PROGRAM [ARGS...]
+
+Starts N ranks of a TypeScript/JavaScript program (bundled once with esbuild).
+
+Options:
+  -n, --np N                 number of ranks (default: the available CPUs, ${availableParallelism()} here)
+  -x VAR[=value]             set VAR for every rank (alone: copy it from this environment); repeatable
+      --timeout SECONDS      end the job after SECONDS (exit code 124)
+      --transport ipc|tcp    how ranks reach each other (default ipc)
+      --bind-to core|none    core: confine each rank (all its threads) to one cpu (default none)
+      --map-by core|slot     core: rank r on cpu r mod cpus; slot: consecutive ranks fill each cpu
+                             in turn (default core)
+      --report-bindings      print the cpu each rank is bound to
+      --tag-output           prefix each output line with [rank]
+      --timestamp-output     prefix each output line with an ISO timestamp
+      --output-dir DIR       write DIR/rank.R/stdout and DIR/rank.R/stderr instead of forwarding
+  -h, --help                 show this help
+  -v, --version              show the version
+
+Everything after PROGRAM is passed to every rank: tsmpirun -n 2 prog.ts --nx 10
 
 Exit status:
   0        every rank exited with 0
@@ -33,72 +74,71 @@ Environment:
   Ranks also get GLIBC_TUNABLES (malloc keeps freed memory; non-temporal memcpy from 1 MiB) and
   MSGPACKR_NATIVE_ACCELERATION_DISABLED=true, unless the environment sets them.`;
 
+/** The launcher package's version, from its package.json (two levels above this file in src/ and dist/). */
 export function readVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return manifest.version;
 }
 
-function buildParser(argv: string[]) {
-  return yargs(argv)
-    .scriptName("tsmpirun")
-    .usage("Usage: tsmpirun [options] PROGRAM [ARGS...]\n\nStarts N ranks of a TypeScript/JavaScript program (bundled once with esbuild).")
-    .parserConfiguration({ "halt-at-non-option": true, "populate--": false, "camel-case-expansion": false })
-    // yargs' own --help/--version would print and exit by themselves; ours return text to main.
-    .help(false)
-    .version(false)
-    .option("np", { alias: "n", type: "number", description: "number of ranks", default: availableParallelism(), defaultDescription: "available CPUs" })
-    .option("x", { type: "string", description: "-x VAR[=value]: set VAR for every rank (alone: copy it from this environment); repeatable", requiresArg: true })
-    .option("timeout", { type: "number", description: "end the job after SECONDS (exit code 124)", requiresArg: true })
-    .option("transport", { choices: ["ipc", "tcp"] as const, default: "ipc" as TransportKind, description: "how ranks reach each other" })
-    .option("bind-to", {
-      choices: BIND_TO,
-      default: "none" as const,
-      description: "core: confine each rank (all its threads) to one cpu (see --map-by)",
-    })
-    .option("map-by", {
-      choices: MAP_BY,
-      default: "core" as const,
-      description: "core: rank r on cpu r mod cpus; slot: consecutive ranks fill each cpu in turn",
-    })
-    .option("report-bindings", { type: "boolean", default: false, description: "print the cpu each rank is bound to" })
-    .option("tag-output", { type: "boolean", default: false, description: "prefix each output line with [rank]" })
-    .option("timestamp-output", { type: "boolean", default: false, description: "prefix each output line with an ISO timestamp" })
-    .option("output-dir", { type: "string", description: "write DIR/rank.R/stdout and DIR/rank.R/stderr instead of forwarding", requiresArg: true })
-    .option("help", { alias: "h", type: "boolean", description: "show this help" })
-    .option("version", { alias: "v", type: "boolean", description: "show the version" })
-    .strictOptions()
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new UsageError(message);
-    })
-    .epilogue(EPILOGUE)
-    .wrap(Math.min(100, process.stdout.columns ?? 100));
+/**
+ * Splits `argv` into tsmpirun's own options and PROGRAM with its arguments: PROGRAM is the first
+ * argument that is neither an option nor an option's value (or the one after `--`). Values are
+ * joined to their option (`--timeout=-1`), so parseArgs takes a value that starts with a dash.
+ */
+function splitAtProgram(argv: readonly string[]): { ours: string[]; theirs: string[] } {
+  const takesValue = new Map<string, string>();
+  for (const [name, option] of Object.entries(OPTIONS)) {
+    if (option.type !== "string") continue;
+    takesValue.set(`--${name}`, `--${name}`);
+    if ("short" in option) takesValue.set(`-${option.short}`, `--${name}`);
+  }
+  const ours: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i]!;
+    if (argument === "--") return { ours, theirs: argv.slice(i + 1) };
+    if (!argument.startsWith("-") || argument === "-") return { ours, theirs: argv.slice(i) };
+    const long = takesValue.get(argument);
+    if (long !== undefined && i + 1 < argv.length) ours.push(`${long}=${argv[++i]}`);
+    else ours.push(argument);
+  }
+  return { ours, theirs: [] };
 }
 
-class UsageError extends Error {}
+function oneOf<T extends string>(name: string, value: string | undefined, choices: readonly T[], fallback: T): T | string {
+  if (value === undefined) return fallback;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  return `--${name} must be one of ${choices.join(", ")}, got ${value}`;
+}
 
 /** Parses `tsmpirun`'s arguments (without node and the script path). Never exits the process. */
 export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandLine> {
-  const parser = buildParser(argv);
-  let parsed;
+  const { ours, theirs } = splitAtProgram(argv);
+  let values;
   try {
-    parsed = await parser.parseAsync();
+    ({ values } = parseArgs({ args: ours, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    return { action: "usage-error", message: (error as Error).message };
+    return { action: "usage-error", message: usageMessage(error as Error) };
   }
-  if (parsed.help) return { action: "print", text: await parser.getHelp() };
-  if (parsed.version) return { action: "print", text: readVersion() };
+  if (values.help) return { action: "print", text: HELP };
+  if (values.version) return { action: "print", text: readVersion() };
 
-  const [program, ...args] = parsed._.map(String);
+  const [program, ...args] = theirs;
   if (program === undefined) return { action: "usage-error", message: "missing PROGRAM to run" };
-  const np = parsed.np;
-  if (!Number.isInteger(np) || np < 1) {
-    return { action: "usage-error", message: `-n/--np must be a positive integer, got ${argv[argv.findIndex((a) => a === "-n" || a === "--np") + 1] ?? String(np)}` };
+  const np = values.np === undefined ? availableParallelism() : Number(values.np);
+  if (!Number.isInteger(np) || np < 1 || values.np?.trim() === "") {
+    return { action: "usage-error", message: `-n/--np must be a positive integer, got ${values.np}` };
   }
-  if (parsed.timeout !== undefined && !(parsed.timeout > 0)) {
-    return { action: "usage-error", message: `--timeout must be a positive number of seconds, got ${String(parsed.timeout)}` };
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) {
+    return { action: "usage-error", message: `--timeout must be a positive number of seconds, got ${values.timeout}` };
   }
-  const exported = exportedVariables(parsed.x, env);
+  const transport = oneOf("transport", values.transport, TRANSPORTS, "ipc");
+  const bindTo = oneOf("bind-to", values["bind-to"], BIND_TO, "none");
+  const mapBy = oneOf("map-by", values["map-by"], MAP_BY, "core");
+  for (const choice of [transport, bindTo, mapBy]) {
+    if (choice.startsWith("--")) return { action: "usage-error", message: choice };
+  }
+  const exported = exportedVariables(values.export, env);
   if (typeof exported === "string") return { action: "usage-error", message: exported };
 
   return {
@@ -108,23 +148,31 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
       program,
       args,
       env: exported,
-      transport: parsed.transport,
-      mapBy: parsed["map-by"],
-      reportBindings: parsed["report-bindings"],
-      bindTo: parsed["bind-to"],
-      tagOutput: parsed["tag-output"],
-      timestampOutput: parsed["timestamp-output"],
-      ...(parsed.timeout !== undefined ? { timeout: parsed.timeout } : {}),
-      ...(parsed["output-dir"] !== undefined ? { outputDir: parsed["output-dir"] } : {}),
+      transport: transport as (typeof TRANSPORTS)[number],
+      mapBy: mapBy as (typeof MAP_BY)[number],
+      bindTo: bindTo as (typeof BIND_TO)[number],
+      reportBindings: values["report-bindings"] ?? false,
+      tagOutput: values["tag-output"] ?? false,
+      timestampOutput: values["timestamp-output"] ?? false,
+      ...(timeout !== undefined ? { timeout } : {}),
+      ...(values["output-dir"] !== undefined ? { outputDir: values["output-dir"] } : {}),
     },
   };
 }
 
+/** parseArgs' messages, in the launcher's words ("unknown option --bogus"). */
+function usageMessage(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const option = /'(-[^' ,]+)/.exec(error.message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined) return `unknown option ${option}`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option !== undefined) return `option ${option} needs a value`;
+  return error.message;
+}
+
 /** `-x VAR=value` sets, `-x VAR` copies from tsmpirun's environment (like mpirun -x). Returns an error message on misuse. */
-function exportedVariables(x: string | string[] | undefined, env: NodeJS.ProcessEnv): Record<string, string> | string {
-  const entries = x === undefined ? [] : Array.isArray(x) ? x : [x];
+function exportedVariables(entries: readonly string[] | undefined, env: NodeJS.ProcessEnv): Record<string, string> | string {
   const exported: Record<string, string> = {};
-  for (const entry of entries) {
+  for (const entry of entries ?? []) {
     const equals = entry.indexOf("=");
     const name = equals === -1 ? entry : entry.slice(0, equals);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `-x: "${entry}" is not VAR or VAR=value`;
