@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { tmpdir, userInfo } from "node:os";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
 /** Bumped whenever bundle.ts changes what it produces for the same inputs. */
@@ -33,7 +33,7 @@ interface Manifest {
 /**
  * Where bundles of `program` are kept: `node_modules/.cache/tsmpirun/bundles` of the project the
  * program belongs to (the nearest folder above it with a package.json and a node_modules, as
- * find-cache-dir does), else a per-user folder in the temporary directory.
+ * find-cache-dir does), else the user's cache folder ($XDG_CACHE_HOME or ~/.cache).
  */
 export function cacheDirectory(program: string): string | undefined {
   if (process.env.TSMPIRUN_CACHE === "0") return undefined;
@@ -44,7 +44,7 @@ export function cacheDirectory(program: string): string | undefined {
     }
     if (dirname(dir) === dir) break;
   }
-  return join(tmpdir(), `tsmpirun-${userInfo().uid}`, "bundles");
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "tsmpirun", "bundles");
 }
 
 /** A stable short name for a program: the hash of its absolute path and the bundle format. */
