@@ -46,18 +46,44 @@ export interface TsmpiErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * The one error class of tsmpi (like mpi4py's `MPI.Exception`, with Node-style string codes):
+ * everything the runtime raises on purpose. Branch on `code`, which never changes between
+ * versions; the message names the rank, the call and the argument.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await world.send(data, 7);
+ * } catch (error) {
+ *   if (error instanceof TsmpiError && error.code === "ERR_RANK") console.error(error.message);
+ *   // rank 2: send(dest=7): dest must be 0..3 or PROC_NULL (size 4)
+ * }
+ * ```
+ */
 export class TsmpiError extends Error {
+  /** What kind of fault this is; fixed across versions. */
   readonly code: TsmpiErrorCode;
+  /** The rank (in the communicator of the call) that raised it, when known. */
   readonly rank: number | undefined;
+  /** The call as the user wrote it: `send`, `allreduce`, `createCart`, ... */
   readonly call: string;
+  /** The offending argument, when one is at fault. */
   readonly argument: string | undefined;
+  /** The offending value, as passed (absent when no single value is at fault). */
+  readonly got?: unknown;
+  /** What was expected instead, in words. */
+  readonly expected: string | undefined;
 
+  /** Prefer the constructors of the catalogue below, so the same fault reads the same everywhere. */
   constructor(code: TsmpiErrorCode, details: TsmpiErrorDetails, reason?: string) {
     super(formatMessage(details, reason), details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.rank = details.rank;
     this.call = details.call;
     this.argument = details.argument;
+    if ("got" in details) this.got = details.got;
+    this.expected = details.expected;
     // The stack's first line carries the code, as Node's own errors do (`TypeError [ERR_X]: ...`),
     // so a failure report that shows only the stack still names it.
     this.name = `TsmpiError [${code}]`;
@@ -86,4 +112,128 @@ function show(value: unknown): string {
   if (Array.isArray(value)) return `[array of ${value.length}]`;
   if (value !== null && typeof value === "object") return `[${value.constructor?.name ?? "object"}]`;
   return String(value);
+}
+
+/** Where a fault was found: the rank in the call's communicator, and the call as the user wrote it. */
+export interface CallSite {
+  rank?: number | undefined;
+  call: string;
+}
+
+/** A value in a message, by shape rather than content: `Float64Array(8)`, `array(3)`, `string`. */
+export function describeValue(value: unknown): string {
+  if (ArrayBuffer.isView(value) && "length" in value) return `${value.constructor.name}(${(value as { length: number }).length})`;
+  if (Array.isArray(value)) return `array(${value.length})`;
+  if (value === null) return "null";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object") return value.constructor?.name ?? "object";
+  return typeof value;
+}
+
+// The catalogue: one constructor per kind of fault (Open MPI keeps its texts in help-*.txt files).
+
+/** ERR_ARG: `argument` is not what the call takes. */
+export function badArgument(site: CallSite, argument: string, got: unknown, expected: string): TsmpiError {
+  return new TsmpiError("ERR_ARG", { ...site, argument, got, expected });
+}
+
+/** ERR_ARG: the arguments together make no sense (`reason` says why). */
+export function invalidArguments(site: CallSite, reason: string, argument?: string): TsmpiError {
+  return new TsmpiError("ERR_ARG", { ...site, argument }, reason);
+}
+
+/** `0..size-1`, or `0` for a communicator of one. */
+export function rankRange(size: number): string {
+  return size === 1 ? "0" : `0..${size - 1}`;
+}
+
+/** ERR_RANK: a dest, source or root outside the communicator (`alsoAllowed`: "PROC_NULL", ...). */
+export function rankOutOfRange(site: CallSite, argument: string, got: unknown, size: number, alsoAllowed?: string): TsmpiError {
+  const expected = `${rankRange(size)}${alsoAllowed === undefined ? "" : ` or ${alsoAllowed}`} (size ${size})`;
+  return new TsmpiError("ERR_RANK", { ...site, argument, got, expected });
+}
+
+/** ERR_RANK: a rank-like argument that names no rank for another reason (coords off a grid, ...). */
+export function noSuchRank(site: CallSite, argument: string, reason: string): TsmpiError {
+  return new TsmpiError("ERR_RANK", { ...site, argument }, reason);
+}
+
+/** ERR_TAG: not an integer 0..tagUpperBound (or ANY_TAG where a receive allows it). */
+export function tagOutOfRange(site: CallSite, argument: string, got: unknown, tagUpperBound: number, anyTagAllowed: boolean): TsmpiError {
+  const expected = `an integer 0..${tagUpperBound}${anyTagAllowed ? " or ANY_TAG" : ""}`;
+  return new TsmpiError("ERR_TAG", { ...site, argument, got, expected });
+}
+
+/** ERR_SERIALIZE: msgpackr could not encode the data. */
+export function notSerializable(site: CallSite, argument: string, cause: Error): TsmpiError {
+  return new TsmpiError("ERR_SERIALIZE", { ...site, argument, cause }, `${cause.message} (tsmpi sends what msgpackr can encode, and typed arrays)`);
+}
+
+/** ERR_OP: `op` does not apply to this data (`wants`: what it applies to). */
+export function opNotApplicable(site: CallSite, op: string, wants: string, data: unknown): TsmpiError {
+  return new TsmpiError("ERR_OP", { ...site, argument: "data" }, `${op} needs ${wants}; got ${describeValue(data)}`);
+}
+
+/** ERR_OP: `op` cannot combine two values of one rank's data with each other. */
+export function opCannotCombine(site: CallSite, op: string, mine: string, theirs: string): TsmpiError {
+  return new TsmpiError("ERR_OP", { ...site, argument: "data" }, `${op} cannot combine ${mine} with ${theirs}`);
+}
+
+/** ERR_OP: something that is not an op where an op belongs. */
+export function notAnOp(site: CallSite, got: unknown, expected = "an Op (Op.SUM, ...) or a function (a, b) => c"): TsmpiError {
+  return new TsmpiError("ERR_OP", { ...site, argument: "op", got, expected });
+}
+
+/** ERR_OP: a user op returned a block of the wrong shape. */
+export function opResultMisshapen(site: CallSite, op: string, returned: unknown, expectedLength: number): TsmpiError {
+  const got = returned === null || typeof returned !== "object" ? typeof returned : describeValue(returned);
+  return new TsmpiError(
+    "ERR_OP",
+    { ...site, argument: "op", expected: `a block of ${expectedLength} elements` },
+    `${op} returned ${got} for a block of ${expectedLength} elements: a user op must return a value of the shape it was given`,
+  );
+}
+
+/** ERR_COLL_MISMATCH: this rank's data and another rank's cannot meet in one collective. */
+export function dataMismatch(site: CallSite, what: string, mine: string, theirs: string, otherRank: number): TsmpiError {
+  return new TsmpiError(
+    "ERR_COLL_MISMATCH",
+    { ...site, argument: "data" },
+    `${what} ${mine} here and ${theirs} from rank ${otherRank}: every rank must pass data of the same kind and length`,
+  );
+}
+
+/** ERR_COLL_MISMATCH: ranks disagree about a collective (`reason` names both sides). */
+export function collectiveMismatch(site: CallSite, reason: string, argument?: string): TsmpiError {
+  return new TsmpiError("ERR_COLL_MISMATCH", { ...site, argument }, reason);
+}
+
+/** ERR_PROTOCOL: bytes that arrived cannot be decoded (`what`: where they came from). */
+export function undecodable(site: CallSite, what: string, cause: unknown): TsmpiError {
+  return new TsmpiError("ERR_PROTOCOL", { ...site, cause }, `cannot decode ${what}: ${cause instanceof Error ? cause.message : String(cause)}`);
+}
+
+/** ERR_PROTOCOL: a peer broke the runtime's own protocol (`reason` says how). */
+export function protocolViolation(site: CallSite, reason: string): TsmpiError {
+  return new TsmpiError("ERR_PROTOCOL", site, reason);
+}
+
+/** ERR_COMM: the communicator cannot serve this call (freed, the world, not Cartesian, ...). */
+export function wrongCommunicator(site: CallSite, reason: string, argument?: string, got?: unknown): TsmpiError {
+  return new TsmpiError("ERR_COMM", argument === undefined ? site : { ...site, argument, got }, reason);
+}
+
+/** ERR_STATE: the object or the runtime is not in a state for this call. */
+export function notUsable(site: CallSite, reason: string): TsmpiError {
+  return new TsmpiError("ERR_STATE", site, reason);
+}
+
+/** ERR_ABORTED: the job is being aborted. */
+export function jobAborted(site: CallSite): TsmpiError {
+  return new TsmpiError("ERR_ABORTED", site, "the job is being aborted");
+}
+
+/** ERR_WIREUP: the rank could not join the job. */
+export function wireupFailed(site: CallSite, reason: string, cause?: unknown): TsmpiError {
+  return new TsmpiError("ERR_WIREUP", { ...site, cause }, reason);
 }
