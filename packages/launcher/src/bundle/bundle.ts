@@ -1,5 +1,5 @@
 import type { Message, OutputFile, PartialMessage, Plugin } from "esbuild";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile, realpath, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { dirname, extname, join, resolve, sep } from "node:path";
@@ -189,6 +189,14 @@ function isCommonJs(file: string): boolean {
 /** Namespace of the small modules the plugin below writes itself. */
 const COMMONJS_FACADE = "tsmpi-commonjs-facade";
 
+/** Whether a node_modules folder at or above `dir` holds the package `name`. */
+function isInstalled(name: string, dir: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, "node_modules", name, "package.json"))) return true;
+    if (dirname(at) === at) return false;
+  }
+}
+
 /**
  * The error for a package the program imports that is not installed, in place of esbuild's
  * advice to mark it external (which would only move the failure to every rank).
@@ -229,8 +237,8 @@ function packagesPlugin(program: string): Plugin {
           pluginData: RESOLVING,
         });
         if (resolved.errors.length > 0) {
-          const missing = resolved.errors.some((error) => error.text.startsWith("Could not resolve"));
-          return missing ? { errors: [notInstalled(args.path, args.importer, program)] } : undefined;
+          // Let esbuild report what else went wrong (a package without the file it exports, ...).
+          return isInstalled(packageName(args.path), args.resolveDir) ? undefined : { errors: [notInstalled(args.path, args.importer, program)] };
         }
         if (resolved.external) return undefined;
         const file = await realpath(resolved.path);
