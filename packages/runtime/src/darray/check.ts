@@ -6,7 +6,7 @@
  */
 import { TYPED_ARRAY_CLASSES } from "../wire/typed-array.ts";
 import { Comm } from "../comm/comm.ts";
-import { TsmpiError } from "../errors.ts";
+import { badArgument, invalidArguments, rankOutOfRange, TsmpiError, wrongCommunicator } from "../errors.ts";
 import { CartComm } from "../topo/cart.ts";
 import { smallestBlock } from "./layout.ts";
 import type { DArrayKind, DArrayTypedArray } from "./types.ts";
@@ -16,10 +16,11 @@ const KINDS: readonly DArrayKind<DArrayTypedArray>[] = TYPED_ARRAY_CLASSES;
 export function checkCart(cart: unknown, call: string): asserts cart is CartComm {
   if (cart instanceof CartComm) return;
   const rank = cart instanceof Comm ? cart.rank : undefined;
-  throw new TsmpiError(
-    "ERR_COMM",
-    { rank, call, argument: "cart", got: cart },
+  throw wrongCommunicator(
+    { rank, call },
     "a DArray is distributed over a Cartesian communicator: pass the CartComm from comm.createCart(dims, periods)",
+    "cart",
+    cart,
   );
 }
 
@@ -29,26 +30,26 @@ export function checkKind<A extends DArrayTypedArray>(kind: unknown, rank: numbe
   // A Buffer is a Uint8Array subclass; anything derived from a known kind is stored as that kind.
   const base = KINDS.find((k) => typeof kind === "function" && kind.prototype instanceof k);
   if (base !== undefined) return base as DArrayKind<A>;
-  throw new TsmpiError("ERR_ARG", { rank, call, argument, got: kind, expected: `a typed array class (${KINDS.map((k) => k.name).join(", ")})` });
+  throw badArgument({ rank, call }, argument, kind, `a typed array class (${KINDS.map((k) => k.name).join(", ")})`);
 }
 
 /** The global shape as a plain array, one extent per grid dimension. */
 export function checkShape(cart: CartComm, globalShape: unknown, call: string): number[] {
   const rank = cart.rank;
   if (!Array.isArray(globalShape) || globalShape.length === 0) {
-    throw new TsmpiError("ERR_ARG", { rank, call, argument: "globalShape", got: globalShape, expected: "a non-empty array of integers >= 0, one per dimension" });
+    throw badArgument({ rank, call }, "globalShape", globalShape, "a non-empty array of integers >= 0, one per dimension");
   }
   globalShape.forEach((n: unknown, d) => {
     if (!Number.isSafeInteger(n) || (n as number) < 0) {
-      throw new TsmpiError("ERR_ARG", { rank, call, argument: `globalShape[${d}]`, got: n, expected: "an integer >= 0" });
+      throw badArgument({ rank, call }, `globalShape[${d}]`, n, "an integer >= 0");
     }
   });
   if (globalShape.length !== cart.ndims) {
-    throw new TsmpiError(
-      "ERR_ARG",
-      { rank, call, argument: "globalShape" },
+    throw invalidArguments(
+      { rank, call },
       `the array has ${globalShape.length} dimension${globalShape.length === 1 ? "" : "s"} ([${globalShape.join(", ")}]) but the process grid has ${cart.ndims} (dims [${cart.dims.join(", ")}]); ` +
         "make the grid with one dimension per array dimension (extent 1 for a dimension that is not split)",
+      "globalShape",
     );
   }
   return [...(globalShape as number[])];
@@ -57,7 +58,7 @@ export function checkShape(cart: CartComm, globalShape: unknown, call: string): 
 export function checkGhost(cart: CartComm, globalShape: readonly number[], ghost: unknown, call: string): number {
   const rank = cart.rank;
   if (!Number.isSafeInteger(ghost) || (ghost as number) < 0) {
-    throw new TsmpiError("ERR_ARG", { rank, call, argument: "ghost", got: ghost, expected: "an integer >= 0" });
+    throw badArgument({ rank, call }, "ghost", ghost, "an integer >= 0");
   }
   const width = ghost as number;
   for (let d = 0; d < globalShape.length; d++) {
@@ -78,11 +79,11 @@ export function checkGhost(cart: CartComm, globalShape: readonly number[], ghost
 
 export function checkRoot(cart: CartComm, root: unknown, call: string): number {
   if (!Number.isInteger(root) || (root as number) < 0 || (root as number) >= cart.size) {
-    throw new TsmpiError("ERR_RANK", { rank: cart.rank, call, argument: "root", got: root, expected: `${cart.size === 1 ? "0" : `0..${cart.size - 1}`} (size ${cart.size})` });
+    throw rankOutOfRange({ rank: cart.rank, call }, "root", root, cart.size);
   }
   return root as number;
 }
 
 export function checkFunction(fn: unknown, rank: number, call: string, argument: string): void {
-  if (typeof fn !== "function") throw new TsmpiError("ERR_ARG", { rank, call, argument, got: fn, expected: "a function" });
+  if (typeof fn !== "function") throw badArgument({ rank, call }, argument, fn, "a function");
 }

@@ -25,7 +25,7 @@
  * over a private duplicate of the grid, so they never match the program's messages.
  */
 import type { Comm } from "../comm/comm.ts";
-import { TsmpiError } from "../errors.ts";
+import { badArgument, invalidArguments, notAnOp } from "../errors.ts";
 import { Op, type OpLike } from "../ops/op.ts";
 import { Request } from "../p2p/request.ts";
 import type { CartComm } from "../topo/cart.ts";
@@ -132,7 +132,7 @@ export class DArray<A extends DArrayTypedArray = Float64Array, N extends number 
     const block = await comm.scatter(items, root);
     if (typeof block === "string") {
       comm.free();
-      throw new TsmpiError("ERR_ARG", { rank: cart.rank, call, argument: "fullArray" }, `on root ${root}: ${block}`);
+      throw invalidArguments({ rank: cart.rank, call }, `on root ${root}: ${block}`, "fullArray");
     }
     const kind = checkKind<A>(block.constructor, cart.rank, call, "fullArray");
     const layout = layoutOf(shape, cart.dims, cart.coords, ghost);
@@ -290,7 +290,7 @@ export class DArray<A extends DArrayTypedArray = Float64Array, N extends number 
     const rank = this.#comm.rank;
     const call = "DArray.reduce";
     if (!(op instanceof Op) && typeof op !== "function") {
-      throw new TsmpiError("ERR_OP", { rank, call, argument: "op", got: op, expected: "an Op or a function (a, b) => c" });
+      throw notAnOp({ rank, call }, op, "an Op or a function (a, b) => c");
     }
     const step = (a: number | bigint, b: number | bigint): number | bigint => applyOp(op as OpLike<number | bigint>, a, b, rank, call);
     return ((await this.#fold(step)) ?? emptyArray(rank, call)) as ElementOf<A>;
@@ -313,7 +313,7 @@ export class DArray<A extends DArrayTypedArray = Float64Array, N extends number 
 
 function corners(options: HaloOptions, rank: number, call: string): boolean {
   const value = options?.corners ?? true;
-  if (typeof value !== "boolean") throw new TsmpiError("ERR_ARG", { rank, call, argument: "corners", got: value, expected: "true or false" });
+  if (typeof value !== "boolean") throw badArgument({ rank, call }, "corners", value, "true or false");
   return value;
 }
 

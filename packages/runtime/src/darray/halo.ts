@@ -34,7 +34,7 @@
  */
 import type { CartComm } from "../topo/cart.ts";
 import { PROC_NULL } from "../constants.ts";
-import { TsmpiError } from "../errors.ts";
+import { collectiveMismatch, notUsable } from "../errors.ts";
 import type { Layout } from "./layout.ts";
 import { boxSize, contiguousSpan, packBox, unpackBox, type Box, type Elements } from "./region.ts";
 import type { DArrayKind, DArrayTypedArray } from "./types.ts";
@@ -78,8 +78,7 @@ export class Halo {
    */
   start(corners: boolean, call: string): Promise<void> {
     if (this.#busy) {
-      throw new TsmpiError(
-        "ERR_STATE",
+      throw notUsable(
         { rank: this.#comm.rank, call },
         "a halo exchange of this DArray is still in flight; await the request of exchangeHaloStart() first",
       );
@@ -110,8 +109,7 @@ export class Halo {
       stage.forEach((t, i) => {
         const face = faces[i]!;
         if (face.length !== t.size || !(face instanceof this.#kind)) {
-          throw new TsmpiError(
-            "ERR_COLL_MISMATCH",
+          throw collectiveMismatch(
             { rank: comm.rank, call },
             `rank ${t.peer} sent a halo face of ${describe(face)} where ${t.size} ${this.#kind.name} elements were expected: ` +
               "the ranks made this DArray with different shapes, kinds or ghost widths",

@@ -5,7 +5,7 @@
  * copy-free strided access for hot loops. Indices are local: 0..localShape[d]-1, the owned
  * element at global index `localIndices[d].start + i` along d.
  */
-import { TsmpiError } from "../errors.ts";
+import { invalidArguments } from "../errors.ts";
 import type { Layout } from "./layout.ts";
 import { ownedBox, packBox, type Elements } from "./region.ts";
 import type { DArrayKind, DArrayTypedArray, ElementOf, LeadingIndex, Tuple } from "./types.ts";
@@ -95,11 +95,11 @@ export class LocalPart<A extends DArrayTypedArray = Float64Array, N extends numb
   #badIndex(call: string, index: readonly unknown[]): never {
     const shape = this.#layout.localShape;
     const wanted = call === "row" ? shape.slice(0, -1) : shape;
-    throw new TsmpiError(
-      "ERR_ARG",
-      { rank: this.#rank, call: `LocalPart.${call}`, argument: "index" },
+    throw invalidArguments(
+      { rank: this.#rank, call: `LocalPart.${call}` },
       `index [${index.join(", ")}] is outside the local block: it takes ${wanted.length} integer${wanted.length === 1 ? "" : "s"} ` +
         `with 0 <= index[d] < [${wanted.join(", ")}][d] (local indices; the block owns global [${this.#layout.localIndices.map((r) => `${r.start}..${r.stop - 1}`).join(", ")}])`,
+      "index",
     );
   }
 }

@@ -10,7 +10,7 @@
  * @internal
  */
 import type { Comm } from "../comm/comm.ts";
-import { TsmpiError } from "../errors.ts";
+import { invalidArguments } from "../errors.ts";
 import type { OpLike } from "../ops/op.ts";
 import { applyLocal } from "../pmap/local-op.ts";
 import type { Layout } from "./layout.ts";
@@ -49,7 +49,10 @@ export async function combine<T>(comm: Comm, partial: T | undefined, fold: (a: T
 }
 
 export function emptyArray(rank: number, call: string): never {
-  throw new TsmpiError("ERR_ARG", { rank, call }, "the DArray has no elements, and this reduction has no value for an empty array (sum alone gives 0)");
+  throw invalidArguments(
+    { rank, call },
+    "the DArray has no elements, and this reduction has no value for an empty array (sum alone gives 0)",
+  );
 }
 
 export function applyOp<T>(op: OpLike<T>, a: T, b: T, rank: number, call: string): T {

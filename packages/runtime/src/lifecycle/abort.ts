@@ -1,4 +1,4 @@
-import { TsmpiError } from "../errors.ts";
+import { badArgument } from "../errors.ts";
 import type { Engine } from "../engine/engine.ts";
 import { runtimeState } from "./state.ts";
 
@@ -23,7 +23,7 @@ export function exitAfter(report: Promise<void> | undefined, code: number, unrep
 /** MPI_Abort: the launcher ends every rank and exits with `code`. */
 export function abortJob(engine: Engine, rank: number, code: number, reason: string): Promise<never> {
   if (!Number.isInteger(code) || code < 0 || code > 255) {
-    throw new TsmpiError("ERR_ARG", { rank, call: "abort", argument: "code", got: code, expected: "an integer exit code 0..255" });
+    throw badArgument({ rank, call: "abort" }, "code", code, "an integer exit code 0..255");
   }
   engine.markAborted();
   const client = runtimeState()?.client;

@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { Comm } from "../comm/comm.ts";
 import { worldCore } from "../comm/core.ts";
 import { Engine } from "../engine/engine.ts";
-import { TsmpiError } from "../errors.ts";
+import { notUsable, wireupFailed } from "../errors.ts";
 import { readJobEnv, sharedMemoryTransportAllowed, type JobEnv } from "../env.ts";
 import { SelfTransport } from "../transport/self.ts";
 import { ZmqTransport } from "../transport/zmq.ts";
@@ -26,7 +26,7 @@ let finalized = false;
  * returns the same communicator.
  */
 export function init(): Promise<Comm> {
-  if (finalized) return Promise.reject(new TsmpiError("ERR_STATE", { call: "init" }, "tsmpi has already been finalized"));
+  if (finalized) return Promise.reject(notUsable({ call: "init" }, "tsmpi has already been finalized"));
   world ??= start();
   return world;
 }
@@ -69,7 +69,7 @@ async function startInJob(job: JobEnv): Promise<Engine> {
     engine.attach(transport);
     return engine;
   } catch (error) {
-    throw new TsmpiError("ERR_WIREUP", { rank: job.rank, call: "init", cause: error }, `wire-up with tsmpirun failed: ${(error as Error).message}`);
+    throw wireupFailed({ rank: job.rank, call: "init" }, `wire-up with tsmpirun failed: ${(error as Error).message}`, error);
   }
 }
 

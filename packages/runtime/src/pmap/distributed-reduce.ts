@@ -16,7 +16,7 @@
  * fails the same way).
  */
 import type { Comm } from "../comm/comm.ts";
-import { TsmpiError } from "../errors.ts";
+import { badArgument, invalidArguments } from "../errors.ts";
 import type { OpLike } from "../ops/op.ts";
 import { ownAccumulator } from "../ops/combine.ts";
 import { blockRange } from "./block-range.ts";
@@ -46,10 +46,10 @@ export async function distributedReduce<T>(
   const site = { rank, call: "distributedReduce" };
   const { start, step, count } = normalise(range, rank);
   if (typeof fn !== "function") {
-    throw new TsmpiError("ERR_ARG", { ...site, argument: "fn", got: fn, expected: "a function (i) => value" });
+    throw badArgument(site, "fn", fn, "a function (i) => value");
   }
   if (count === 0) {
-    throw new TsmpiError("ERR_ARG", { ...site, argument: "range" }, "range is empty: a reduction over no values has no result");
+    throw invalidArguments(site, "range is empty: a reduction over no values has no result", "range");
   }
 
   const block = blockRange(count, size, rank);
@@ -73,7 +73,7 @@ function normalise(range: ReduceRange | readonly [number, number], rank: number)
     ? [range[0], range[1], 1]
     : [(range as ReduceRange).start, (range as ReduceRange).stop, (range as ReduceRange).step ?? 1];
   const bad = (argument: string, got: unknown, expected: string): never => {
-    throw new TsmpiError("ERR_ARG", { rank, call: "distributedReduce", argument, got, expected });
+    throw badArgument({ rank, call: "distributedReduce" }, argument, got, expected);
   };
   if (!Number.isSafeInteger(start)) bad("range.start", start, "a safe integer");
   if (!Number.isSafeInteger(stop)) bad("range.stop", stop, "a safe integer");

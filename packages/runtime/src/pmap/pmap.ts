@@ -23,7 +23,7 @@
  */
 import { ANY_SOURCE } from "../constants.ts";
 import type { Comm } from "../comm/comm.ts";
-import { TsmpiError } from "../errors.ts";
+import { badArgument, invalidArguments, rankOutOfRange, TsmpiError } from "../errors.ts";
 import { TaskError, describeFailure, rebuildCause, type TaskFailure } from "./task-error.ts";
 
 export interface PmapOptions {
@@ -72,13 +72,13 @@ export async function pmap<T, R>(
   const { root = 0, chunkSize = 1, allRanks = false } = options;
   const { rank, size } = comm;
   if (!Number.isInteger(root) || root < 0 || root >= size) {
-    throw new TsmpiError("ERR_RANK", { rank, call: "pmap", argument: "root", got: root, expected: `0..${size - 1} (size ${size})` });
+    throw rankOutOfRange({ rank, call: "pmap" }, "root", root, size);
   }
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
-    throw new TsmpiError("ERR_ARG", { rank, call: "pmap", argument: "chunkSize", got: chunkSize, expected: "a positive integer" });
+    throw badArgument({ rank, call: "pmap" }, "chunkSize", chunkSize, "a positive integer");
   }
   if (typeof fn !== "function") {
-    throw new TsmpiError("ERR_ARG", { rank, call: "pmap", argument: "fn", got: fn, expected: "a function (item, index) => result" });
+    throw badArgument({ rank, call: "pmap" }, "fn", fn, "a function (item, index) => result");
   }
 
   if (size === 1) {
@@ -208,7 +208,7 @@ async function work<T, R>(comm: Comm, root: number, fn: PmapFunction<T, R>, allR
   if (done.kind === "failed") {
     const { failure } = done;
     if (failure.reason === "items") {
-      throw new TsmpiError("ERR_ARG", { rank: failure.rank, call: "pmap", argument: "items" }, failure.message);
+      throw invalidArguments({ rank: failure.rank, call: "pmap" }, failure.message, "items");
     }
     const own = ownFailure && ownFailure.failure.index === failure.index && failure.rank === rank;
     throw new TaskError("pmap", failure, own ? ownFailure!.thrown : rebuildCause(failure));

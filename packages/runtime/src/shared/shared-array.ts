@@ -20,7 +20,7 @@ import os from "node:os";
 import type { Comm } from "../comm/comm.ts";
 import { readJobEnv } from "../env.ts";
 import { sharedSegmentPrefix } from "../wireup/protocol.ts";
-import { TsmpiError } from "../errors.ts";
+import { collectiveMismatch, invalidArguments, notUsable, TsmpiError, wrongCommunicator } from "../errors.ts";
 import { blockRange, type IndexRange } from "../pmap/block-range.ts";
 import { attachSegment, createSegment, detachSegment, shmModule, unlinkOnEnd, unlinkSegment } from "../shm/segment.ts";
 
@@ -144,7 +144,7 @@ export class SharedArray<A extends SharedTypedArray = Float64Array> {
     const failed = attached.flatMap((error, r) => (error === null ? [] : [`rank ${r}: ${error}`]));
     if (failed.length > 0) {
       if (buffer !== undefined) detachSegment(shm, name!);
-      throw new TsmpiError("ERR_STATE", { rank, call }, `shared memory could not be mapped: ${failed.join("; ")}`);
+      throw notUsable({ rank, call }, `shared memory could not be mapped: ${failed.join("; ")}`);
     }
     const view = new kind(buffer!.buffer as ArrayBuffer, buffer!.byteOffset, length);
     return new SharedArray(comm, name!, view);
@@ -152,7 +152,7 @@ export class SharedArray<A extends SharedTypedArray = Float64Array> {
 
   /** The shared elements; every rank sees every rank's writes (after a barrier, to be sure they are done). */
   get array(): A {
-    if (this.#freed) throw new TsmpiError("ERR_STATE", { rank: this.#comm.rank, call: "SharedArray.array" }, "the SharedArray has been freed");
+    if (this.#freed) throw notUsable({ rank: this.#comm.rank, call: "SharedArray.array" }, "the SharedArray has been freed");
     return this.#view;
   }
 
@@ -199,14 +199,13 @@ function describe(kind: unknown): string {
 /** The error every rank throws, or `undefined` when the segment can be shared. */
 function refuse(shapes: Shape[], rank: number, size: number, call: string): TsmpiError | undefined {
   const problems = shapes.flatMap((shape, r) => (shape.problem === undefined ? [] : [`rank ${r}: ${shape.problem}`]));
-  if (problems.length > 0) return new TsmpiError("ERR_ARG", { rank, call }, problems.join("; "));
+  if (problems.length > 0) return invalidArguments({ rank, call }, problems.join("; "));
 
   const hosts = new Map<string, number[]>();
   shapes.forEach((shape, r) => hosts.set(shape.host, [...(hosts.get(shape.host) ?? []), r]));
   if (hosts.size > 1) {
     const where = [...hosts].map(([host, ranks]) => `${ranks.length === 1 ? "rank" : "ranks"} ${ranks.join(", ")} on ${host}`);
-    return new TsmpiError(
-      "ERR_COMM",
+    return wrongCommunicator(
       { rank, call },
       `shared memory needs every rank of the communicator on one host (size ${size}): ${where.join("; ")}; ` +
         "use comm.split by host, or a distributed array",
@@ -217,14 +216,13 @@ function refuse(shapes: Shape[], rank: number, size: number, call: string): Tsmp
   const odd = shapes.findIndex((shape) => shape.kind !== first.kind || shape.length !== first.length);
   if (odd >= 0) {
     const other = shapes[odd]!;
-    return new TsmpiError(
-      "ERR_COLL_MISMATCH",
+    return collectiveMismatch(
       { rank, call },
       `ranks disagree: rank 0 asked for ${first.kind}(${first.length}), rank ${odd} for ${other.kind}(${other.length})`,
     );
   }
   if (first.createError !== undefined || first.name === undefined) {
-    return new TsmpiError("ERR_STATE", { rank, call }, `rank 0 could not create the shared memory segment: ${first.createError ?? "no name"}`);
+    return notUsable({ rank, call }, `rank 0 could not create the shared memory segment: ${first.createError ?? "no name"}`);
   }
   return undefined;
 }

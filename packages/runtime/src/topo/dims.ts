@@ -7,7 +7,7 @@
  * This is the exact optimum, found by a divisor search, not the greedy "give each prime factor to
  * the smallest dimension" (which turns 40 into 10 x 4 where MPICH and this give 8 x 5).
  */
-import { TsmpiError } from "../errors.ts";
+import { badArgument, invalidArguments } from "../errors.ts";
 
 const CALL = "computeDims";
 
@@ -22,31 +22,31 @@ const CALL = "computeDims";
  */
 export function computeDims(nnodes: number, ndims: number, dims?: readonly number[]): number[] {
   if (!Number.isInteger(nnodes) || nnodes < 1) {
-    throw new TsmpiError("ERR_ARG", { call: CALL, argument: "nnodes", got: nnodes, expected: "an integer >= 1" });
+    throw badArgument({ call: CALL }, "nnodes", nnodes, "an integer >= 1");
   }
   if (!Number.isInteger(ndims) || ndims < 0) {
-    throw new TsmpiError("ERR_ARG", { call: CALL, argument: "ndims", got: ndims, expected: "an integer >= 0" });
+    throw badArgument({ call: CALL }, "ndims", ndims, "an integer >= 0");
   }
   const given = dims ?? new Array<number>(ndims).fill(0);
   if (!Array.isArray(given) || given.length !== ndims) {
-    throw new TsmpiError("ERR_ARG", { call: CALL, argument: "dims", got: given, expected: `an array of ${ndims} integers >= 0 (0: free)` });
+    throw badArgument({ call: CALL }, "dims", given, `an array of ${ndims} integers >= 0 (0: free)`);
   }
   let fixedProduct = 1;
   let free = 0;
   for (const [index, entry] of given.entries()) {
     if (!Number.isInteger(entry) || entry < 0) {
-      throw new TsmpiError("ERR_ARG", { call: CALL, argument: `dims[${index}]`, got: entry, expected: "an integer >= 0 (0: free)" });
+      throw badArgument({ call: CALL }, `dims[${index}]`, entry, "an integer >= 0 (0: free)");
     }
     if (entry === 0) free++;
     else fixedProduct *= entry;
   }
   if (nnodes % fixedProduct !== 0 || (free === 0 && fixedProduct !== nnodes)) {
-    throw new TsmpiError(
-      "ERR_ARG",
-      { call: CALL, argument: "dims" },
+    throw invalidArguments(
+      { call: CALL },
       free === 0
         ? `dims [${given.join(", ")}] fixes every dimension, giving ${fixedProduct} processes, not nnodes=${nnodes}`
         : `the fixed entries of dims [${given.join(", ")}] multiply to ${fixedProduct}, which does not divide nnodes=${nnodes}`,
+      "dims",
     );
   }
   const filler = balancedFactors(nnodes / fixedProduct, free, Number.POSITIVE_INFINITY)!;

@@ -5,7 +5,7 @@
  * @internal
  */
 import { PROC_NULL } from "../constants.ts";
-import { TsmpiError } from "../errors.ts";
+import { badArgument } from "../errors.ts";
 
 export interface CartTopology {
   readonly dims: readonly number[];
@@ -77,19 +77,19 @@ export function neighboursOf(topology: CartTopology, rank: number): number[] {
 /** ERR_ARG unless `dims` and `periods` describe a grid (`call` names the user's call). */
 export function checkTopology(rank: number, call: string, dims: unknown, periods: unknown): asserts dims is number[] {
   if (!Array.isArray(dims)) {
-    throw new TsmpiError("ERR_ARG", { rank, call, argument: "dims", got: dims, expected: "an array of integers >= 1" });
+    throw badArgument({ rank, call }, "dims", dims, "an array of integers >= 1");
   }
   for (const [index, extent] of dims.entries()) {
     if (!Number.isInteger(extent) || (extent as number) < 1) {
-      throw new TsmpiError("ERR_ARG", { rank, call, argument: `dims[${index}]`, got: extent, expected: "an integer >= 1" });
+      throw badArgument({ rank, call }, `dims[${index}]`, extent, "an integer >= 1");
     }
   }
   if (!Array.isArray(periods) || periods.length !== dims.length) {
-    throw new TsmpiError("ERR_ARG", { rank, call, argument: "periods", got: periods, expected: `an array of ${dims.length} booleans, one per dimension` });
+    throw badArgument({ rank, call }, "periods", periods, `an array of ${dims.length} booleans, one per dimension`);
   }
   for (const [index, periodic] of periods.entries()) {
     if (typeof periodic !== "boolean") {
-      throw new TsmpiError("ERR_ARG", { rank, call, argument: `periods[${index}]`, got: periodic, expected: "true or false" });
+      throw badArgument({ rank, call }, `periods[${index}]`, periodic, "true or false");
     }
   }
 }

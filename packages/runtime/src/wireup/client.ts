@@ -4,7 +4,7 @@
  * an abort or an uncaught exception so that the launcher can end the job and say why.
  */
 import * as zmq from "zeromq";
-import { TsmpiError } from "../errors.ts";
+import { wireupFailed } from "../errors.ts";
 import type { JobEnv } from "../env.ts";
 import {
   decodeWireupMessage,
@@ -64,7 +64,7 @@ export class WireupClient {
     const [frame] = await this.#socket.receive();
     const reply = frame === undefined ? undefined : decodeWireupMessage<LauncherToRank>(frame);
     if (reply?.type !== "fence") {
-      throw new TsmpiError("ERR_WIREUP", { rank: this.#rank, call: "init" }, "unexpected reply from tsmpirun's rendezvous");
+      throw wireupFailed({ rank: this.#rank, call: "init" }, "unexpected reply from tsmpirun's rendezvous");
     }
     return reply.kvs;
   }
