@@ -51,7 +51,7 @@ describe("--bind-to / --map-by", () => {
     expect(run.stderr).toMatch(new RegExp(`tsmpirun: rank 1 bound to cpu ${1 % cpus} `));
     const bad = await runTsmpirun(["-n", "2", "--bind-to", "socket", fixture("env")]);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toMatch(/bind-to, Given: "socket", Choices: "core", "none"/);
+    expect(bad.stderr).toContain("tsmpirun: --bind-to must be one of core, none, got socket");
   });
 
   test("map-by core deals ranks round robin; map-by slot fills each cpu with consecutive ranks", () => {

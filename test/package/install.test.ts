@@ -8,17 +8,21 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { repoRoot } from "../helpers/launch.ts";
 
 const project = mkdtempSync(join(tmpdir(), "tsmpi-user-project-"));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-/** The environment of a user's shell: none of this test runner's own variables. */
+/** The environment of a user's shell: none of the variables of this test runner or of `pnpm test`. */
 const userEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !name.startsWith("VITEST") && name !== "NODE_OPTIONS" && !name.startsWith("TSMPI")),
+  Object.entries(process.env).filter(
+    ([name]) => !/^(VITEST|TSMPI|npm_|PNPM_|pnpm_)/i.test(name) && name !== "NODE_OPTIONS" && name !== "NODE_ENV",
+  ),
 );
+// pnpm puts this repository's node_modules/.bin first on PATH: a user's shell has none of it.
+userEnv.PATH = (process.env.PATH ?? "").split(delimiter).filter((dir) => !dir.includes(`${sep}node_modules${sep}`)).join(delimiter);
 
 function run(command: string, args: readonly string[], timeoutMs = 120_000): SpawnSyncReturns<string> {
   return spawnSync(command, args, { cwd: project, env: userEnv, encoding: "utf8", timeout: timeoutMs });

@@ -199,7 +199,7 @@ export function dataMismatch(site: CallSite, what: string, mine: string, theirs:
   return new TsmpiError(
     "ERR_COLL_MISMATCH",
     { ...site, argument: "data" },
-    `${what} ${mine} here and ${theirs} from rank ${otherRank}: every rank must pass data of the same kind and length`,
+    `${what} ${mine} here with ${theirs} from rank ${otherRank}: every rank must pass data of the same kind and length`,
   );
 }
 

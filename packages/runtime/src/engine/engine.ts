@@ -3,7 +3,7 @@
  * above (point-to-point calls, collectives, communicators) goes through `post`, `receive` and
  * `probe`; nothing above touches a socket.
  */
-import { TsmpiError } from "../errors.ts";
+import { jobAborted, notUsable, protocolViolation } from "../errors.ts";
 import { decodeFrames, type Envelope } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
 import { Matcher, type IncomingMessage, type Pattern } from "../matching/matcher.ts";
@@ -48,8 +48,7 @@ export class Engine {
   readonly deliver = (frames: Buffer[]): void => {
     const message = decodeFrames(frames);
     if (message === undefined) {
-      throw new TsmpiError(
-        "ERR_PROTOCOL",
+      throw protocolViolation(
         { rank: this.worldRank, call: "receive" },
         `a message with an unknown header (${frames.length} frames, version ${frames[0]?.[0]}) arrived; are all ranks running the same tsmpi?`,
       );
@@ -60,11 +59,7 @@ export class Engine {
   /** Throws if the engine can no longer communicate. */
   assertActive(call: string, rank: number): void {
     if (this.#state === "active") return;
-    throw new TsmpiError(
-      this.#state === "aborted" ? "ERR_ABORTED" : "ERR_STATE",
-      { rank, call },
-      this.#state === "aborted" ? "the job is being aborted" : "tsmpi has been finalized",
-    );
+    throw this.#state === "aborted" ? jobAborted({ rank, call }) : notUsable({ rank, call }, "tsmpi has been finalized");
   }
 
   /**

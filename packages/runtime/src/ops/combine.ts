@@ -4,7 +4,7 @@
  * yields a new value.
  * @internal
  */
-import { TsmpiError } from "../errors.ts";
+import { dataMismatch, describeValue, opCannotCombine, opNotApplicable, type TsmpiError } from "../errors.ts";
 import { isTypedArray, type AnyTypedArray } from "../wire/typed-array.ts";
 import type { BuiltinOpName, Op } from "./op.ts";
 import { kernelFor } from "./typed-kernels.ts";
@@ -15,14 +15,6 @@ export interface CombineSite {
 }
 
 const NOT_APPLICABLE = Symbol("not applicable");
-
-function describe(value: unknown): string {
-  if (isTypedArray(value)) return `${value.constructor.name}(${value.length})`;
-  if (Array.isArray(value)) return `array(${value.length})`;
-  if (value === null) return "null";
-  if (typeof value === "object") return value.constructor?.name ?? "object";
-  return typeof value;
-}
 
 function isInteger32(x: number): boolean {
   return Number.isInteger(x) && x >= -0x8000_0000 && x <= 0xffff_ffff;
@@ -167,7 +159,7 @@ function unfitError(op: Op, data: unknown, site: CombineSite): TsmpiError {
     BXOR: "integers, bigints, booleans, integer typed arrays or arrays of those",
   };
   const wants = accepted[op.name] ?? "numbers, bigints, typed arrays or arrays of numbers";
-  return new TsmpiError("ERR_OP", { rank: site.rank, call: site.call, argument: "data" }, `${op} needs ${wants}; got ${describe(data)}`);
+  return opNotApplicable(site, String(op), wants, data);
 }
 
 /** Checks before anything is sent that `op` applies to `data`; user functions accept anything. */
@@ -228,12 +220,6 @@ export function combine(op: Op, acc: unknown, other: unknown, accIsLower: boolea
 }
 
 function mismatch(op: Op, mine: unknown, theirs: unknown, site: CombineSite, otherRank: number | undefined): TsmpiError {
-  if (otherRank === undefined) {
-    return new TsmpiError("ERR_OP", { rank: site.rank, call: site.call, argument: "data" }, `${op} cannot combine ${describe(mine)} with ${describe(theirs)}`);
-  }
-  return new TsmpiError(
-    "ERR_COLL_MISMATCH",
-    { rank: site.rank, call: site.call, argument: "data" },
-    `${op} cannot combine ${describe(mine)} here with ${describe(theirs)} from rank ${otherRank}: every rank must pass data of the same kind and length`,
-  );
+  if (otherRank === undefined) return opCannotCombine(site, String(op), describeValue(mine), describeValue(theirs));
+  return dataMismatch(site, `${op} cannot combine`, describeValue(mine), describeValue(theirs), otherRank);
 }

@@ -20,7 +20,7 @@ import {
   type Envelope,
 } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
-import { TsmpiError } from "../errors.ts";
+import { protocolViolation } from "../errors.ts";
 import { loadedShmModule, shmModule } from "../shm/segment.ts";
 import { SelfLink } from "./self.ts";
 import { RingReader, ringName, RingWriter } from "./shared-ring.ts";
@@ -220,7 +220,10 @@ export class ZmqTransport implements Transport {
     const shm = loadedShmModule() ?? (await shmModule());
     const name = ringName(this.#ringPrefix ?? "", origin, this.#rank);
     const ring = RingReader.attach(shm, name);
-    if (ring === undefined) throw new TsmpiError("ERR_PROTOCOL", { rank: this.#rank, call: "receive" }, `rank ${origin} sent a message through shared ring ${name}, which does not exist`);
+    if (ring === undefined) throw protocolViolation(
+      { rank: this.#rank, call: "receive" },
+      `rank ${origin} sent a message through shared ring ${name}, which does not exist`,
+    );
     this.#ringReaders[origin] = ring;
     return ring;
   }
