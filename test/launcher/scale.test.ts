@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { launch } from "../../packages/launcher/src/index.ts";
-import { fixture } from "../helpers/launch.ts";
+import { fixture, runTsmpirun } from "../helpers/launch.ts";
 
 describe("many ranks and idle ranks", () => {
   // 64 ranks on 2 cores: ~6 s alone, up to ~15 s while another test file runs beside it.
@@ -18,5 +18,14 @@ describe("many ranks and idle ranks", () => {
     // A property, not a timing: polling every millisecond would cost hundreds of ms over 3 s.
     expect(waited.cpuMs).toBeLessThan(50);
     expect(waited.rusageMs).toBeLessThan(50);
+  });
+
+  test("a rank count the host cannot hold is refused in one line before any rank starts", async () => {
+    const run = await runTsmpirun(["-n", "100000", fixture("env")]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/^tsmpirun: 100000 ranks cannot start on this host, which has room for about \d+ \((memory|processes|threads|open files): .+\); no ranks were started\n$/);
+    expect(run.tmpLeftovers).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { bundlePath, bundleProgramCached, PROGRAM_EXTENSIONS } from "./bundle/bundle.ts";
 import { localHost } from "./hosts/local.ts";
 import { placeRanks } from "./procs/binding.ts";
+import { localCapacity } from "./procs/capacity.ts";
 import { removeJobSegments } from "./shared-segments.ts";
 import { createJobDir } from "./job-dir.ts";
 import { superviseJob } from "./supervise.ts";
@@ -30,6 +31,13 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
     durationMs: performance.now() - startedAt,
   });
   const notStarted = (failure: string): JobResult => finish({ exitCode: 1, ranks: [], timedOut: false, failure });
+
+  const capacity = localCapacity();
+  if (job.np > capacity.ranks) {
+    return notStarted(
+      `tsmpirun: ${job.np} ranks cannot start on this host, which has room for about ${capacity.ranks} (${capacity.limitedBy}); no ranks were started`,
+    );
+  }
 
   const program = resolve(job.cwd, job.program);
   const found = await stat(program).catch(() => undefined);
