@@ -1,7 +1,7 @@
 /**
  * Collective algorithm sweep behind the thresholds in packages/runtime/src/coll/select.ts:
- *   node --import tsx bench/coll/sweep.ts allreduce 4,8,16 recursive-doubling,ring,rabenseifner,reduce-bcast
- *   node --import tsx bench/coll/sweep.ts bcast 4,8,16 binomial,scatter-allgather
+ *   node --import tsx bench/collectives/sweep.ts allreduce 4,8,16 recursive-doubling,ring,rabenseifner,reduce-bcast
+ *   node --import tsx bench/collectives/sweep.ts bcast 4,8,16 binomial,scatter-allgather
  * Prints a table of median microseconds per call (slowest rank) per algorithm and size.
  */
 import { launch } from "@tsmpi/launcher";
