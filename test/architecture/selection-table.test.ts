@@ -16,7 +16,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
-import { selectAlgorithm, type Algorithm, type SelectionInput } from "../../packages/runtime/src/coll/select.ts";
+import { selectAlgorithm } from "../../packages/runtime/src/coll/select.ts";
+
+// Types from the function itself: helpers and types may move out of select.ts, the entry point stays.
+type Collective = Parameters<typeof selectAlgorithm>[0];
+type Input = Parameters<typeof selectAlgorithm>[1];
+type Algorithms = Parameters<typeof selectAlgorithm>[2];
 
 const RESULTS = fileURLToPath(new URL("../../bench/results/", import.meta.url));
 /** How much slower than the fastest the table's pick may be: the sweeps ran on a loaded 2-core VM. */
@@ -65,7 +70,7 @@ function readSweep(file: string): SweepCell[] {
 }
 
 /** Every algorithm name the table may ask for can run, so the pick is the table's rows alone. */
-const anyAlgorithm = new Proxy({} as Record<string, Algorithm<undefined>>, {
+const anyAlgorithm: Algorithms = new Proxy({}, {
   get: (_, name) => (typeof name === "string" ? { name, canRun: (): true => true, run: undefined } : undefined),
 });
 
@@ -86,8 +91,8 @@ test("the allreduce and bcast sweeps are committed", () => {
 describe.each(sweeps)("the $collective rows of the selection table", ({ collective, file }) => {
   const cells = readSweep(file);
   const verdicts = cells.map((cell) => {
-    const input: SelectionInput = { size: cell.np, bytes: cell.bytes, typedArray: true, commutative: true, builtinOp: true, sharedMemory: false };
-    const picked = selectAlgorithm(collective as Parameters<typeof selectAlgorithm>[0], input, anyAlgorithm).name;
+    const input: Input = { size: cell.np, bytes: cell.bytes, typedArray: true, commutative: true, builtinOp: true, sharedMemory: false };
+    const picked = selectAlgorithm(collective as Collective, input, anyAlgorithm).name;
     const [fastest, best] = [...cell.us].reduce((a, b) => (b[1] < a[1] ? b : a));
     const time = cell.us.get(picked);
     const key = `${collective} np ${cell.np} ${cell.bytes} B`;
