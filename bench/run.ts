@@ -1,10 +1,10 @@
 /**
  * The whole benchmark suite (issue 5) in one command: installs the references when it can, runs the
- * parts in order (pingpong, collectives, heat, pi, launch: bench/report/parts.ts), prints progress on
- * stderr (`[elapsed part] case`), and writes REPORT.md, one SVG plot per chart under plots/, and
- * run.json (every figure behind them) to bench/results (bench/results/quick for --quick, so that a
- * CI-sized run never overwrites the full report). A part that is missing or fails becomes a note in
- * the report; the run goes on and exits 0 (with --strict, 1 if a present part failed).
+ * parts in order (pingpong, collectives, heat, pi, launch: bench/<part>/part.ts, listed in
+ * bench/report/parts.ts), prints progress on stderr (`[elapsed part] case`), and writes REPORT.md,
+ * one SVG plot per chart under plots/, and run.json (every figure behind them) to bench/results
+ * (bench/results/quick for --quick, so that a CI-sized run never overwrites the full report). A part that fails becomes a note in the report;
+ * the run goes on and exits 0 (with --strict, 1 if a part failed).
  *
  *   pnpm bench                          full run (under 15 minutes on 2 cores)
  *   pnpm bench --quick                  reduced set, under a minute; no apt-get install
@@ -18,13 +18,13 @@ import { fileURLToPath } from "node:url";
 import { loadNow, machineFacts, progress, setProgressPrefix } from "./lib/machine.ts";
 import { lineChartSvg } from "./plot/svg.ts";
 import { renderReport, type PartRecord } from "./report/markdown.ts";
-import { loadPart, PARTS } from "./report/parts.ts";
+import { PARTS } from "./report/parts.ts";
 import { prepareReferences } from "./report/references.ts";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const root = resolve(benchDir, "..");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
-const USAGE = `usage: pnpm bench [--quick] [--parts=${PARTS.map((p) => p.name).join(",")}] [--pin] [--install|--no-install] [--out-dir=DIR] [--strict]`;
+const NAMES = PARTS.map((p) => p.part.name);
+const USAGE = `usage: pnpm bench [--quick] [--parts=${NAMES.join(",")}] [--pin] [--install|--no-install] [--out-dir=DIR] [--strict]`;
 const KNOWN = ["--quick", "--pin", "--install", "--no-install", "--strict", "--help", "-h"];
 const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 for (const a of argv) {
@@ -40,10 +40,10 @@ if (argv.includes("--help") || argv.includes("-h")) {
 const quick = argv.includes("--quick");
 const pin = argv.includes("--pin") ? "spread" : "none";
 const install = argv.includes("--install") || (!quick && !argv.includes("--no-install"));
-const selected = value("parts")?.split(",") ?? PARTS.map((p) => p.name);
+const selected = value("parts")?.split(",") ?? NAMES;
 for (const name of selected) {
-  if (!PARTS.some((p) => p.name === name)) {
-    process.stderr.write(`bench: no part named ${name} (parts: ${PARTS.map((p) => p.name).join(", ")})\n`);
+  if (!NAMES.includes(name)) {
+    process.stderr.write(`bench: no part named ${name} (parts: ${NAMES.join(", ")})\n`);
     process.exit(2);
   }
 }
@@ -66,30 +66,24 @@ const plotsDir = join(outDir, "plots");
 mkdirSync(plotsDir, { recursive: true });
 const records: PartRecord[] = [];
 let failed = 0;
-for (const entry of PARTS) {
-  current = entry.name;
-  const base = { name: entry.name, title: entry.title, seconds: 0, loadAtStart: "", plots: [] };
-  if (!selected.includes(entry.name)) {
+for (const { part, budget } of PARTS) {
+  current = part.name;
+  const base = { name: part.name, title: part.title, seconds: 0, loadAtStart: "", plots: [] };
+  if (!selected.includes(part.name)) {
     records.push({ ...base, status: "not selected" });
     continue;
   }
-  const loaded = await loadPart(benchDir, entry);
-  if (typeof loaded === "string") {
-    progress(`skipped: ${loaded}`);
-    records.push({ ...base, status: "missing", why: loaded });
-    continue;
-  }
-  const record: PartRecord = { ...base, title: loaded.title, status: "ok", loadAtStart: loadNow() };
+  const record: PartRecord = { ...base, status: "ok", loadAtStart: loadNow() };
   const partStarted = performance.now();
-  progress(`start (aim: ${quick ? entry.budget.quick : entry.budget.full} s)`);
+  progress(`start (aim: ${quick ? budget.quick : budget.full} s)`);
   try {
-    record.result = await loaded.run({
+    record.result = await part.run({
       root,
       quick,
       pin,
       references: refs.references,
       outDir,
-      budgetSeconds: quick ? entry.budget.quick : entry.budget.full,
+      budgetSeconds: quick ? budget.quick : budget.full,
     });
     for (const chart of record.result.charts) {
       const file = join(plotsDir, `${chart.id}.svg`);

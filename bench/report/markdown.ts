@@ -1,7 +1,7 @@
 /**
  * bench/results/REPORT.md from one run of bench/run.ts: how to reproduce it, the machine and its
  * load, the references, issue 5's targets met or missed with their figures, then one section per part
- * (method, plots, tables of medians with spread, notes). Parts that are missing or failed get a note.
+ * (method, plots, tables of medians with spread, notes). A part that failed gets a note.
  */
 import { describeMachine, type MachineFacts } from "../lib/machine.ts";
 import type { References } from "../reference/references.ts";
@@ -11,11 +11,11 @@ import { TARGETS, verdictMark } from "./targets.ts";
 export interface PartRecord {
   name: string;
   title: string;
-  status: "ok" | "failed" | "missing" | "not selected";
+  status: "ok" | "failed" | "not selected";
   seconds: number;
   loadAtStart: string;
   result?: PartResult;
-  /** Why it is missing or how it failed. */
+  /** How it failed. */
   why?: string;
   /** Plot files written for it, relative to the report's folder. */
   plots: Array<{ file: string; title: string }>;
@@ -59,7 +59,7 @@ export function renderReport(run: RunRecord): string {
     `- pinning: ${run.pin === "none" ? "none: the scheduler places every process (tsmpi, zeromq.js, and Open MPI with `--bind-to none`)" : "spread: rank r on cpu r mod nproc, every implementation pinning itself the same way (Open MPI with `--bind-to none`)"}`,
   );
   out.push("", "| part | status | time (s) | load average at its start |", "| --- | --- | ---: | --- |");
-  for (const p of run.parts) out.push(`| ${p.name} | ${p.status}${p.status === "missing" || p.status === "failed" ? " (see its section)" : ""} | ${p.status === "ok" || p.status === "failed" ? p.seconds.toFixed(1) : "–"} | ${p.loadAtStart || "–"} |`);
+  for (const p of run.parts) out.push(`| ${p.name} | ${p.status}${p.status === "failed" ? " (see its section)" : ""} | ${p.status === "ok" || p.status === "failed" ? p.seconds.toFixed(1) : "–"} | ${p.loadAtStart || "–"} |`);
 
   out.push("", "## Targets (issue 5; ratios of medians within this run)", "", "| target | figures | verdict |", "| --- | --- | --- |");
   for (const target of TARGETS) {

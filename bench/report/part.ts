@@ -1,8 +1,8 @@
 /**
  * The shape every part of the benchmark suite has, so that bench/run.ts can run them in order and
- * put them in one report: a module exports `part: BenchPart` (bench/report/parts.ts lists where),
- * `run(options)` measures and resolves to a `PartResult`. It never needs to catch its own failure:
- * a part that throws, or whose module is missing, becomes a note in the report and the run goes on.
+ * put them in one report: each bench/<part>/part.ts exports `part: BenchPart` (bench/report/parts.ts
+ * imports them), `run(options)` measures and resolves to a `PartResult`. It never needs to catch its
+ * own failure: a part that throws becomes a note in the report and the run goes on.
  *
  * A part writes nothing to bench/results/REPORT.md itself: it returns markdown sections, chart data
  * (bench/run.ts draws them with bench/plot/svg.ts) and verdicts on issue 5's targets

@@ -43,17 +43,19 @@ export interface Row {
 export const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 const always = (): boolean => true;
 
-// Thresholds (bytes per rank) from `node --import tsx bench/coll/sweep.ts allreduce|bcast 4,8,16`
-// (Float64Array, 8 B .. 8 MiB, every algorithm forced) on this 2-core VM, where np >= 4 is
-// oversubscribed and other jobs ran alongside: medians were noisy and favour few rounds.
-// allreduce: recursive doubling won at np 4 at every size and at np 16 up to 512 KiB; rabenseifner
-// first won at np 16, 8 MiB (258 ms vs 457 ms); the ring never won (np 16, 8 MiB: 267 ms).
+// Thresholds (bytes per rank) from the sweeps in bench/results/coll-allreduce-sweep.tsv and
+// bench/results/coll-bcast-sweep.tsv (`node --import tsx bench/collectives/sweep.ts allreduce|bcast
+// 4,8,16`: Float64Array, 8 B .. 8 MiB, every algorithm forced, on a 2-core VM where np >= 4 is
+// oversubscribed and other jobs ran alongside, so medians are noisy and favour few rounds).
+// test/architecture/selection-table.test.ts holds the rows below against those files and lists the
+// cells where the table's pick is not within its tolerance of the fastest.
+// allreduce: rabenseifner is first fastest at np 16, 8 MiB (coll-allreduce-sweep.tsv).
 const ALLREDUCE_LARGE = 4 * 1024 * 1024;
 const ALLREDUCE_LARGE_MIN_SIZE = 16;
-// bcast: binomial won everywhere but np 16, 8 MiB (scatter-allgather 153 ms vs 194 ms).
+// bcast: binomial is fastest everywhere but np 16, 8 MiB (coll-bcast-sweep.tsv).
 const BCAST_LARGE = 4 * 1024 * 1024;
 const BCAST_LARGE_MIN_SIZE = 16;
-/** reduceScatter vector bytes from which the ring wins (np 8, bench/data-movement). */
+/** reduceScatter vector bytes from which the ring wins (np 8, bench/results/data-movement.md). */
 const REDUCE_SCATTER_RING = 8 * 1024 * 1024;
 
 /** The selection table. Add a collective's rows here, not inside its entry point. */
@@ -64,17 +66,18 @@ export const TABLE: Partial<Record<CollectiveName, readonly Row[]>> = {
   ],
   allreduce: [
     { when: (i) => i.sharedMemory === true && i.typedArray === true && i.builtinOp === true && (i.bytes ?? 0) > 0, use: "shared-memory" },
-    // bench: allreduce crossover 8 MiB at np 16, none at np 4 and 8 (bench/coll/sweep.ts)
+    // bench: allreduce crossover at np 16 (bench/results/coll-allreduce-sweep.tsv)
     {
       when: (i) => i.typedArray === true && i.commutative === true && i.size >= ALLREDUCE_LARGE_MIN_SIZE && (i.bytes ?? 0) >= ALLREDUCE_LARGE,
       use: "rabenseifner",
     },
-    // "ring" has no row: it never won on this machine (forced only, TSMPI_COLL_ALLREDUCE=ring).
+    // "ring" has no row: it is never the fastest in coll-allreduce-sweep.tsv (forced only,
+    // TSMPI_COLL_ALLREDUCE=ring).
     { when: always, use: "recursive-doubling" },
     { when: always, use: "reduce-bcast" },
   ],
   // `bytes` is set only when every rank knows it (bcast/index.ts): never from `bcast(data, root)`.
-  // bench: bcast crossover 8 MiB at np 16, none at np 4 and 8 (bench/coll/sweep.ts)
+  // bench: bcast crossover at np 16 (bench/results/coll-bcast-sweep.tsv)
   bcast: [
     { when: (i) => i.sharedMemory === true, use: "shared-memory" },
     { when: (i) => i.typedArray === true && i.size >= BCAST_LARGE_MIN_SIZE && (i.bytes ?? 0) >= BCAST_LARGE, use: "scatter-allgather" },
@@ -82,29 +85,29 @@ export const TABLE: Partial<Record<CollectiveName, readonly Row[]>> = {
   ],
   reduce: [{ when: always, use: "binomial" }],
   // Data-movement rows: `node packages/launcher/bin/tsmpirun.js -n {4,8,16}
-  // bench/data-movement/tsmpi-data-movement.ts`, figures in bench/results/data-movement.md (2 cores,
+  // bench/collectives/tsmpi-data-movement.ts`, figures in bench/results/data-movement.md (2 cores,
   // so np 8 and 16 are oversubscribed, and other jobs were running: differences under ~1.5x are noise).
   // gather/scatter/allgather/alltoall blocks may differ between ranks (any value), so those rows use p
   // only. allgather: recursive doubling beat the ring up to 128 KiB blocks at np 4, 8 and 16 and Bruck
-  // beat it up to 16 KiB; the ring won only at 1 MiB (np 8: 28 ms vs 51 ms Bruck, 109 ms RD).
+  // beat it up to 16 KiB; the ring won only at 1 MiB.
   allgather: [
     { when: (i) => isPowerOfTwo(i.size), use: "recursive-doubling" },
     { when: always, use: "bruck" },
     { when: always, use: "ring" },
   ],
-  // linear beat binomial in 11 of 14 (np, block) cells from 8 B to 1 MiB; binomial won only 8 B
-  // blocks at np 8 and 16 (np 16: 8.0 ms vs 16.5 ms), which no row can see.
+  // linear beat binomial in most (np, block) cells from 8 B to 1 MiB; binomial won only 8 B blocks
+  // at np 8 and 16, which no row can see (block sizes may differ between ranks).
   gather: [{ when: always, use: "linear" }],
-  // linear beat or tied binomial everywhere except 16 KiB at np 8 (2.7 vs 3.2 ms).
+  // linear beat or tied binomial everywhere except 16 KiB at np 8 (data-movement.md).
   scatter: [{ when: always, use: "linear" }],
-  // Bruck beat pairwise at every size up to 128 KiB items at np 8 and 16 (np 16, 8 B: 13.8 vs
-  // 36.7 ms) but lost at np 4 from 16 KiB and at np 8 with 1 MiB items (175 vs 56 ms).
+  // Bruck beat pairwise at every size up to 128 KiB items at np 8 and 16 but lost at np 4 from
+  // 16 KiB and at np 8 with 1 MiB items (data-movement.md).
   alltoall: [
     { when: (i) => i.size >= 8, use: "bruck" },
     { when: always, use: "pairwise" },
   ],
   // The chain beat recursive doubling at np 4 and 8 at every size (oversubscribed cores favour the
-  // fewest messages); at np 16 recursive doubling won 8 B (10.6 vs 17.5 ms) and 128 KiB.
+  // fewest messages); at np 16 recursive doubling won 8 B and 128 KiB (data-movement.md).
   scan: [
     { when: (i) => i.size >= 16, use: "recursive-doubling" },
     { when: always, use: "linear" },
@@ -116,8 +119,8 @@ export const TABLE: Partial<Record<CollectiveName, readonly Row[]>> = {
     { when: always, use: "recursive-doubling" },
   ],
   // reduceScatter (bytes = the whole vector): the ring won only 1 MiB per rank's share at np 8
-  // (8 MiB vectors: 230 ms vs 268 via-reduce, 321 recursive-halving); recursive halving won or tied
-  // most smaller cells at np 4 and 16; via-reduce is the rank-order fallback for any op.
+  // (8 MiB vectors, data-movement.md); recursive halving won or tied most smaller cells at np 4 and
+  // 16; via-reduce is the rank-order fallback for any op.
   reduceScatter: [
     { when: (i) => i.typedArray === true && i.commutative === true && (i.bytes ?? 0) >= REDUCE_SCATTER_RING, use: "ring" },
     { when: (i) => i.commutative === true, use: "recursive-halving" },

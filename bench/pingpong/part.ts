@@ -4,11 +4,11 @@
  * uppercase numpy buffers, and lowercase pickle, which alone also sends the small object), through
  * bench/pingpong/suite.ts.
  */
-import { FULL_SIZES, sizeLabel, type CaseResult } from "../pingpong/common.ts";
-import { runPingpongSuite, type PingpongImpl } from "../pingpong/suite.ts";
+import { FULL_SIZES, sizeLabel, type CaseResult } from "./common.ts";
+import { runPingpongSuite, type PingpongImpl } from "./suite.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
-import { judge } from "./targets.ts";
-import type { BenchPart, Chart, PartOptions, PartResult, Series } from "./part.ts";
+import { judge } from "../report/targets.ts";
+import type { BenchPart, Chart, PartOptions, PartResult, Series } from "../report/part.ts";
 
 const MiB = 1024 * 1024;
 const QUICK_SIZES = [8, 4096, 4 * MiB];

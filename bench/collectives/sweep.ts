@@ -1,8 +1,9 @@
 /**
  * Collective algorithm sweep behind the thresholds in packages/runtime/src/coll/select.ts:
- *   node --import tsx bench/coll/sweep.ts allreduce 4,8,16 recursive-doubling,ring,rabenseifner,reduce-bcast
- *   node --import tsx bench/coll/sweep.ts bcast 4,8,16 binomial,scatter-allgather
- * Prints a table of median microseconds per call (slowest rank) per algorithm and size.
+ *   node --import tsx bench/collectives/sweep.ts allreduce 4,8,16 recursive-doubling,ring,rabenseifner,reduce-bcast > bench/results/coll-allreduce-sweep.tsv
+ *   node --import tsx bench/collectives/sweep.ts bcast 4,8,16 binomial,scatter-allgather > bench/results/coll-bcast-sweep.tsv
+ * Prints a table of median microseconds per call (slowest rank) per algorithm and size; the
+ * committed tables are what test/architecture/selection-table.test.ts holds the table against.
  */
 import { launch } from "@tsmpi/launcher";
 import { fileURLToPath } from "node:url";

@@ -2,13 +2,12 @@
  * Part "collectives": allreduce (1, 1024, 131072 float64), bcast (1 MiB) and barrier against rank
  * count, tsmpi beside Open MPI C and mpi4py (pickled and buffer), through bench/collectives/suite.ts.
  */
-import { caseLabel, FULL_NPS, MiB_F64, type Impl } from "../collectives/plan.ts";
-import { RUNNERS, runCollectivesSuite, type Cell } from "../collectives/suite.ts";
+import { caseLabel, FULL_NPS, MiB_F64, QUICK_NPS, type Impl } from "./plan.ts";
+import { RUNNERS, runCollectivesSuite, type Cell } from "./suite.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
-import { judge } from "./targets.ts";
-import type { BenchPart, Chart, PartOptions, PartResult, TargetResult } from "./part.ts";
+import { judge } from "../report/targets.ts";
+import type { BenchPart, Chart, PartOptions, PartResult, TargetResult } from "../report/part.ts";
 
-const QUICK_NPS = [2, 4];
 const NAMES: Record<Impl, string> = {
   tsmpi: "tsmpi",
   "tsmpi-obj": "tsmpi (object bcast)",

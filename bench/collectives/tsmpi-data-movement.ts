@@ -3,7 +3,7 @@
  * algorithm of gather, scatter, allgather, alltoall, scan, exscan and reduceScatter, forced through
  * TSMPI_COLL_<NAME> (read at each call, so one job times them all), at a few block sizes. Rank 0
  * prints one line per case: `collective algorithm bytes median_us`. By hand:
- *   node packages/launcher/bin/tsmpirun.js -n 8 bench/data-movement/tsmpi-data-movement.ts [--only=gather,scatter] [--sizes=8,1024]
+ *   node packages/launcher/bin/tsmpirun.js -n 8 bench/collectives/tsmpi-data-movement.ts [--only=gather,scatter] [--sizes=8,1024]
  */
 import { Op, init, type Comm } from "@tsmpi/runtime";
 
