@@ -19,7 +19,6 @@ export interface TsmpirunResult {
 export interface TsmpirunOptions {
   input?: string;
   env?: Record<string, string>;
-  cwd?: string;
 }
 
 export interface RunningTsmpirun {
@@ -40,7 +39,7 @@ export function startTsmpirun(args: readonly string[], options: TsmpirunOptions 
   mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
   symlinkSync(join(tmpdir(), tsxCache), join(tmp, tsxCache));
   const child = spawn(process.execPath, [tsmpirunBin, ...args], {
-    cwd: options.cwd ?? repoRoot,
+    cwd: repoRoot,
     env: { ...process.env, ...options.env, TMPDIR: tmp },
     stdio: ["pipe", "pipe", "pipe"],
   });
