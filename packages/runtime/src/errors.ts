@@ -46,6 +46,25 @@ export interface TsmpiErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * The error every runtime call throws or rejects with on purpose: `code` (a fixed
+ * {@link TsmpiErrorCode} such as `ERR_RANK`, `ERR_TAG`, `ERR_COLL_MISMATCH`), the `rank` that
+ * raised it, the `call` and the offending `argument`; the message names them all. It plays the
+ * part of an MPI error class (MPI_ERR_RANK, ...; mpi4py's `MPI.Exception` with `Get_error_class()`),
+ * but it is always thrown: there is no error handler to set.
+ *
+ * You do not make one; catch it and branch on `code`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await world.send("hi", world.size); // no such rank
+ * } catch (error) {
+ *   if (error instanceof TsmpiError && error.code === "ERR_RANK") console.error(error.message);
+ *   else throw error;
+ * }
+ * ```
+ */
 export class TsmpiError extends Error {
   readonly code: TsmpiErrorCode;
   readonly rank: number | undefined;
