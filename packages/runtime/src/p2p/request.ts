@@ -1,10 +1,6 @@
 import { TsmpiError } from "../errors.ts";
 
 /**
- * A nonblocking operation in flight (MPI_Request). Await it (or `wait()`) for its value; `test()`
- * says without waiting whether it has completed.
- */
-/**
  * A nonblocking operation in flight (MPI_Request; mpi4py's `MPI.Request`). Await it (or `wait()`)
  * for its value; `test()` says without waiting whether it has completed; `waitAll`/`waitAny`
  * take several (MPI_Waitall, MPI_Waitany).
