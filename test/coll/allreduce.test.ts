@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explain, runFixture, runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { explain, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 import { codes } from "./errors.ts";
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
@@ -13,7 +13,7 @@ describe("allreduce", () => {
   it.each(SIZES)(
     "gives the serial result for every op and kind of data, on world, a dup and split halves, blocking and not, at np %i",
     async (np) => {
-      expectAllRanksOk(stdoutLines(await runPassing("coll-allreduce.ts", np)), np);
+      expectAllRanksOk(stdoutLines(await runFixturePassing("coll-allreduce.ts", np)), np);
     },
   );
 
@@ -27,7 +27,7 @@ describe("allreduce", () => {
   ];
   describe.each(FORCED)("forced to %s", (algorithm, np) => {
     it(`gives the same results at np ${np}, falling back with a warning where it cannot run`, async () => {
-      const result = await runPassing("coll-allreduce.ts", np, { env: { TSMPI_COLL_ALLREDUCE: algorithm } });
+      const result = await runFixturePassing("coll-allreduce.ts", np, { env: { TSMPI_COLL_ALLREDUCE: algorithm } });
       expectAllRanksOk(stdoutLines(result), np);
       const warned = result.ranks.some((rank) => rank.stderr.includes(`TSMPI_COLL_ALLREDUCE=${algorithm} ignored`));
       // Ring, rabenseifner and shared-memory take only typed arrays (with commutative or built-in
@@ -40,7 +40,7 @@ describe("allreduce", () => {
     ["without shared memory (TSMPI_SHM=0)", { env: { TSMPI_SHM: "0" } }],
     ["over tcp", { transport: "tcp" as const }],
   ])("gives the same results %s, where only message-based algorithms run, at np 4", async (_, options) => {
-    expectAllRanksOk(stdoutLines(await runPassing("coll-allreduce.ts", 4, options)), 4);
+    expectAllRanksOk(stdoutLines(await runFixturePassing("coll-allreduce.ts", 4, options)), 4);
   });
 
   describe("arrays of different lengths on different ranks", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explain, runFixture, runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { explain, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 import { codes } from "./errors.ts";
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
@@ -13,13 +13,13 @@ describe("bcast", () => {
     "delivers the root's value from every root, into buffers where given, 0 to 8 MiB, on world, a dup and split halves, at np %i",
     async (np) => {
       // np 5 runs with binomial forced: the default where shared memory is not available.
-      const result = await runPassing("coll-bcast.ts", np, np === 5 ? { env: { TSMPI_COLL_BCAST: "binomial" } } : {});
+      const result = await runFixturePassing("coll-bcast.ts", np, np === 5 ? { env: { TSMPI_COLL_BCAST: "binomial" } } : {});
       expectAllRanksOk(stdoutLines(result), np);
     },
   );
 
   it.each([6])("forced to scatter-allgather moves typed arrays by it and falls back with a warning for other values at np %i", async (np) => {
-    const result = await runPassing("coll-bcast.ts", np, { env: { TSMPI_COLL_BCAST: "scatter-allgather" } });
+    const result = await runFixturePassing("coll-bcast.ts", np, { env: { TSMPI_COLL_BCAST: "scatter-allgather" } });
     expectAllRanksOk(stdoutLines(result), np);
     expect(result.ranks.every((rank) => rank.stderr.includes("TSMPI_COLL_BCAST=scatter-allgather ignored: scatter-allgather needs every rank to know the size"))).toBe(true);
   });
@@ -28,7 +28,7 @@ describe("bcast", () => {
     ["without shared memory (TSMPI_SHM=0)", { env: { TSMPI_SHM: "0" } }],
     ["over tcp", { transport: "tcp" as const }],
   ])("delivers the same %s, where only message-based algorithms run, at np 4", async (_, options) => {
-    expectAllRanksOk(stdoutLines(await runPassing("coll-bcast.ts", 4, options)), 4);
+    expectAllRanksOk(stdoutLines(await runFixturePassing("coll-bcast.ts", 4, options)), 4);
   });
 
   it.each(["binomial", "scatter-allgather", "shared-memory"])("into a buffer of the wrong length ends the job with ERR_COLL_MISMATCH under %s", async (algorithm) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 
@@ -11,12 +11,12 @@ function expectAllRanksOk(lines: string[], np: number): void {
 
 describe("gather, scatter, allgather and alltoall", () => {
   it.each(SIZES)("match a serial computation at np %i for every root, objects, typed, empty and 8 MiB arrays, on world, dup and split halves", async (np) => {
-    const result = await runPassing("coll-movement.ts", np);
+    const result = await runFixturePassing("coll-movement.ts", np);
     expectAllRanksOk(stdoutLines(result), np);
   });
 
   it("match it over tcp as well", async () => {
-    const result = await runPassing("coll-movement.ts", 3, { transport: "tcp" });
+    const result = await runFixturePassing("coll-movement.ts", 3, { transport: "tcp" });
     expectAllRanksOk(stdoutLines(result), 3);
   });
 
@@ -25,13 +25,13 @@ describe("gather, scatter, allgather and alltoall", () => {
     [4, { TSMPI_COLL_GATHER: "binomial", TSMPI_COLL_SCATTER: "binomial", TSMPI_COLL_ALLGATHER: "recursive-doubling", TSMPI_COLL_ALLTOALL: "pairwise" }],
     [7, { TSMPI_COLL_GATHER: "binomial", TSMPI_COLL_SCATTER: "binomial", TSMPI_COLL_ALLGATHER: "ring", TSMPI_COLL_ALLTOALL: "pairwise" }],
   ] as const)("match it at np %i with every algorithm forced: %o", async (np, env) => {
-    const result = await runPassing("coll-movement.ts", np, { env });
+    const result = await runFixturePassing("coll-movement.ts", np, { env });
     expectAllRanksOk(stdoutLines(result), np);
     expect(result.ranks.map((rank) => rank.stderr).join("")).not.toContain("ignored");
   });
 
   it("a forced algorithm that cannot run warns once per rank, says why and falls back", async () => {
-    const result = await runPassing("coll-movement.ts", 6, { env: { TSMPI_COLL_ALLGATHER: "recursive-doubling" } });
+    const result = await runFixturePassing("coll-movement.ts", 6, { env: { TSMPI_COLL_ALLGATHER: "recursive-doubling" } });
     expectAllRanksOk(stdoutLines(result), 6);
     for (const rank of result.ranks) {
       const warnings = rank.stderr.split("\n").filter((line) => line.includes("TSMPI_COLL_ALLGATHER=recursive-doubling ignored"));

@@ -1,5 +1,5 @@
 import type { JobResult } from "@tsmpi/launcher";
-import { stdoutLines } from "../helpers/spmd.ts";
+import { stdoutLines } from "../helpers/jobs.ts";
 
 /** The error codes that coll-errors.ts ranks printed before failing. */
 export function codes(result: JobResult): string[] {

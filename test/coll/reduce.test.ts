@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explain, runFixture, runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { explain, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 import { codes } from "./errors.ts";
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
@@ -9,7 +9,7 @@ describe("reduce", () => {
     "gives the serial result at every root for every op and kind of data, undefined elsewhere, on world, a dup and split halves, at np %i",
     async (np) => {
       // np 5 runs with the algorithm forced (there is one): forcing must not change a thing.
-      const result = await runPassing("coll-reduce.ts", np, np === 5 ? { env: { TSMPI_COLL_REDUCE: "binomial" } } : {});
+      const result = await runFixturePassing("coll-reduce.ts", np, np === 5 ? { env: { TSMPI_COLL_REDUCE: "binomial" } } : {});
       expect(stdoutLines(result).sort()).toEqual(
         Array.from({ length: np }, (_, rank) => expect.stringMatching(new RegExp(`^coll-reduce ok rank=${rank} size=${np} cases=\\d+$`))),
       );
@@ -17,7 +17,7 @@ describe("reduce", () => {
   );
 
   it.each([3])("rejects a root out of range and data that does not fit the op before sending anything, at np %i", async (np) => {
-    const result = await runPassing("coll-errors.ts", np, { args: ["arguments"] });
+    const result = await runFixturePassing("coll-errors.ts", np, { args: ["arguments"] });
     const cases = new Map(stdoutLines(result).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { case: string; code: string; message: string }).map((c) => [c.case, c]));
     const me = np - 1;
     const range = np === 1 ? "0" : `0..${np - 1}`;

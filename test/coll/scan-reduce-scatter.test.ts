@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 
@@ -11,12 +11,12 @@ function expectAllRanksOk(lines: string[], np: number): void {
 
 describe("scan, exscan and reduceScatter", () => {
   it.each(SIZES)("match a serial computation at np %i: built-in and non-commutative ops, uneven and empty blocks, 8 MiB arrays, on world, dup and split halves", async (np) => {
-    const result = await runPassing("coll-prefix.ts", np);
+    const result = await runFixturePassing("coll-prefix.ts", np);
     expectAllRanksOk(stdoutLines(result), np);
   });
 
   it("match it over tcp as well", async () => {
-    const result = await runPassing("coll-prefix.ts", 3, { transport: "tcp" });
+    const result = await runFixturePassing("coll-prefix.ts", 3, { transport: "tcp" });
     expectAllRanksOk(stdoutLines(result), 3);
   });
 
@@ -25,12 +25,12 @@ describe("scan, exscan and reduceScatter", () => {
     [6, { TSMPI_COLL_SCAN: "recursive-doubling", TSMPI_COLL_EXSCAN: "recursive-doubling", TSMPI_COLL_REDUCE_SCATTER: "recursive-halving" }],
     [3, { TSMPI_COLL_REDUCE_SCATTER: "via-reduce" }],
   ] as const)("match it at np %i with every algorithm forced: %o (where the data allows it)", async (np, env) => {
-    const result = await runPassing("coll-prefix.ts", np, { env });
+    const result = await runFixturePassing("coll-prefix.ts", np, { env });
     expectAllRanksOk(stdoutLines(result), np);
   });
 
   it("a forced reduceScatter algorithm that cannot take the op or the data warns, says why and falls back", async () => {
-    const result = await runPassing("coll-prefix.ts", 2, { env: { TSMPI_COLL_REDUCE_SCATTER: "ring" } });
+    const result = await runFixturePassing("coll-prefix.ts", 2, { env: { TSMPI_COLL_REDUCE_SCATTER: "ring" } });
     expectAllRanksOk(stdoutLines(result), 2);
     const stderr = result.ranks.map((rank) => rank.stderr).join("");
     expect(stderr).toContain("TSMPI_COLL_REDUCE_SCATTER=ring ignored: ring reduces typed arrays in place, and this data is not a typed array");

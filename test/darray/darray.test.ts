@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 
 /** 5 and 6 add a prime and a count with two uneven 2-D grids (2 x 3, 3 x 2) to mpi4py's 1..3 and 4. */
 const SIZES = [1, 2, 3, 4, 5, 6] as const;
@@ -20,7 +20,7 @@ describe("DArray", () => {
   it.each(SIZES)(
     "fills every ghost cell at corners, edges and faces with the value a serial oracle expects at np %i, on every 2-D grid of 13 x 7, in 1-D and 3-D, periodic or not, ghost 1 and 2, with and without corners",
     async (np) => {
-      const result = await runPassing("darray-halo.ts", np);
+      const result = await runFixturePassing("darray-halo.ts", np);
       expectAllRanksOk(stdoutLines(result), "darray-halo", np);
     },
   );
@@ -28,20 +28,20 @@ describe("DArray", () => {
   it.each(SIZES)(
     "splits like MPI, round-trips distribute and gather for every root, and maps and reduces like a serial loop at np %i",
     async (np) => {
-      const result = await runPassing("darray-ops.ts", np);
+      const result = await runFixturePassing("darray-ops.ts", np);
       expectAllRanksOk(stdoutLines(result), "darray-ops", np);
     },
   );
 
   it("exchanges halos over tcp as over ipc", async () => {
-    const result = await runPassing("darray-halo.ts", 3, { transport: "tcp" });
+    const result = await runFixturePassing("darray-halo.ts", 3, { transport: "tcp" });
     expectAllRanksOk(stdoutLines(result), "darray-halo", 3);
   });
 });
 
 describe.each([1, 3])("bad DArray calls at np %i", (np) => {
   it("throw a TsmpiError naming the rank, the call and the argument, and leave no collective half done", async () => {
-    const result = await runPassing("darray-errors.ts", np);
+    const result = await runFixturePassing("darray-errors.ts", np);
     const cases = new Map(stdoutLines(result).map((line) => JSON.parse(line) as Case).map((c) => [c.case, c]));
     const me = np - 1;
     const expectations: Array<[string, string, string]> = [

@@ -2,7 +2,8 @@ import { availableParallelism } from "node:os";
 import { describe, expect, test } from "vitest";
 import { launch } from "../../packages/launcher/src/index.ts";
 import { mapRank, parseCpuList, placeRanks } from "../../packages/launcher/src/procs/binding.ts";
-import { fixture, runTsmpirun } from "../helpers/launch.ts";
+import { fixture } from "../helpers/paths.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
 
 interface Affinity {
   rank: number;

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { runTsmpirun } from "../helpers/launch.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
 
 const work = mkdtempSync(join(tmpdir(), "tsmpi-cache-test-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

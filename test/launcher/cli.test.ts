@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { fixture, runTsmpirun } from "../helpers/launch.ts";
+import { fixture } from "../helpers/paths.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
 
 const usageHint = "Try 'tsmpirun --help' for usage.";
 

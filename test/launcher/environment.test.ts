@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { fixture, repoRoot, runTsmpirun } from "../helpers/launch.ts";
+import { fixture, repoRoot } from "../helpers/paths.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
 
 interface EnvReport {
   rank: number;

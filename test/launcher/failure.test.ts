@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { describe, expect, test } from "vitest";
-import { fixture, runTsmpirun, startTsmpirun } from "../helpers/launch.ts";
+import { fixture } from "../helpers/paths.ts";
+import { runTsmpirun, startTsmpirun } from "../helpers/tsmpirun.ts";
 import { jobIdFrom, jobProcesses } from "../helpers/processes.ts";
 
 const host = hostname();

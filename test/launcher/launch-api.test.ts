@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { launch } from "../../packages/launcher/src/index.ts";
 import { judgeJob, type RankOutcome } from "../../packages/launcher/src/report.ts";
-import { fixture } from "../helpers/launch.ts";
+import { fixture } from "../helpers/paths.ts";
 import { jobProcesses } from "../helpers/processes.ts";
 
 describe("launch()", () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { fixture, runTsmpirun } from "../helpers/launch.ts";
+import { fixture } from "../helpers/paths.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
 
 const NP = 4;
 const COUNT = 150;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { fixture, runTsmpirun } from "../helpers/launch.ts";
+import { fixture } from "../helpers/paths.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
 import { jobIdFrom, jobProcesses } from "../helpers/processes.ts";
 
 interface WireupResult {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { launch } from "../../packages/launcher/src/index.ts";
-import { fixture, runTsmpirun } from "../helpers/launch.ts";
+import { fixture } from "../helpers/paths.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
 
 describe("many ranks and idle ranks", () => {
   // 64 ranks on 2 cores: ~6 s alone, up to ~15 s while another test file runs beside it.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { jobProcesses } from "../helpers/processes.ts";
-import { explain, runFixture, stdoutLines } from "../helpers/spmd.ts";
-import { fixture, startTsmpirun } from "../helpers/launch.ts";
-import { jobIdFrom } from "../helpers/processes.ts";
+import { fixture } from "../helpers/paths.ts";
+import { startTsmpirun } from "../helpers/tsmpirun.ts";
+import { explain, runFixture, stdoutLines } from "../helpers/jobs.ts";
+import { jobIdFrom, jobProcesses } from "../helpers/processes.ts";
 
 describe("a failing rank ends the whole job", () => {
   it("an uncaught exception: exit 1, the report names the rank, the message and the stack, nothing is left", async () => {

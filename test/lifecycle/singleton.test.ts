@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { fixture, repoRoot } from "../helpers/launch.ts";
+import { fixture, repoRoot } from "../helpers/paths.ts";
 
 function runWithoutLauncher(name: string, args: string[] = []) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("TSMPI_")));

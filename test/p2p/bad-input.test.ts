@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 
 interface Case {
   case: string;
@@ -9,7 +9,7 @@ interface Case {
 
 describe.each([1, 3])("bad arguments at np %i", (np) => {
   it("throw a TsmpiError naming the rank, the call and the argument, and send nothing", async () => {
-    const result = await runPassing("p2p-bad-input.ts", np);
+    const result = await runFixturePassing("p2p-bad-input.ts", np);
     const cases = new Map(stdoutLines(result).map((line) => JSON.parse(line) as Case).map((c) => [c.case, c]));
     const me = np - 1;
     const expectations: Array<[string, string, string]> = [

@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { delimiter, join, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { repoRoot } from "../helpers/launch.ts";
+import { repoRoot } from "../helpers/paths.ts";
 
 const project = mkdtempSync(join(tmpdir(), "tsmpi-user-project-"));
 afterAll(() => rmSync(project, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jobProcesses } from "../helpers/processes.ts";
-import { RANK_COUNTS, explain, runFixture, runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { explain, RANK_COUNTS, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 
 /** `counts=a,b,c` of a pmap-basic line: items run per rank. */
 function counts(line: string): number[] {
@@ -11,7 +11,7 @@ describe("pmap", () => {
   it.each(RANK_COUNTS)(
     "gives every rank the results in item order with uneven task times, chunkSize 7, root = last rank and allRanks at np %i",
     async (np) => {
-      const result = await runPassing("pmap-basic.ts", np, { args: ["--n", "50", "--chunk", "7", "--root", "3", "--all"] });
+      const result = await runFixturePassing("pmap-basic.ts", np, { args: ["--n", "50", "--chunk", "7", "--root", "3", "--all"] });
       const lines = stdoutLines(result).sort();
       expect(lines).toHaveLength(np);
       lines.forEach((line, rank) => expect(line).toMatch(new RegExp(`^pmap ok rank=${rank} size=${np} n=50 counts=`)));
@@ -24,7 +24,7 @@ describe("pmap", () => {
   );
 
   it("balances the load: at np 4 several ranks work and a slow rank runs fewer items than each of the others", async () => {
-    const result = await runPassing("pmap-basic.ts", 4, { args: ["--n", "60", "--slow", "1"] });
+    const result = await runFixturePassing("pmap-basic.ts", 4, { args: ["--n", "60", "--slow", "1"] });
     const [line] = stdoutLines(result);
     const [root, slow, ...others] = counts(line!);
     expect(root, line).toBe(0);
@@ -33,7 +33,7 @@ describe("pmap", () => {
   });
 
   it("runs on the two halves of a split at once, and a message sent before it on the world is received after it", async () => {
-    const result = await runPassing("pmap-basic.ts", 4, { args: ["--n", "30", "--on", "split", "--all"] });
+    const result = await runFixturePassing("pmap-basic.ts", 4, { args: ["--n", "30", "--on", "split", "--all"] });
     const lines = stdoutLines(result).sort();
     expect(lines).toHaveLength(4);
     for (const line of lines) expect(line).toMatch(/^pmap ok group=[01] rank=[01] size=2 n=30 counts=0,30$/);
@@ -42,7 +42,7 @@ describe("pmap", () => {
   it.each(RANK_COUNTS)(
     "a throwing task reaches every rank as ERR_TASK naming item 7 and the rank that ran it, and the rest is cancelled at np %i",
     async (np) => {
-      const result = await runPassing("pmap-throw.ts", np, { args: ["--catch"] });
+      const result = await runFixturePassing("pmap-throw.ts", np, { args: ["--catch"] });
       const all = stdoutLines(result);
       expect(all).toContain("ran fewer than all items");
       const lines = all.filter((line) => line.startsWith("rank "));

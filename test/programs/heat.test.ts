@@ -12,8 +12,7 @@ import { join } from "node:path";
 import { crc32, inflateSync } from "node:zlib";
 import type { JobResult } from "@tsmpi/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rootLines, runProgram, runProgramPassing, valueAfter } from "../helpers/programs.ts";
-import { explain } from "../helpers/spmd.ts";
+import { explain, rootLines, runProgram, runProgramPassing, valueAfter } from "../helpers/jobs.ts";
 
 const NX = 101;
 const NY = 67;

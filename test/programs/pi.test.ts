@@ -5,7 +5,7 @@
  */
 import type { JobResult } from "@tsmpi/launcher";
 import { describe, expect, it } from "vitest";
-import { runProgram, runProgramPassing, valueAfter } from "../helpers/programs.ts";
+import { runProgram, runProgramPassing, valueAfter } from "../helpers/jobs.ts";
 
 const N = 200_000;
 

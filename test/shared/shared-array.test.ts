@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
-import { RANK_COUNTS, explain, runFixture, runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { explain, RANK_COUNTS, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 
 /** This job's POSIX shared memory segments that appeared since `before`. */
 function leftovers(before: string[], jobId: string): string[] {
@@ -11,7 +11,7 @@ function leftovers(before: string[], jobId: string): string[] {
 describe("SharedArray", () => {
   it.each(RANK_COUNTS)("each rank writes its localRange, and after a barrier every rank reads all of them at np %i", async (np) => {
     const before = readdirSync("/dev/shm");
-    const result = await runPassing("shared-visibility.ts", np);
+    const result = await runFixturePassing("shared-visibility.ts", np);
     const lines = stdoutLines(result).sort();
     expect(lines).toHaveLength(np);
     lines.forEach((line, rank) => expect(line).toMatch(new RegExp(`rank=${rank} ok size=${np} range=\\d+\\.\\.\\d+$`)));
@@ -50,7 +50,7 @@ describe("SharedArray", () => {
 
   it("refuses with ERR_COMM on every rank when the ranks are on several hosts, naming them", async () => {
     const before = readdirSync("/dev/shm");
-    const result = await runPassing("shared-hosts.ts", 3);
+    const result = await runFixturePassing("shared-hosts.ts", 3);
     const lines = stdoutLines(result);
     const errors = lines.filter((line) => !line.startsWith("job=")).sort();
     expect(errors).toEqual(

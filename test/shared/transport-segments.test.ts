@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
-import { explain, runFixture, stdoutLines } from "../helpers/spmd.ts";
+import { explain, runFixture, stdoutLines } from "../helpers/jobs.ts";
 
 describe("shared memory of the transport and the collectives", () => {
   it("is gone, with every process of the job, after a rank is SIGKILLed in a shared-memory collective", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runPassing, stdoutLines } from "../helpers/spmd.ts";
+import { runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 
 interface Case {
   case: string;
@@ -44,20 +44,20 @@ describe("Cartesian topologies", () => {
   ] as Array<[number, string[]]>)(
     "createCart, rankOf, coordsOf, shift, sub, dup and neighbour exchange agree with a serial grid at np %i (args %j)",
     async (np, args) => {
-      const result = await runPassing("topo-cart.ts", np, { args });
+      const result = await runFixturePassing("topo-cart.ts", np, { args });
       expect(stdoutLines(result)).toEqual([summary(np, args.some((arg) => /^\d/.test(arg)))]);
     },
   );
 
   it("works over tcp as over ipc", async () => {
-    const result = await runPassing("topo-cart.ts", 3, { transport: "tcp" });
+    const result = await runFixturePassing("topo-cart.ts", 3, { transport: "tcp" });
     expect(stdoutLines(result)).toEqual([summary(3)]);
   });
 });
 
 describe.each([1, 3])("bad topology arguments at np %i", (np) => {
   it("throw a TsmpiError naming the rank, the call and the argument, and leave no collective half done", async () => {
-    const result = await runPassing("topo-bad-input.ts", np);
+    const result = await runFixturePassing("topo-bad-input.ts", np);
     const cases = new Map(stdoutLines(result).map((line) => JSON.parse(line) as Case).map((c) => [c.case, c]));
     const me = np - 1;
     const expectations: Array<[string, string, string]> = [

@@ -47,17 +47,21 @@ export interface TsmpiErrorDetails {
 }
 
 /**
- * The one error class of tsmpi (like mpi4py's `MPI.Exception`, with Node-style string codes):
- * everything the runtime raises on purpose. Branch on `code`, which never changes between
- * versions; the message names the rank, the call and the argument.
+ * The error every runtime call throws or rejects with on purpose: `code` (a fixed
+ * {@link TsmpiErrorCode} such as `ERR_RANK`, `ERR_TAG`, `ERR_COLL_MISMATCH`), the `rank` that
+ * raised it, the `call` and the offending `argument`; the message names them all. It plays the
+ * part of an MPI error class (MPI_ERR_RANK, ...; mpi4py's `MPI.Exception` with `Get_error_class()`),
+ * but it is always thrown: there is no error handler to set.
+ *
+ * You do not make one; catch it and branch on `code`.
  *
  * @example
  * ```ts
  * try {
- *   await world.send(data, 7);
+ *   await world.send("hi", world.size); // no such rank
  * } catch (error) {
  *   if (error instanceof TsmpiError && error.code === "ERR_RANK") console.error(error.message);
- *   // rank 2: send(dest=7): dest must be 0..3 or PROC_NULL (size 4)
+ *   else throw error;
  * }
  * ```
  */

@@ -29,6 +29,26 @@ import type { CartComm } from "../topo/cart.ts";
 /** @internal The core behind a communicator, for the runtime's own modules. */
 export let coreOf: (comm: Comm) => CommCore;
 
+/**
+ * A communicator: a group of ranks that exchange messages and run collectives together
+ * (MPI_Comm; mpi4py's `MPI.Comm` / `Intracomm`). Point-to-point (`send`, `recv`, `isend`,
+ * `irecv`, `sendrecv`, `probe`), collectives (`barrier`, `bcast`, `reduce`, `allreduce`,
+ * `gather`, `scatter`, `allgather`, `alltoall`, `scan`, `exscan`, `reduceScatter`, each with an
+ * `i`-prefixed nonblocking form that returns a {@link Request}) and new communicators (`dup`,
+ * `split`, `createCart`). Messages on one communicator never match those of another.
+ *
+ * You get the world communicator from `await init()` (MPI_COMM_WORLD); `dup()`, `split()` and
+ * `createCart()` make others. There is no public constructor.
+ *
+ * @example
+ * ```ts
+ * import { init, finalize, Op } from "@tsmpi/runtime";
+ * const world = await init();
+ * const total = await world.allreduce(world.rank, Op.SUM); // mpi4py: comm.allreduce(rank, op=MPI.SUM)
+ * if (world.rank === 0) console.log(`sum of ranks 0..${world.size - 1} = ${total}`);
+ * await finalize();
+ * ```
+ */
 export class Comm {
   readonly #core: CommCore;
 

@@ -42,6 +42,25 @@ import type { DArrayKind, DArrayOptions, DArrayTypedArray, ElementOf, FillOption
 /** What `localPart` is: the owned subarray in 1-D, a `LocalPart` accessor in 2-D and up. */
 export type LocalPartOf<A extends DArrayTypedArray, N extends number> = number extends N ? A | LocalPart<A, N> : N extends 1 ? A : LocalPart<A, N>;
 
+/**
+ * An N-dimensional typed array split into one block per rank over a Cartesian process grid, with
+ * an optional ghost layer that `exchangeHalo()` fills from the neighbouring blocks (Julia's
+ * DistributedArrays.jl `DArray`; MPI itself has none: with mpi4py you would keep the blocks by
+ * hand on an `MPI.Cartcomm` and swap ghost rows with `Sendrecv`, as PETSc's DMDA does for you).
+ *
+ * You get one from `await DArray.create(cart, kind, globalShape, options)` (zero-filled) or
+ * `DArray.distribute(...)` (from a whole array on a root), on a {@link CartComm} with one
+ * dimension per array dimension; `map` makes a new one, `free()` releases it.
+ *
+ * @example
+ * ```ts
+ * const cart = (await world.createCart(computeDims(world.size, 2), [false, false]))!;
+ * const u = await DArray.create(cart, Float64Array, [nx, ny], { ghost: 1 });
+ * u.fill((i, j) => i + j);
+ * await u.exchangeHalo();
+ * const total = await u.sum(); // on every rank
+ * ```
+ */
 export class DArray<A extends DArrayTypedArray = Float64Array, N extends number = number> {
   /** The process grid the array is distributed over (the one passed to `create`). */
   readonly cart: CartComm;

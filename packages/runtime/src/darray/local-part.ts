@@ -10,6 +10,19 @@ import type { Layout } from "./layout.ts";
 import { ownedBox, packBox, type Elements } from "./region.ts";
 import type { DArrayKind, DArrayTypedArray, ElementOf, LeadingIndex, Tuple } from "./types.ts";
 
+/**
+ * The owned elements of a DArray block of two or more dimensions, ghost layer excluded, read and
+ * written in place with local indices (`get`, `set`, `row`, `offset` + `strides`; only
+ * `toArray()` copies). No MPI counterpart: DistributedArrays.jl's `localpart`.
+ *
+ * You get one from `darray.localPart` (a plain subarray instead in 1-D).
+ *
+ * @example
+ * ```ts
+ * const part = u.localPart as LocalPart<Float64Array, 2>;
+ * for (let i = 0; i < part.shape[0]; i++) part.row(i).fill(i);
+ * ```
+ */
 export class LocalPart<A extends DArrayTypedArray = Float64Array, N extends number = number> {
   /** The owned extent of each dimension (`DArray.localShape`). */
   readonly shape: Readonly<Tuple<N>>;

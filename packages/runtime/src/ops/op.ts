@@ -26,6 +26,19 @@ export type BuiltinOpName =
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- user ops are typed by the caller
 type AnyFunction = (a: any, b: any) => unknown;
 
+/**
+ * A reduction operation for `reduce`, `allreduce`, `scan`, `exscan` and `reduceScatter` (MPI_Op;
+ * mpi4py's `MPI.SUM`, `MPI.Op.Create`). The built-ins are static fields (`Op.SUM`, `Op.MAX`,
+ * `Op.MINLOC`, ...); `Op.create(fn, { commutative })` makes a user op (MPI_Op_create). A plain
+ * `(a, b) => c` function is accepted wherever an Op is, as a non-commutative user op.
+ *
+ * @example
+ * ```ts
+ * const max = await comm.allreduce(local, Op.MAX);             // MPI_MAX
+ * const add = Op.create((a: Float64Array, b: Float64Array) => a.map((x, i) => x + b[i]!), { commutative: true });
+ * const sums = await comm.reduce(vector, add, 0);              // on rank 0; undefined elsewhere
+ * ```
+ */
 export class Op {
   /** Sum: numbers, bigints, typed arrays and arrays of numbers (element-wise). */
   static readonly SUM = new Op("SUM", true);

@@ -1,8 +1,19 @@
 import { TsmpiError } from "../errors.ts";
 
 /**
- * A nonblocking operation in flight (MPI_Request). Await it (or `wait()`) for its value; `test()`
- * says without waiting whether it has completed.
+ * A nonblocking operation in flight (MPI_Request; mpi4py's `MPI.Request`). Await it (or `wait()`)
+ * for its value; `test()` says without waiting whether it has completed; `waitAll`/`waitAny`
+ * take several (MPI_Waitall, MPI_Waitany).
+ *
+ * You get one from the nonblocking calls: `comm.isend`, `comm.irecv`, `comm.ibcast`,
+ * `comm.iallreduce` and the other `i`-prefixed collectives, `darray.exchangeHaloStart()`.
+ *
+ * @example
+ * ```ts
+ * const incoming = world.irecv<number[]>(left);   // mpi4py: req = comm.irecv(source=left)
+ * await world.send([1, 2, 3], right);
+ * const data = await incoming;                    // req.wait()
+ * ```
  */
 export class Request<T = unknown> implements PromiseLike<T> {
   readonly #promise: Promise<T>;

@@ -26,6 +26,7 @@ import type { Comm } from "../comm/comm.ts";
 import { badArgument, invalidArguments, rankOutOfRange, TsmpiError } from "../errors.ts";
 import { TaskError, describeFailure, rebuildCause, type TaskFailure } from "./task-error.ts";
 
+/** Options of {@link pmap}; every rank must pass the same ones. */
 export interface PmapOptions {
   /** Rank that holds the items and gets the results (default 0). The same on every rank. */
   root?: number;
@@ -35,6 +36,7 @@ export interface PmapOptions {
   allRanks?: boolean;
 }
 
+/** The function {@link pmap} applies: called with an item and its index, may be async. */
 export type PmapFunction<T, R> = (item: T, index: number) => R | Promise<R>;
 
 const TAG_WORK = 1;

@@ -50,6 +50,25 @@ interface Shape {
 
 let created = 0;
 
+/**
+ * A typed array in POSIX shared memory that every rank of a one-host communicator maps: a write
+ * by one rank is seen by the others without a message; `barrier()` orders writes and reads.
+ * Julia's `SharedArray`; in MPI terms a shared-memory window (MPI_Win_allocate_shared, mpi4py's
+ * `MPI.Win.Allocate_shared`) with `barrier()` in place of MPI_Win_sync + MPI_Barrier.
+ *
+ * You get one from `await SharedArray.create(comm, Float64Array, length)` (collective, zero-filled,
+ * ERR_COMM if the ranks are on several hosts) and release it with `await shared.free()`. Linux only.
+ *
+ * @example
+ * ```ts
+ * const shared = await SharedArray.create(world, Float64Array, 1000);
+ * const { start, stop } = shared.localRange();
+ * for (let i = start; i < stop; i++) shared.array[i] = i * i;
+ * await shared.barrier();            // every rank's writes are now visible to every rank
+ * const total = shared.array.reduce((a, b) => a + b, 0);
+ * await shared.free();
+ * ```
+ */
 export class SharedArray<A extends SharedTypedArray = Float64Array> {
   readonly #comm: Comm;
   readonly #name: string;

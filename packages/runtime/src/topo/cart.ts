@@ -21,6 +21,23 @@ import {
   type CartTopology,
 } from "./topology.ts";
 
+/**
+ * A communicator whose ranks are laid out on a Cartesian grid (MPI_Cart_create, MPI_Cart_coords,
+ * MPI_Cart_rank, MPI_Cart_shift, MPI_Cart_sub; mpi4py's `MPI.Cartcomm`). Everything a
+ * {@link Comm} does, plus `dims`/`periods`/`coords`, `rankOf`, `coordsOf`, `shift`, `sub` and the
+ * neighbour collectives `neighborAlltoall`/`neighborAllgather` (MPI_Neighbor_alltoall/allgather).
+ * Ranks are row-major: the last dimension varies fastest.
+ *
+ * You get one from `comm.createCart(dims, periods)` (collective; `undefined` on ranks left out
+ * when the grid is smaller than the communicator), or from `cart.sub(...)` and `cart.dup()`.
+ *
+ * @example
+ * ```ts
+ * const cart = (await world.createCart(computeDims(world.size, 2), [true, false]))!;
+ * const { source, dest } = cart.shift(0, 1);     // mpi4py: cart.Shift(0, 1)
+ * const fromAbove = await cart.sendrecv(myEdge, dest, source);
+ * ```
+ */
 export class CartComm extends Comm {
   /** Extent of each dimension. */
   readonly dims: readonly number[];

@@ -25,6 +25,7 @@ export const ENV = {
   stdoutTty: "TSMPI_STDOUT_TTY",
 } as const;
 
+/** How ranks reach each other: "ipc" (Unix domain sockets, one host) or "tcp". */
 export type TransportKind = "ipc" | "tcp";
 
 /** The key under which a rank publishes the endpoint its receive socket is bound to. */

@@ -1,16 +1,11 @@
+/** Runs the real `tsmpirun` CLI (bin/tsmpirun.js) as a child process; jobs.ts runs `launch()` instead. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot } from "./paths.ts";
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const tsmpirunBin = join(repoRoot, "packages/launcher/bin/tsmpirun.js");
-
-/** Absolute path of `test/fixtures/<name>` (".ts" added when missing). */
-export function fixture(name: string): string {
-  return join(repoRoot, "test/fixtures", name.includes(".") ? name : `${name}.ts`);
-}
 
 export interface TsmpirunResult {
   exitCode: number | null;
@@ -24,7 +19,6 @@ export interface TsmpirunResult {
 export interface TsmpirunOptions {
   input?: string;
   env?: Record<string, string>;
-  cwd?: string;
 }
 
 export interface RunningTsmpirun {
@@ -45,7 +39,7 @@ export function startTsmpirun(args: readonly string[], options: TsmpirunOptions 
   mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
   symlinkSync(join(tmpdir(), tsxCache), join(tmp, tsxCache));
   const child = spawn(process.execPath, [tsmpirunBin, ...args], {
-    cwd: options.cwd ?? repoRoot,
+    cwd: repoRoot,
     env: { ...process.env, ...options.env, TMPDIR: tmp },
     stdio: ["pipe", "pipe", "pipe"],
   });
