@@ -1,7 +1,7 @@
 /** Runs the real `tsmpirun` CLI (bin/tsmpirun.js) as a child process; jobs.ts runs `launch()` instead. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./paths.ts";
 
@@ -34,10 +34,6 @@ export interface RunningTsmpirun {
  */
 export function startTsmpirun(args: readonly string[], options: TsmpirunOptions = {}): RunningTsmpirun {
   const tmp = mkdtempSync(join(tmpdir(), "tsmpirun-test-"));
-  // tsx keeps its compile cache in $TMPDIR/tsx-<uid>: share the real one, or every run recompiles.
-  const tsxCache = `tsx-${userInfo().uid}`;
-  mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
-  symlinkSync(join(tmpdir(), tsxCache), join(tmp, tsxCache));
   const child = spawn(process.execPath, [tsmpirunBin, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env, TMPDIR: tmp },
@@ -61,7 +57,7 @@ export function startTsmpirun(args: readonly string[], options: TsmpirunOptions 
   if (options.input !== undefined) child.stdin.end(options.input);
   const result = new Promise<TsmpirunResult>((resolveResult) => {
     child.once("close", (exitCode, signal) => {
-      const tmpLeftovers = readdirSync(tmp).filter((entry) => entry !== tsxCache);
+      const tmpLeftovers = readdirSync(tmp);
       rmSync(tmp, { recursive: true, force: true });
       resolveResult({ exitCode, signal, stdout, stderr, tmpLeftovers });
     });
