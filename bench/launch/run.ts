@@ -42,7 +42,7 @@ Reproduce: \`${command}\`
 
 - machine: ${describeMachine(facts, loadNow())}
 - ${reps} repetitions, interleaved per N (${result.variants.join(", ")}); cells are median (min–max) seconds, start to exit of the whole command; ${result.seconds.toFixed(0)} s in all
-- tsmpirun: \`node packages/launcher/bin/tsmpirun.js -n N programs/hello.ts\` (default binding, launcher and program bundles cached after the first run)
+- tsmpirun: \`node packages/launcher/bin/tsmpirun.js -n N programs/hello.ts\` (default binding; the launcher runs from its compiled dist/, the program bundle is cached after the first run)
 - mpirun: \`mpirun --allow-run-as-root --oversubscribe -n N /usr/bin/python3 hello.py\` (mpi4py hello, Open MPI's defaults)${mpirunFound ? "" : "; **not run**: mpirun or mpi4py for /usr/bin/python3 not found"}
 
 ${rows}
