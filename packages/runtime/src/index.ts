@@ -9,8 +9,7 @@
  * ```
  */
 export { init, finalize } from "./lifecycle/init.ts";
-export { Comm } from "./comm/comm.ts";
-export { CartComm } from "./topo/cart.ts";
+export { CartComm, Comm } from "./comm/comm.ts";
 export type { CartShift } from "./topo/topology.ts";
 export { computeDims } from "./topo/dims.ts";
 export { Request, waitAll, waitAny } from "./p2p/request.ts";

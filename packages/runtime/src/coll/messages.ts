@@ -7,15 +7,15 @@
  * @internal
  */
 import { PROC_NULL } from "../constants.ts";
-import { assertUsable, type CommCore } from "../comm/core.ts";
+import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
 import type { Op } from "../ops/op.ts";
-import { decodeMessage } from "../p2p/recv.ts";
-import { encodeForSend } from "../p2p/send.ts";
+import { decodeMessage } from "../core/payload.ts";
+import { encodeForSend } from "../core/payload.ts";
 import { PayloadFormat } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
-import { CollectiveId, type CollectiveName } from "./collective-ids.ts";
-import { packSignature } from "./signature.ts";
+import { CollectiveId, type CollectiveName } from "../core/collective-ids.ts";
+import { packSignature } from "../core/signature.ts";
 
 /** Steps per call: the tag's low 16 bits. */
 const MAX_STEP = 0xffff;

@@ -3,7 +3,7 @@
  * the op is resolved and checked against this rank's data before anything is sent.
  * @internal
  */
-import type { CommCore } from "../comm/core.ts";
+import type { CommCore } from "../core/comm-core.ts";
 import { TsmpiError } from "../errors.ts";
 import { checkOperand } from "../ops/combine.ts";
 import { toOp, type Op } from "../ops/op.ts";

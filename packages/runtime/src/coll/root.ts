@@ -1,4 +1,4 @@
-import type { CommCore } from "../comm/core.ts";
+import type { CommCore } from "../core/comm-core.ts";
 import { TsmpiError } from "../errors.ts";
 
 /** A collective's root must be a rank of the communicator (no PROC_NULL, no wildcard). */

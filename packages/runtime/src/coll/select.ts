@@ -11,7 +11,7 @@
  * @internal
  */
 import { forcedAlgorithm } from "../env.ts";
-import type { CollectiveName } from "./collective-ids.ts";
+import type { CollectiveName } from "../core/collective-ids.ts";
 
 export interface SelectionInput {
   /** Ranks in the communicator. */

@@ -32,14 +32,14 @@
  * @internal
  */
 import { ANY_SOURCE } from "../constants.ts";
-import type { CommCore } from "../comm/core.ts";
+import type { CommCore } from "../core/comm-core.ts";
 import { TsmpiError } from "../errors.ts";
 import { attachSegment, createSegment, detachSegment, shmHasRoomFor, shmModule, unlinkOnEnd, unlinkSegment } from "../shm/segment.ts";
 import type { AnyTypedArray } from "../wire/typed-array.ts";
-import { CollectiveId } from "./collective-ids.ts";
+import { CollectiveId } from "../core/collective-ids.ts";
 import { bcastBinomial } from "./bcast/binomial.ts";
 import { collRecv, collSend, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
-import type { Announced } from "./monitor.ts";
+import type { Announced } from "../core/collective-monitor.ts";
 import type { SelectionInput } from "./select.ts";
 
 /** Bytes of one rank's slot: larger contributions go through in pieces of this size. */

@@ -14,7 +14,7 @@ import { TsmpiError } from "../errors.ts";
 import type { Op } from "../ops/op.ts";
 import { kernelFor } from "../ops/typed-kernels.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
-import { decodeMessage } from "../p2p/recv.ts";
+import { decodeMessage } from "../core/payload.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
 import { PayloadFormat } from "../wire/header.ts";
 import { isTypedArray, typedArrayKind, type AnyTypedArray } from "../wire/typed-array.ts";

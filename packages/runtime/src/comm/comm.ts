@@ -1,9 +1,11 @@
 /**
- * `Comm`: the communicator facade a program talks to (MPI_Comm / mpi4py `Comm`). It checks nothing
- * and stores nothing itself; the work is in p2p/, coll/ and the engine.
+ * The communicator facades a program talks to: `Comm` (MPI_Comm / mpi4py `Comm`) and `CartComm`
+ * (a Comm with a Cartesian grid). One module, because `Comm.createCart` makes the subclass that
+ * extends it. They check nothing and store nothing themselves: the work is in p2p/, coll/,
+ * topo/ (grid arithmetic and the communicators it makes) and the engine.
  */
 import { ANY_SOURCE, ANY_TAG } from "../constants.ts";
-import { TsmpiError } from "../errors.ts";
+import { badArgument, invalidArguments, noSuchRank, rankOutOfRange, rankRange, wrongCommunicator } from "../errors.ts";
 import { abortJob } from "../lifecycle/abort.ts";
 import { allgather } from "../coll/allgather/index.ts";
 import { alltoall } from "../coll/alltoall/index.ts";
@@ -21,13 +23,24 @@ import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { startRecv, type Received } from "../p2p/recv.ts";
 import { Request } from "../p2p/request.ts";
 import { prepareSend, startSend } from "../p2p/send.ts";
-import { freeCore, type CommCore } from "./core.ts";
+import { freeCore, type CommCore } from "../core/comm-core.ts";
 import { dupCore } from "./dup.ts";
 import { splitCore } from "./split.ts";
-import type { CartComm } from "../topo/cart.ts";
+import { neighborAllgather, neighborAlltoall } from "../coll/neighbor/index.ts";
+import { createCartCore, subCore } from "../topo/create.ts";
+import {
+  checkTopology,
+  coordsOfRank,
+  gridSize,
+  neighboursOf,
+  rankAt,
+  shiftFrom,
+  type CartShift,
+  type CartTopology,
+} from "../topo/topology.ts";
 
 /** @internal The core behind a communicator, for the runtime's own modules. */
-export let coreOf: (comm: Comm) => CommCore;
+let coreOf: (comm: Comm) => CommCore;
 
 /**
  * A communicator: a group of ranks that exchange messages and run collectives together
@@ -192,7 +205,7 @@ export class Comm {
    */
   async bcastBuffer<T extends ArrayBufferView>(buffer: T, root = 0): Promise<T> {
     if (!ArrayBuffer.isView(buffer) || buffer instanceof DataView) {
-      throw new TsmpiError("ERR_ARG", { rank: this.#core.rank, call: "bcastBuffer", argument: "buffer", got: buffer, expected: "a typed array" });
+      throw badArgument({ rank: this.#core.rank, call: "bcastBuffer" }, "buffer", buffer, "a typed array");
     }
     return bcast(this.#core, buffer, root, true);
   }
@@ -299,8 +312,6 @@ export class Comm {
     return new Request(reduceScatter(this.#core, data as never, op, "ireduceScatter") as Promise<T>);
   }
 
-  // ---- (topology: createCart goes here)
-
   /**
    * A communicator with a Cartesian grid on its ranks (MPI_Cart_create): `dims[d]` ranks along
    * dimension d, which wraps around when `periods[d]` is true. Grid ranks are laid out row-major
@@ -309,9 +320,20 @@ export class Comm {
    * communicator's rank r. Collective: every rank must call it with the same arguments.
    */
   async createCart(dims: readonly number[], periods: readonly boolean[], reorder = false): Promise<CartComm | undefined> {
-    // Loaded on first use: topo/cart.ts extends Comm, so a static import would be circular.
-    const { createCart } = await import("../topo/cart.ts");
-    return createCart(this, dims, periods, reorder);
+    const core = this.#core;
+    checkTopology(core.rank, "createCart", dims, periods);
+    if (typeof reorder !== "boolean") throw badArgument({ rank: core.rank, call: "createCart" }, "reorder", reorder, "true or false");
+    const size = gridSize(dims);
+    if (size > core.size) {
+      throw invalidArguments(
+        { rank: core.rank, call: "createCart" },
+        `the grid [${dims.join(", ")}] needs ${size} ranks but the communicator has ${core.size}`,
+        "dims",
+      );
+    }
+    const topology = { dims: [...dims], periods: [...periods] };
+    const cartCore = await createCartCore(core, topology);
+    return cartCore === undefined ? undefined : new CartComm(cartCore, topology);
   }
 
   /**
@@ -338,7 +360,7 @@ export class Comm {
    */
   free(): void {
     if (this.#core.p2pContext === 0) {
-      throw new TsmpiError("ERR_COMM", { rank: this.#core.rank, call: "free" }, "the world communicator cannot be freed");
+      throw wrongCommunicator({ rank: this.#core.rank, call: "free" }, "the world communicator cannot be freed");
     }
     freeCore(this.#core);
   }
@@ -349,5 +371,141 @@ export class Comm {
    */
   async abort(code = 1, reason = ""): Promise<never> {
     return abortJob(this.#core.engine, this.#core.rank, code, reason);
+  }
+}
+
+/**
+ * A communicator whose ranks are laid out on a Cartesian grid (MPI_Cart_create, MPI_Cart_coords,
+ * MPI_Cart_rank, MPI_Cart_shift, MPI_Cart_sub; mpi4py's `MPI.Cartcomm`). Everything a
+ * {@link Comm} does, plus `dims`/`periods`/`coords`, `rankOf`, `coordsOf`, `shift`, `sub` and the
+ * neighbour collectives `neighborAlltoall`/`neighborAllgather` (MPI_Neighbor_alltoall/allgather).
+ * Ranks are row-major: the last dimension varies fastest.
+ *
+ * You get one from `comm.createCart(dims, periods)` (collective; `undefined` on ranks left out
+ * when the grid is smaller than the communicator), or from `cart.sub(...)` and `cart.dup()`.
+ *
+ * @example
+ * ```ts
+ * const cart = (await world.createCart(computeDims(world.size, 2), [true, false]))!;
+ * const { source, dest } = cart.shift(0, 1);     // mpi4py: cart.Shift(0, 1)
+ * const fromAbove = await cart.sendrecv(myEdge, dest, source);
+ * ```
+ */
+export class CartComm extends Comm {
+  /** Extent of each dimension. */
+  readonly dims: readonly number[];
+  /** Whether each dimension wraps around. */
+  readonly periods: readonly boolean[];
+  /** This rank's coordinates in the grid. */
+  readonly coords: readonly number[];
+  readonly #topology: CartTopology;
+  /** The 2 * ndims neighbours in MPI's order (per dimension: negative, positive). */
+  readonly #neighbours: readonly number[];
+
+  /** @internal CartComms come from `Comm.createCart`, `sub` and `dup`. */
+  constructor(core: CommCore, topology: CartTopology) {
+    super(core);
+    this.dims = Object.freeze([...topology.dims]);
+    this.periods = Object.freeze([...topology.periods]);
+    this.#topology = { dims: this.dims, periods: this.periods };
+    this.coords = Object.freeze(coordsOfRank(this.#topology, this.rank));
+    this.#neighbours = Object.freeze(neighboursOf(this.#topology, this.rank));
+  }
+
+  /** Number of dimensions. */
+  get ndims(): number {
+    return this.dims.length;
+  }
+
+  /**
+   * The rank at `coords` (MPI_Cart_rank). Coordinates on a periodic dimension wrap around; off the
+   * grid on a non-periodic one is ERR_RANK.
+   */
+  rankOf(coords: readonly number[]): number {
+    if (!Array.isArray(coords) || coords.length !== this.ndims || !coords.every((c) => Number.isInteger(c))) {
+      throw badArgument({ rank: this.rank, call: "rankOf" }, "coords", coords, `an array of ${this.ndims} integers`);
+    }
+    const rank = rankAt(this.#topology, coords);
+    if (rank === undefined) {
+      const d = coords.findIndex((c, dim) => !this.periods[dim] && (c < 0 || c >= this.dims[dim]!));
+      throw noSuchRank(
+        { rank: this.rank, call: "rankOf" },
+        "coords",
+        `coords [${coords.join(", ")}] are off the grid: dimension ${d} is not periodic, so its coordinate must be ${rankRange(this.dims[d]!)} (dims [${this.dims.join(", ")}])`,
+      );
+    }
+    return rank;
+  }
+
+  /** The coordinates of `rank` (MPI_Cart_coords). */
+  coordsOf(rank: number): number[] {
+    if (!Number.isInteger(rank) || rank < 0 || rank >= this.size) {
+      throw rankOutOfRange({ rank: this.rank, call: "coordsOf" }, "rank", rank, this.size);
+    }
+    return coordsOfRank(this.#topology, rank);
+  }
+
+  /**
+   * The ranks `disp` steps back (`source`) and forward (`dest`) along dimension `dim`
+   * (MPI_Cart_shift); PROC_NULL past the edge of a non-periodic dimension. A negative `disp`
+   * swaps the directions. Feed the result to `sendrecv(data, dest, source)`.
+   */
+  shift(dim: number, disp = 1): CartShift {
+    if (!Number.isInteger(dim) || dim < 0 || dim >= this.ndims) {
+      throw badArgument({ rank: this.rank, call: "shift" }, "dim", dim, this.ndims === 0 ? "a dimension, but the grid has none" : rankRange(this.ndims));
+    }
+    if (!Number.isInteger(disp)) {
+      throw badArgument({ rank: this.rank, call: "shift" }, "disp", disp, "an integer");
+    }
+    return shiftFrom(this.#topology, this.rank, dim, disp);
+  }
+
+  /**
+   * Splits the grid into lower-dimensional grids (MPI_Cart_sub): `remainDims[d]` keeps dimension d.
+   * Ranks that share their coordinates in every dropped dimension form one CartComm of the kept
+   * dimensions. On a 3 x 4 grid `sub([false, true])` gives the rows, `sub([true, false])` the
+   * columns. Collective: every rank must call it with the same `remainDims`.
+   */
+  async sub(remainDims: readonly boolean[]): Promise<CartComm> {
+    if (!Array.isArray(remainDims) || remainDims.length !== this.ndims || !remainDims.every((keep) => typeof keep === "boolean")) {
+      throw badArgument({ rank: this.rank, call: "sub" }, "remainDims", remainDims, `an array of ${this.ndims} booleans`);
+    }
+    const core = await subCore(coreOf(this), this.#topology, remainDims);
+    const kept = (_: unknown, d: number): boolean => remainDims[d]!;
+    return new CartComm(core, { dims: this.dims.filter(kept), periods: this.periods.filter(kept) });
+  }
+
+  /**
+   * Halo exchange in one call (MPI_Neighbor_alltoall): `items` holds one item per neighbour in MPI's
+   * order (for each dimension, the negative then the positive direction: 2 * ndims items);
+   * `items[i]` goes to neighbour i, and entry i of the result is what neighbour i sent towards this
+   * rank, `undefined` past a non-periodic edge. So entry 2d is what the negative neighbour sent in
+   * its positive direction. Typed arrays travel as raw bytes. Collective over the communicator.
+   */
+  async neighborAlltoall<T>(items: readonly T[]): Promise<(T | undefined)[]> {
+    return neighborAlltoall(coreOf(this), this.#neighbours, items);
+  }
+
+  /**
+   * Nonblocking neighborAlltoall (MPI_Ineighbor_alltoall): start the halo exchange, compute the
+   * interior, then await the request. Arguments are checked and `items` copied before it returns.
+   */
+  ineighborAlltoall<T>(items: readonly T[]): Request<(T | undefined)[]> {
+    return new Request(neighborAlltoall(coreOf(this), this.#neighbours, items, "ineighborAlltoall"));
+  }
+
+  /** `item` to every neighbour; entry i is neighbour i's item, `undefined` for PROC_NULL (MPI_Neighbor_allgather). */
+  async neighborAllgather<T>(item: T): Promise<(T | undefined)[]> {
+    return neighborAllgather(coreOf(this), this.#neighbours, item);
+  }
+
+  /** Nonblocking neighborAllgather (MPI_Ineighbor_allgather). */
+  ineighborAllgather<T>(item: T): Request<(T | undefined)[]> {
+    return new Request(neighborAllgather(coreOf(this), this.#neighbours, item, "ineighborAllgather"));
+  }
+
+  /** A duplicate with the same grid (MPI_Comm_dup keeps the topology). Collective. */
+  override async dup(): Promise<CartComm> {
+    return new CartComm(await dupCore(coreOf(this)), this.#topology);
   }
 }

@@ -1,7 +1,7 @@
 import { allreduce } from "../coll/allreduce/index.ts";
 import { Op } from "../ops/op.ts";
-import { adoptContextId, proposeContextId } from "./context-id.ts";
-import { makeCore, type CommCore } from "./core.ts";
+import { adoptContextId, proposeContextId } from "../core/context-id.ts";
+import { makeCore, type CommCore } from "../core/comm-core.ts";
 
 /** MPI_Comm_dup: same group, same ranks, new contexts. Collective over `parent`. */
 export async function dupCore(parent: CommCore): Promise<CommCore> {

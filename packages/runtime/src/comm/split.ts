@@ -1,8 +1,8 @@
 import { allgather } from "../coll/allgather/index.ts";
 import { UNDEFINED } from "../constants.ts";
 import { TsmpiError } from "../errors.ts";
-import { adoptContextId, proposeContextId } from "./context-id.ts";
-import { makeCore, type CommCore } from "./core.ts";
+import { adoptContextId, proposeContextId } from "../core/context-id.ts";
+import { makeCore, type CommCore } from "../core/comm-core.ts";
 
 /**
  * MPI_Comm_split: ranks with the same `color` form a new communicator, ordered by `key` and then by

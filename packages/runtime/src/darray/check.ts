@@ -5,9 +5,8 @@
  * @internal
  */
 import { TYPED_ARRAY_CLASSES } from "../wire/typed-array.ts";
-import { Comm } from "../comm/comm.ts";
+import { CartComm, Comm } from "../comm/comm.ts";
 import { badArgument, invalidArguments, rankOutOfRange, TsmpiError, wrongCommunicator } from "../errors.ts";
-import { CartComm } from "../topo/cart.ts";
 import { smallestBlock } from "./layout.ts";
 import type { DArrayKind, DArrayTypedArray } from "./types.ts";
 

@@ -5,7 +5,7 @@
  * elements travel.
  * @internal
  */
-import type { CartComm } from "../topo/cart.ts";
+import type { CartComm } from "../comm/comm.ts";
 import { blockIndices, stridesOf, type Layout } from "./layout.ts";
 import { ownedBox, packBox, unpackBox, type Box, type Elements } from "./region.ts";
 import type { DArrayKind, DArrayTypedArray } from "./types.ts";

@@ -32,7 +32,7 @@
  * Received faces arrive as new arrays from the transport and are copied into the ghost slabs.
  * @internal
  */
-import type { CartComm } from "../topo/cart.ts";
+import type { CartComm } from "../comm/comm.ts";
 import { PROC_NULL } from "../constants.ts";
 import { collectiveMismatch, notUsable } from "../errors.ts";
 import type { Layout } from "./layout.ts";

@@ -6,7 +6,7 @@
  */
 import { hostname } from "node:os";
 import { Comm } from "../comm/comm.ts";
-import { worldCore } from "../comm/core.ts";
+import { worldCore } from "../core/comm-core.ts";
 import { Engine } from "../engine/engine.ts";
 import { notUsable, wireupFailed } from "../errors.ts";
 import { readJobEnv, sharedMemoryTransportAllowed, type JobEnv } from "../env.ts";

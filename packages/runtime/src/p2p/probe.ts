@@ -1,5 +1,5 @@
 import { ANY_TAG, PROC_NULL } from "../constants.ts";
-import { assertUsable, type CommCore } from "../comm/core.ts";
+import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import { checkRecvTag, checkSource } from "./validate.ts";
 
 /** The envelope of a message that has arrived and not yet been received. */

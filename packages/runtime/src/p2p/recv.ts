@@ -1,8 +1,8 @@
 import { ANY_TAG, PROC_NULL } from "../constants.ts";
 import { TsmpiError } from "../errors.ts";
-import { assertUsable, type CommCore } from "../comm/core.ts";
+import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
-import { decodePayload } from "../wire/codec.ts";
+import { decodeMessage } from "../core/payload.ts";
 import { checkRecvTag, checkSource } from "./validate.ts";
 
 /** A received message with its envelope (MPI_Status). */
@@ -24,16 +24,4 @@ export function startRecv<T>(core: CommCore, call: string, source: number, tag: 
     source: message.source,
     tag: message.tag,
   }));
-}
-
-export function decodeMessage<T>(core: CommCore, call: string, message: IncomingMessage): T {
-  try {
-    return decodePayload(message.format, message.elementKind, message.payload) as T;
-  } catch (error) {
-    throw new TsmpiError(
-      "ERR_PROTOCOL",
-      { rank: core.rank, call, cause: error },
-      `cannot decode the message from rank ${message.source} with tag ${message.tag}: ${(error as Error).message}`,
-    );
-  }
 }

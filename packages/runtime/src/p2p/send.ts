@@ -1,7 +1,6 @@
 import { PROC_NULL } from "../constants.ts";
-import { TsmpiError } from "../errors.ts";
-import { assertUsable, type CommCore } from "../comm/core.ts";
-import { encodePayload, UnserializableError, type EncodedPayload } from "../wire/codec.ts";
+import { assertUsable, type CommCore } from "../core/comm-core.ts";
+import { encodeForSend } from "../core/payload.ts";
 import { checkDest, checkSendTag } from "./validate.ts";
 
 /**
@@ -25,13 +24,4 @@ export function prepareSend(core: CommCore, call: string, data: unknown, dest: n
   const payload = encodeForSend(core, call, data);
   const envelope = { context: core.p2pContext, source: core.rank, tag, collective: 0, sequence: 0, signature: 0 };
   return () => core.engine.post(core.group[dest]!, envelope, payload);
-}
-
-export function encodeForSend(core: CommCore, call: string, data: unknown): EncodedPayload {
-  try {
-    return encodePayload(data);
-  } catch (error) {
-    if (!(error instanceof UnserializableError)) throw error;
-    throw new TsmpiError("ERR_SERIALIZE", { rank: core.rank, call, argument: "data", cause: error }, `${error.message} (tsmpi sends what msgpackr can encode, and typed arrays)`);
-  }
 }

@@ -7,8 +7,8 @@
  * @internal
  */
 import { allreduce } from "../coll/allreduce/index.ts";
-import { adoptContextId, proposeContextId } from "../comm/context-id.ts";
-import { makeCore, type CommCore } from "../comm/core.ts";
+import { adoptContextId, proposeContextId } from "../core/context-id.ts";
+import { makeCore, type CommCore } from "../core/comm-core.ts";
 import { TsmpiError } from "../errors.ts";
 import { Op } from "../ops/op.ts";
 import { coordsOfRank, fingerprint, gridSize, type CartTopology } from "./topology.ts";

@@ -7,7 +7,7 @@
  *        step 1: 0->1 (b3) 1->2 (b0) 2->3 (b1) 3->0 (b2)  ...
  * ```
  */
-import { decodeMessage } from "../../p2p/recv.ts";
+import { decodeMessage } from "../../core/payload.ts";
 import { wireCopy } from "../../wire/codec.ts";
 import { asPayload, collEncode, collRecv, collSend, type CollectiveCall } from "../messages.ts";
 

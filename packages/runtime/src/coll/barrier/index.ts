@@ -1,4 +1,4 @@
-import type { CommCore } from "../../comm/core.ts";
+import type { CommCore } from "../../core/comm-core.ts";
 import { runCollective } from "../messages.ts";
 import { selectAlgorithm } from "../select.ts";
 import { sharedMemoryPossible } from "../shared-region.ts";

@@ -9,7 +9,7 @@
  * p = 6, root 0:   round 0: 0->4   round 1: 0->2, 4->5   round 2: 0->1, 2->3
  * ```
  */
-import { decodeMessage } from "../../p2p/recv.ts";
+import { decodeMessage } from "../../core/payload.ts";
 import { asPayload, collEncode, collRecv, collSend, type CollectiveCall } from "../messages.ts";
 import type { EncodedPayload } from "../../wire/codec.ts";
 import { intoBuffer } from "./buffer.ts";

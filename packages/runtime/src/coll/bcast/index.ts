@@ -1,4 +1,4 @@
-import type { CommCore } from "../../comm/core.ts";
+import type { CommCore } from "../../core/comm-core.ts";
 import { isTypedArray } from "../../wire/typed-array.ts";
 import { runCollective } from "../messages.ts";
 import { checkRoot } from "../root.ts";

@@ -13,7 +13,7 @@ import type { Op } from "../../ops/op.ts";
 import { PayloadFormat } from "../../wire/header.ts";
 import { isTypedArray, typedArrayFromBytes, typedArrayKind, type AnyTypedArray } from "../../wire/typed-array.ts";
 import { collRecv, collSend, collSendValue, collRecvValue, type CollectiveCall } from "../messages.ts";
-import { decodeMessage } from "../../p2p/recv.ts";
+import { decodeMessage } from "../../core/payload.ts";
 
 /** A reduce-scatter vector: a typed array, or a JS array of numbers (or of what the op takes). */
 export type Vector = AnyTypedArray | unknown[];

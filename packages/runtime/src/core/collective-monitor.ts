@@ -7,15 +7,22 @@
  */
 import { TsmpiError } from "../errors.ts";
 import type { IncomingMessage, Matcher } from "../matching/matcher.ts";
-import { CollectiveId, collectiveName } from "./collective-ids.ts";
-import type { CollectiveCall } from "./messages.ts";
+import { CollectiveId, collectiveName, type CollectiveName } from "./collective-ids.ts";
 import { describeDifference } from "./signature.ts";
+
+/** What the monitor needs of a collective call in progress (coll/messages.ts makes them). */
+export interface MonitoredCall {
+  readonly name: CollectiveName;
+  readonly sequence: number;
+  readonly signature: number;
+  fail(error: Error): void;
+}
 
 /** What a rank's collective call looks like to the others. */
 export type Announced = Pick<IncomingMessage, "collective" | "signature" | "source" | "sequence">;
 
 export class CollectiveMonitor {
-  readonly #inFlight = new Map<number, CollectiveCall>();
+  readonly #inFlight = new Map<number, MonitoredCall>();
   readonly #matcher: Matcher;
   readonly #context: number;
   readonly #rank: number;
@@ -31,7 +38,7 @@ export class CollectiveMonitor {
     matcher.watch(collContext, (message) => this.#inspect(message));
   }
 
-  begin(call: CollectiveCall): void {
+  begin(call: MonitoredCall): void {
     this.#inFlight.set(call.sequence, call);
     this.#started = call.sequence;
     // Messages of this call that arrived before this rank got here.
@@ -44,7 +51,7 @@ export class CollectiveMonitor {
     }
   }
 
-  end(call: CollectiveCall): void {
+  end(call: MonitoredCall): void {
     this.#inFlight.delete(call.sequence);
     this.#completed.set(call.sequence, call.name);
     if (this.#completed.size > 64) this.#completed.delete(this.#completed.keys().next().value!);
@@ -79,11 +86,11 @@ export class CollectiveMonitor {
    * Compares `call` with what another rank announced for its call of the same number (collectives
    * that meet in shared memory rather than through messages); the error, or `undefined` if alike.
    */
-  compareAnnounced(call: CollectiveCall, announced: Announced): TsmpiError | undefined {
+  compareAnnounced(call: MonitoredCall, announced: Announced): TsmpiError | undefined {
     return this.#compare(call, announced);
   }
 
-  #compare(call: CollectiveCall, message: Announced): TsmpiError | undefined {
+  #compare(call: MonitoredCall, message: Announced): TsmpiError | undefined {
     const rank = this.#rank;
     if (message.collective !== CollectiveId[call.name]) {
       return new TsmpiError(

@@ -1,4 +1,4 @@
-import { CollectiveMonitor } from "../coll/monitor.ts";
+import { CollectiveMonitor } from "./collective-monitor.ts";
 import type { Engine } from "../engine/engine.ts";
 import { TsmpiError } from "../errors.ts";
 

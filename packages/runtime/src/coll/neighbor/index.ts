@@ -17,15 +17,15 @@
  * point-to-point messages.
  * @internal
  */
-import { assertUsable, type CommCore } from "../comm/core.ts";
-import { PROC_NULL } from "../constants.ts";
-import { TsmpiError } from "../errors.ts";
-import type { IncomingMessage } from "../matching/matcher.ts";
-import { decodeMessage } from "../p2p/recv.ts";
-import { encodeForSend } from "../p2p/send.ts";
-import type { EncodedPayload } from "../wire/codec.ts";
-import { collRecv, collSend, runCollective, type CollectiveCall } from "../coll/messages.ts";
-import { selectAlgorithm } from "../coll/select.ts";
+import { assertUsable, type CommCore } from "../../core/comm-core.ts";
+import { PROC_NULL } from "../../constants.ts";
+import { TsmpiError } from "../../errors.ts";
+import type { IncomingMessage } from "../../matching/matcher.ts";
+import { decodeMessage } from "../../core/payload.ts";
+import { encodeForSend } from "../../core/payload.ts";
+import type { EncodedPayload } from "../../wire/codec.ts";
+import { collRecv, collSend, runCollective, type CollectiveCall } from "../messages.ts";
+import { selectAlgorithm } from "../select.ts";
 
 /** Sends `payloads[i]` to `neighbours[i]` and returns what each neighbour sent back this way. */
 async function exchange<T>(call: CollectiveCall, neighbours: readonly number[], payloads: readonly EncodedPayload[]): Promise<(T | undefined)[]> {
