@@ -24,12 +24,12 @@ describe("reduce", () => {
     const expectations: Array<[string, string, string]> = [
       ["bcast root too large", "ERR_RANK", `rank ${me}: bcast(root=${np}): root must be ${range} (size ${np})`],
       ["bcast root negative", "ERR_RANK", `rank ${me}: bcast(root=-1): root must be ${range}`],
-      ["ibcast root fractional (synchronous)", "ERR_RANK", `rank ${me}: bcast(root=0.5)`],
+      ["ibcast root fractional (synchronous)", "ERR_RANK", `rank ${me}: ibcast(root=0.5)`],
       ["reduce root too large", "ERR_RANK", `rank ${me}: reduce(root=${np + 2}): root must be ${range}`],
-      ["ireduce root negative (synchronous)", "ERR_RANK", `rank ${me}: reduce(root=-3)`],
+      ["ireduce root negative (synchronous)", "ERR_RANK", `rank ${me}: ireduce(root=-3)`],
       ["reduce SUM of strings", "ERR_OP", `rank ${me}: reduce(data): Op.SUM needs numbers`],
       ["allreduce SUM of strings", "ERR_OP", `rank ${me}: allreduce(data): Op.SUM needs numbers`],
-      ["iallreduce BAND of floats (synchronous)", "ERR_OP", `rank ${me}: allreduce(data): Op.BAND needs integers`],
+      ["iallreduce BAND of floats (synchronous)", "ERR_OP", `rank ${me}: iallreduce(data): Op.BAND needs integers`],
       ["reduce MINLOC of a number", "ERR_OP", `rank ${me}: reduce(data): Op.MINLOC needs [value, index] pairs`],
       ["allreduce op not an op", "ERR_ARG", `rank ${me}: allreduce(op="SUM")`],
     ];

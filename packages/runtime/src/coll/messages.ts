@@ -14,7 +14,7 @@ import { decodeMessage } from "../core/payload.ts";
 import { encodeForSend } from "../core/payload.ts";
 import { PayloadFormat } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
-import { CollectiveId, type CollectiveName } from "../core/collective-ids.ts";
+import { CollectiveId, operationOf, type CollectiveCallName, type CollectiveName } from "../core/collective-ids.ts";
 import { packSignature } from "../core/signature.ts";
 
 /** Steps per call: the tag's low 16 bits. */
@@ -23,8 +23,10 @@ const MAX_STEP = 0xffff;
 /** One collective call in progress on one rank. */
 export interface CollectiveCall {
   readonly core: CommCore;
-  /** The call the user made (an internal allreduce run by `split` is still `split`). */
-  readonly name: CollectiveName;
+  /** The call the user made (`ibcast`; an internal allreduce run by `split` is still `split`): errors name it. */
+  readonly name: CollectiveCallName;
+  /** The collective it runs, whose id its messages carry (`bcast` for `ibcast`). */
+  readonly operation: CollectiveName;
   readonly sequence: number;
   readonly root: number | undefined;
   readonly op: Op | undefined;
@@ -36,7 +38,7 @@ export interface CollectiveCall {
 }
 
 export interface CollectiveSpec {
-  name: CollectiveName;
+  name: CollectiveCallName;
   algorithm: string;
   root?: number;
   op?: Op;
@@ -56,6 +58,7 @@ export function runCollective<T>(core: CommCore, spec: CollectiveSpec, body: (ca
   const call: CollectiveCall = {
     core,
     name: spec.name,
+    operation: operationOf(spec.name),
     sequence: core.collSequence,
     root: spec.root,
     op: spec.op,
@@ -92,7 +95,7 @@ export function collSend(call: CollectiveCall, dest: number, step: number, paylo
       context: core.collContext,
       source: core.rank,
       tag: tagOf(call, step),
-      collective: CollectiveId[call.name],
+      collective: CollectiveId[call.operation],
       sequence: call.sequence,
       signature: call.signature,
     },

@@ -172,7 +172,7 @@ export class SharedRegion {
   /** Writes what this rank's call is, for the others to check after the meeting. */
   announce(call: CollectiveCall, bytes: number): void {
     const base = announcement(call.core.rank);
-    this.#control[base] = CollectiveId[call.name];
+    this.#control[base] = CollectiveId[call.operation];
     this.#control[base + 1] = call.signature | 0;
     this.#control[base + 2] = call.sequence | 0;
     this.#control[base + 3] = bytes;

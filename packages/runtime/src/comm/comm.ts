@@ -147,12 +147,12 @@ export class Comm {
 
   /** Returns once every rank of the communicator has called it (MPI_Barrier). */
   async barrier(): Promise<void> {
-    await barrier(this.#core);
+    await barrier(this.#core, "barrier");
   }
 
   /** Nonblocking barrier (MPI_Ibarrier): the request completes once every rank has called it. */
   ibarrier(): Request<void> {
-    return new Request(barrier(this.#core));
+    return new Request(barrier(this.#core, "ibarrier"));
   }
 
   /**
@@ -161,22 +161,22 @@ export class Comm {
    * anything for a user function. The result is bitwise equal on every rank.
    */
   async allreduce<T>(data: T, op: OpLike<T>): Promise<T> {
-    return allreduce(this.#core, data, op);
+    return allreduce(this.#core, data, op, "allreduce");
   }
 
   /** Nonblocking allreduce (MPI_Iallreduce). */
   iallreduce<T>(data: T, op: OpLike<T>): Request<T> {
-    return new Request(allreduce(this.#core, data, op));
+    return new Request(allreduce(this.#core, data, op, "iallreduce"));
   }
 
   /** Every rank's `data`, in rank order, on every rank (MPI_Allgather). */
   async allgather<T>(data: T): Promise<T[]> {
-    return allgather(this.#core, data);
+    return allgather(this.#core, data, "allgather");
   }
 
   /** Nonblocking allgather (MPI_Iallgather). */
   iallgather<T>(data: T): Request<T[]> {
-    return new Request(allgather(this.#core, data));
+    return new Request(allgather(this.#core, data, "iallgather"));
   }
 
   // ---- (collectives: rooted ones and reductions go here: bcast, reduce, scan, ...)
@@ -189,12 +189,12 @@ export class Comm {
    * Throws ERR_RANK for a root out of range before anything is sent.
    */
   async bcast<T>(data: T, root = 0): Promise<T> {
-    return bcast(this.#core, data, root);
+    return bcast(this.#core, data, root, "bcast");
   }
 
   /** Nonblocking bcast (MPI_Ibcast); arguments are checked before it returns. */
   ibcast<T>(data: T, root = 0): Request<T> {
-    return new Request(bcast(this.#core, data, root));
+    return new Request(bcast(this.#core, data, root, "ibcast"));
   }
 
   /**
@@ -207,7 +207,7 @@ export class Comm {
     if (!ArrayBuffer.isView(buffer) || buffer instanceof DataView) {
       throw badArgument({ rank: this.#core.rank, call: "bcastBuffer" }, "buffer", buffer, "a typed array");
     }
-    return bcast(this.#core, buffer, root, true);
+    return bcast(this.#core, buffer, root, "bcast", true);
   }
 
   /**
@@ -216,12 +216,12 @@ export class Comm {
    * array result is a new array; the callers' arrays are never changed.
    */
   async reduce<T>(data: T, op: OpLike<T>, root = 0): Promise<T | undefined> {
-    return reduce(this.#core, data, op, root);
+    return reduce(this.#core, data, op, root, "reduce");
   }
 
   /** Nonblocking reduce (MPI_Ireduce); arguments are checked before it returns. */
   ireduce<T>(data: T, op: OpLike<T>, root = 0): Request<T | undefined> {
-    return new Request(reduce(this.#core, data, op, root));
+    return new Request(reduce(this.#core, data, op, root, "ireduce"));
   }
 
   // ---- (collectives: data movement goes here: gather, scatter, alltoall, reduceScatter, ...)
@@ -232,7 +232,7 @@ export class Comm {
    * anything is sent.
    */
   async gather<T>(data: T, root = 0): Promise<T[] | undefined> {
-    return gather(this.#core, data, root);
+    return gather(this.#core, data, root, "gather");
   }
 
   /** Nonblocking gather (MPI_Igather); arguments are checked before it returns. */
@@ -246,7 +246,7 @@ export class Comm {
    * is ERR_RANK. Both are checked before anything is sent. Every rank gets a copy.
    */
   async scatter<T>(items: readonly T[] | undefined, root = 0): Promise<T> {
-    return scatter(this.#core, items, root);
+    return scatter(this.#core, items, root, "scatter");
   }
 
   /** Nonblocking scatter (MPI_Iscatter); arguments are checked before it returns. */
@@ -259,7 +259,7 @@ export class Comm {
    * result came from rank j. `items` must hold exactly `size` items (ERR_ARG otherwise).
    */
   async alltoall<T>(items: readonly T[]): Promise<T[]> {
-    return alltoall(this.#core, items);
+    return alltoall(this.#core, items, "alltoall");
   }
 
   /** Nonblocking alltoall (MPI_Ialltoall); arguments are checked before it returns. */
@@ -273,7 +273,7 @@ export class Comm {
    * `allreduce`; data of different kinds or lengths on different ranks is ERR_COLL_MISMATCH.
    */
   async scan<T>(data: T, op: OpLike<T>): Promise<T> {
-    return scan(this.#core, data, op);
+    return scan(this.#core, data, op, "scan");
   }
 
   /** Nonblocking scan (MPI_Iscan); arguments are checked before it returns. */
@@ -286,7 +286,7 @@ export class Comm {
    * rank 0 gets `undefined`. Same data, ops and errors as `scan`.
    */
   async exscan<T>(data: T, op: OpLike<T>): Promise<T | undefined> {
-    return exscan(this.#core, data, op);
+    return exscan(this.#core, data, op, "exscan");
   }
 
   /** Nonblocking exscan (MPI_Iexscan); arguments are checked before it returns. */
@@ -304,7 +304,7 @@ export class Comm {
    * rank order.
    */
   async reduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>): Promise<T> {
-    return reduceScatter(this.#core, data as never, op) as Promise<T>;
+    return reduceScatter(this.#core, data as never, op, "reduceScatter") as Promise<T>;
   }
 
   /** Nonblocking reduceScatter (MPI_Ireduce_scatter); arguments are checked before it returns. */
@@ -483,7 +483,7 @@ export class CartComm extends Comm {
    * its positive direction. Typed arrays travel as raw bytes. Collective over the communicator.
    */
   async neighborAlltoall<T>(items: readonly T[]): Promise<(T | undefined)[]> {
-    return neighborAlltoall(coreOf(this), this.#neighbours, items);
+    return neighborAlltoall(coreOf(this), this.#neighbours, items, "neighborAlltoall");
   }
 
   /**
@@ -496,7 +496,7 @@ export class CartComm extends Comm {
 
   /** `item` to every neighbour; entry i is neighbour i's item, `undefined` for PROC_NULL (MPI_Neighbor_allgather). */
   async neighborAllgather<T>(item: T): Promise<(T | undefined)[]> {
-    return neighborAllgather(coreOf(this), this.#neighbours, item);
+    return neighborAllgather(coreOf(this), this.#neighbours, item, "neighborAllgather");
   }
 
   /** Nonblocking neighborAllgather (MPI_Ineighbor_allgather). */

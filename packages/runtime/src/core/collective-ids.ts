@@ -29,3 +29,16 @@ export function collectiveName(id: number): string {
   for (const [name, value] of Object.entries(CollectiveId)) if (value === id) return name;
   return `collective #${id}`;
 }
+
+/**
+ * The call a user made that runs a collective: the collective itself, its nonblocking form
+ * (`ibcast` is `bcast` on the wire: they must meet), or a communicator call that is a collective
+ * of its own (`split`). Errors name it as written.
+ */
+export type CollectiveCallName = CollectiveName | `i${CollectiveName}`;
+
+/** The collective a call runs (its id on the wire): `ibcast` -> `bcast`, `split` -> `split`. */
+export function operationOf(call: CollectiveCallName): CollectiveName {
+  return call in CollectiveId ? (call as CollectiveName) : (`${call.charAt(1).toLowerCase()}${call.slice(2)}` as CollectiveName);
+}
+

@@ -7,12 +7,15 @@
  */
 import { TsmpiError } from "../errors.ts";
 import type { IncomingMessage, Matcher } from "../matching/matcher.ts";
-import { CollectiveId, collectiveName, type CollectiveName } from "./collective-ids.ts";
+import { CollectiveId, collectiveName, type CollectiveCallName, type CollectiveName } from "./collective-ids.ts";
 import { describeDifference } from "./signature.ts";
 
 /** What the monitor needs of a collective call in progress (coll/messages.ts makes them). */
 export interface MonitoredCall {
-  readonly name: CollectiveName;
+  /** The user's call, as errors name it. */
+  readonly name: CollectiveCallName;
+  /** The collective it runs, as messages carry it. */
+  readonly operation: CollectiveName;
   readonly sequence: number;
   readonly signature: number;
   fail(error: Error): void;
@@ -92,7 +95,7 @@ export class CollectiveMonitor {
 
   #compare(call: MonitoredCall, message: Announced): TsmpiError | undefined {
     const rank = this.#rank;
-    if (message.collective !== CollectiveId[call.name]) {
+    if (message.collective !== CollectiveId[call.operation]) {
       return new TsmpiError(
         "ERR_COLL_MISMATCH",
         { rank, call: call.name },

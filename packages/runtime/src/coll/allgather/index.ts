@@ -1,6 +1,6 @@
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
-import { runCollective } from "../messages.ts";
-import { selectAlgorithm } from "../select.ts";
+import { collective } from "../collective.ts";
 import { allgatherBruck } from "./bruck.ts";
 import { allgatherRecursiveDoubling } from "./recursive-doubling.ts";
 import { allgatherRing } from "./ring.ts";
@@ -12,8 +12,7 @@ export const allgatherAlgorithms = {
 };
 
 /** MPI_Allgather: every rank gets the array of every rank's data, in rank order. */
-export function allgather<T>(core: CommCore, data: T, callName: "allgather" | "split" = "allgather"): Promise<T[]> {
+export function allgather<T>(core: CommCore, data: T, call: CollectiveCallName): Promise<T[]> {
   // Only p: blocks may differ in size between ranks (any value), so no rank knows the others'.
-  const algorithm = selectAlgorithm("allgather", { size: core.size }, allgatherAlgorithms);
-  return runCollective(core, { name: callName, algorithm: algorithm.name }, (call) => algorithm.run(call, data));
+  return collective(core, call, { table: "allgather", input: { size: core.size }, algorithms: allgatherAlgorithms }, (algorithm, running) => algorithm.run(running, data));
 }

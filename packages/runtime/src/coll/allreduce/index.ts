@@ -1,7 +1,7 @@
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
-import { runCollective } from "../messages.ts";
+import { collective } from "../collective.ts";
 import { reductionInput, resolveOp } from "../reduction-args.ts";
-import { selectAlgorithm } from "../select.ts";
 import { allreduceRabenseifner } from "./rabenseifner.ts";
 import { allreduceRecursiveDoubling } from "./recursive-doubling.ts";
 import { allreduceReduceBcast } from "./reduce-bcast.ts";
@@ -17,10 +17,9 @@ export const allreduceAlgorithms = {
 };
 
 /** MPI_Allreduce: every rank gets `op` over all ranks' data, bitwise equal on every rank. */
-export function allreduce<T>(core: CommCore, data: T, op: unknown, callName: "allreduce" | "dup" | "split" | "createCart" | "sub" = "allreduce"): Promise<T> {
-  const resolved = resolveOp(core, callName, op, data);
-  const algorithm = selectAlgorithm("allreduce", reductionInput(core, data, resolved), allreduceAlgorithms);
-  return runCollective(core, { name: callName, algorithm: algorithm.name, op: resolved }, (call) =>
-    algorithm.run(call, data, resolved),
+export function allreduce<T>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
+  const resolved = resolveOp(core, call, op, data);
+  return collective(core, call, { table: "allreduce", input: reductionInput(core, data, resolved), algorithms: allreduceAlgorithms, op: resolved }, (algorithm, running) =>
+    algorithm.run(running, data, resolved),
   );
 }

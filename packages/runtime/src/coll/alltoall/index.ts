@@ -1,7 +1,7 @@
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { TsmpiError } from "../../errors.ts";
-import { runCollective } from "../messages.ts";
-import { selectAlgorithm } from "../select.ts";
+import { collective } from "../collective.ts";
 import { alltoallBruck } from "./bruck.ts";
 import { alltoallPairwise } from "./pairwise.ts";
 
@@ -11,17 +11,16 @@ export const alltoallAlgorithms = {
 };
 
 /** MPI_Alltoall: `items[i]` goes to rank i; the result's entry j came from rank j. */
-export function alltoall<T>(core: CommCore, items: readonly T[], callName: "alltoall" | "ialltoall" = "alltoall"): Promise<T[]> {
+export function alltoall<T>(core: CommCore, items: readonly T[], call: CollectiveCallName): Promise<T[]> {
   if (!Array.isArray(items) || items.length !== core.size) {
     throw new TsmpiError("ERR_ARG", {
       rank: core.rank,
-      call: callName,
+      call: call,
       argument: "items",
       got: items,
       expected: `an array of ${core.size} items, one per rank`,
     });
   }
   // Only p: item sizes differ between ranks and items, so no rank knows the others'.
-  const algorithm = selectAlgorithm("alltoall", { size: core.size }, alltoallAlgorithms);
-  return runCollective(core, { name: "alltoall", algorithm: algorithm.name }, (call) => algorithm.run(call, items));
+  return collective(core, call, { table: "alltoall", input: { size: core.size }, algorithms: alltoallAlgorithms }, (algorithm, running) => algorithm.run(running, items));
 }

@@ -1,6 +1,7 @@
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { isTypedArray } from "../../wire/typed-array.ts";
-import { runCollective } from "../messages.ts";
+import { collective } from "../collective.ts";
 import { checkRoot } from "../root.ts";
 import { selectAlgorithm, type SelectionInput } from "../select.ts";
 import { bcastBinomial } from "./binomial.ts";
@@ -24,8 +25,8 @@ export const bcastAlgorithms = {
  * `sizeKnownEverywhere`: from `bcast(data, root)` the root cannot tell whether the others passed
  * buffers (the object form) or not, so no size-based row may decide there.
  */
-export function bcast<T>(core: CommCore, data: T, root: number, sizeKnownEverywhere = false): Promise<T> {
-  checkRoot(core, "bcast", root);
+export function bcast<T>(core: CommCore, data: T, root: number, call: CollectiveCallName, sizeKnownEverywhere = false): Promise<T> {
+  checkRoot(core, call, root);
   const typed = isTypedArray(data);
   const input: SelectionInput = {
     size: core.size,
@@ -33,6 +34,5 @@ export function bcast<T>(core: CommCore, data: T, root: number, sizeKnownEverywh
     bytes: typed && sizeKnownEverywhere ? data.byteLength : undefined,
     sharedMemory: sharedMemoryPossible(core),
   };
-  const algorithm = selectAlgorithm("bcast", input, bcastAlgorithms);
-  return runCollective(core, { name: "bcast", algorithm: algorithm.name, root }, (call) => algorithm.run(call, data, root));
+  return collective(core, call, { table: "bcast", input: input, algorithms: bcastAlgorithms, root }, (algorithm, running) => algorithm.run(running, data, root));
 }

@@ -17,6 +17,7 @@
  * point-to-point messages.
  * @internal
  */
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import { assertUsable, type CommCore } from "../../core/comm-core.ts";
 import { PROC_NULL } from "../../constants.ts";
 import { TsmpiError } from "../../errors.ts";
@@ -24,8 +25,8 @@ import type { IncomingMessage } from "../../matching/matcher.ts";
 import { decodeMessage } from "../../core/payload.ts";
 import { encodeForSend } from "../../core/payload.ts";
 import type { EncodedPayload } from "../../wire/codec.ts";
-import { collRecv, collSend, runCollective, type CollectiveCall } from "../messages.ts";
-import { selectAlgorithm } from "../select.ts";
+import { collective } from "../collective.ts";
+import { collRecv, collSend, type CollectiveCall } from "../messages.ts";
 
 /** Sends `payloads[i]` to `neighbours[i]` and returns what each neighbour sent back this way. */
 async function exchange<T>(call: CollectiveCall, neighbours: readonly number[], payloads: readonly EncodedPayload[]): Promise<(T | undefined)[]> {
@@ -63,26 +64,24 @@ const allgatherAlgorithms = { linear: neighborAllgatherLinear };
  * `neighbours[i]` sent this way, `undefined` for PROC_NULL. Checks and encodes (copies) synchronously, so a
  * bad call throws before anything is sent and `items` may be changed as soon as it returns.
  */
-export function neighborAlltoall<T>(core: CommCore, neighbours: readonly number[], items: readonly T[], callName = "neighborAlltoall"): Promise<(T | undefined)[]> {
-  assertUsable(core, callName);
+export function neighborAlltoall<T>(core: CommCore, neighbours: readonly number[], items: readonly T[], call: CollectiveCallName): Promise<(T | undefined)[]> {
+  assertUsable(core, call);
   if (!Array.isArray(items) || items.length !== neighbours.length) {
     throw new TsmpiError("ERR_ARG", {
       rank: core.rank,
-      call: callName,
+      call: call,
       argument: "items",
       got: items,
       expected: `an array of ${neighbours.length} items (2 per dimension: negative, then positive direction)`,
     });
   }
-  const payloads = items.map((item) => encodeForSend(core, callName, item));
-  const algorithm = selectAlgorithm("neighborAlltoall", { size: core.size }, alltoallAlgorithms);
-  return runCollective(core, { name: "neighborAlltoall", algorithm: algorithm.name }, (call) => algorithm.run<T>(call, neighbours, payloads));
+  const payloads = items.map((item) => encodeForSend(core, call, item));
+  return collective(core, call, { table: "neighborAlltoall", input: { size: core.size }, algorithms: alltoallAlgorithms }, (algorithm, running) => algorithm.run<T>(running, neighbours, payloads));
 }
 
 /** MPI_Neighbor_allgather: `item` goes to every neighbour; entry i is `neighbours[i]`'s item. */
-export function neighborAllgather<T>(core: CommCore, neighbours: readonly number[], item: T, callName = "neighborAllgather"): Promise<(T | undefined)[]> {
-  assertUsable(core, callName);
-  const payload = encodeForSend(core, callName, item);
-  const algorithm = selectAlgorithm("neighborAllgather", { size: core.size }, allgatherAlgorithms);
-  return runCollective(core, { name: "neighborAllgather", algorithm: algorithm.name }, (call) => algorithm.run<T>(call, neighbours, payload));
+export function neighborAllgather<T>(core: CommCore, neighbours: readonly number[], item: T, call: CollectiveCallName): Promise<(T | undefined)[]> {
+  assertUsable(core, call);
+  const payload = encodeForSend(core, call, item);
+  return collective(core, call, { table: "neighborAllgather", input: { size: core.size }, algorithms: allgatherAlgorithms }, (algorithm, running) => algorithm.run<T>(running, neighbours, payload));
 }

@@ -1,9 +1,9 @@
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { TsmpiError } from "../../errors.ts";
 import { isTypedArray } from "../../wire/typed-array.ts";
-import { runCollective } from "../messages.ts";
+import { collective } from "../collective.ts";
 import { reductionInput, resolveOp } from "../reduction-args.ts";
-import { selectAlgorithm } from "../select.ts";
 import type { Vector } from "./blocks.ts";
 import { reduceScatterRecursiveHalving } from "./recursive-halving.ts";
 import { reduceScatterRing } from "./ring.ts";
@@ -19,11 +19,10 @@ export const reduceScatterAlgorithms = {
  * MPI_Reduce_scatter: `op` element-wise over every rank's vector (same kind and length n on every
  * rank), then rank i keeps block i: floor(n / p) elements, one more on the first n % p ranks.
  */
-export function reduceScatter<T extends Vector>(core: CommCore, data: T, op: unknown, callName: "reduceScatter" | "ireduceScatter" = "reduceScatter"): Promise<T> {
+export function reduceScatter<T extends Vector>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
   if (!isTypedArray(data) && !Array.isArray(data)) {
-    throw new TsmpiError("ERR_ARG", { rank: core.rank, call: callName, argument: "data", got: data, expected: "a typed array or an array (reduced element-wise)" });
+    throw new TsmpiError("ERR_ARG", { rank: core.rank, call: call, argument: "data", got: data, expected: "a typed array or an array (reduced element-wise)" });
   }
-  const resolved = resolveOp(core, callName, op, data);
-  const algorithm = selectAlgorithm("reduceScatter", reductionInput(core, data, resolved), reduceScatterAlgorithms);
-  return runCollective(core, { name: "reduceScatter", algorithm: algorithm.name, op: resolved }, (call) => algorithm.run(call, data, resolved));
+  const resolved = resolveOp(core, call, op, data);
+  return collective(core, call, { table: "reduceScatter", input: reductionInput(core, data, resolved), algorithms: reduceScatterAlgorithms, op: resolved }, (algorithm, running) => algorithm.run(running, data, resolved));
 }

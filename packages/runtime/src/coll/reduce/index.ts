@@ -1,8 +1,8 @@
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
-import { runCollective } from "../messages.ts";
+import { collective } from "../collective.ts";
 import { reductionInput, resolveOp } from "../reduction-args.ts";
 import { checkRoot } from "../root.ts";
-import { selectAlgorithm } from "../select.ts";
 import { reduceBinomial } from "./binomial.ts";
 
 export const reduceAlgorithms = {
@@ -10,11 +10,10 @@ export const reduceAlgorithms = {
 };
 
 /** MPI_Reduce: `op` over every rank's data on `root`, `undefined` on the other ranks. */
-export function reduce<T>(core: CommCore, data: T, op: unknown, root: number): Promise<T | undefined> {
-  checkRoot(core, "reduce", root);
-  const resolved = resolveOp(core, "reduce", op, data);
-  const algorithm = selectAlgorithm("reduce", reductionInput(core, data, resolved), reduceAlgorithms);
-  return runCollective(core, { name: "reduce", algorithm: algorithm.name, op: resolved, root }, (call) =>
-    algorithm.run(call, data, resolved, root),
+export function reduce<T>(core: CommCore, data: T, op: unknown, root: number, call: CollectiveCallName): Promise<T | undefined> {
+  checkRoot(core, call, root);
+  const resolved = resolveOp(core, call, op, data);
+  return collective(core, call, { table: "reduce", input: reductionInput(core, data, resolved), algorithms: reduceAlgorithms, op: resolved, root }, (algorithm, running) =>
+    algorithm.run(running, data, resolved, root),
   );
 }

@@ -1,7 +1,7 @@
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
-import { runCollective } from "../messages.ts";
+import { collective } from "../collective.ts";
 import { reductionInput, resolveOp } from "../reduction-args.ts";
-import { selectAlgorithm } from "../select.ts";
 import { scanLinear } from "./linear.ts";
 import { scanRecursiveDoubling } from "./recursive-doubling.ts";
 
@@ -11,8 +11,7 @@ export const scanAlgorithms = {
 };
 
 /** MPI_Scan: rank r gets `op` over the data of ranks 0..r, in rank order. */
-export function scan<T>(core: CommCore, data: T, op: unknown, callName: "scan" | "iscan" = "scan"): Promise<T> {
-  const resolved = resolveOp(core, callName, op, data);
-  const algorithm = selectAlgorithm("scan", reductionInput(core, data, resolved), scanAlgorithms);
-  return runCollective(core, { name: "scan", algorithm: algorithm.name, op: resolved }, (call) => algorithm.run(call, data, resolved));
+export function scan<T>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
+  const resolved = resolveOp(core, call, op, data);
+  return collective(core, call, { table: "scan", input: reductionInput(core, data, resolved), algorithms: scanAlgorithms, op: resolved }, (algorithm, running) => algorithm.run(running, data, resolved));
 }

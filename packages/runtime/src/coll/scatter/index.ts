@@ -1,8 +1,8 @@
+import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { TsmpiError } from "../../errors.ts";
-import { runCollective } from "../messages.ts";
+import { collective } from "../collective.ts";
 import { checkRoot } from "../root.ts";
-import { selectAlgorithm } from "../select.ts";
 import { scatterBinomial } from "./binomial.ts";
 import { scatterLinear } from "./linear.ts";
 
@@ -12,18 +12,17 @@ export const scatterAlgorithms = {
 };
 
 /** MPI_Scatter: rank i gets `items[i]`; `items` is read on the root only. */
-export function scatter<T>(core: CommCore, items: readonly T[] | undefined, root: number, callName: "scatter" | "iscatter" = "scatter"): Promise<T> {
-  checkRoot(core, callName, root);
+export function scatter<T>(core: CommCore, items: readonly T[] | undefined, root: number, call: CollectiveCallName): Promise<T> {
+  checkRoot(core, call, root);
   if (core.rank === root && (!Array.isArray(items) || items.length !== core.size)) {
     throw new TsmpiError("ERR_ARG", {
       rank: core.rank,
-      call: callName,
+      call: call,
       argument: "items",
       got: items,
       expected: `an array of ${core.size} items on the root, one per rank`,
     });
   }
   // Only p: item sizes are known to the root alone.
-  const algorithm = selectAlgorithm("scatter", { size: core.size }, scatterAlgorithms);
-  return runCollective(core, { name: "scatter", algorithm: algorithm.name, root }, (call) => algorithm.run(call, items, root));
+  return collective(core, call, { table: "scatter", input: { size: core.size }, algorithms: scatterAlgorithms, root }, (algorithm, running) => algorithm.run(running, items, root));
 }
