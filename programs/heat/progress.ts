@@ -3,7 +3,7 @@
  * when `enabled` (rank 0) and stdout reaches a terminal (directly or through tsmpirun); otherwise
  * every call does nothing, so piped output and test logs stay clean.
  */
-import { stdoutIsTerminal } from "@tsmpi/runtime";
+import { stdoutIsTerminal } from "@tsmpi/runtime/terminal";
 
 const BAR_WIDTH = 40;
 const REDRAW_MS = 100;

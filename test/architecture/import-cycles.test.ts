@@ -17,7 +17,7 @@ const RUNTIME_LAYERS: readonly (readonly string[])[] = [
   ["p2p/", "coll/"],
   ["comm/", "topo/", "lifecycle/"],
   ["pmap/", "darray/", "shared/"],
-  ["index.ts"],
+  ["index.ts", "terminal.ts"],
 ];
 
 /** Neighbours in one layer that must not borrow from each other. */

@@ -3,7 +3,7 @@
  * the algorithm from the selection table of the collective it runs, then number and run the call
  * under the name the user called it by (`ibcast`, or `split` for the allgather inside split), so
  * that every error of the call names that call. Entry points do not know who calls them.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { CollectiveCallName, CollectiveName } from "../core/collective-ids.ts";
 import type { CommCore } from "../core/comm-core.ts";

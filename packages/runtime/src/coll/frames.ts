@@ -6,7 +6,7 @@
  *
  * A frame: `[u8 format][u8 elementKind][u16 0][u32 length]` + `length` bytes + zero padding to a
  * multiple of 8, so a typed array inside an 8-aligned bundle decodes as a view, without a copy.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { IncomingMessage } from "../matching/matcher.ts";
 import { decodePayload, type EncodedPayload } from "../wire/codec.ts";

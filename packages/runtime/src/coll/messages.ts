@@ -4,7 +4,7 @@
  * of the call's sequence number and the algorithm's step, so that several collectives in flight on
  * one communicator (nonblocking ones) never take each other's messages. Every message also carries
  * the collective's id and signature, which the communicator's monitor checks on arrival.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { PROC_NULL } from "../constants.ts";
 import { assertUsable, type CommCore } from "../core/comm-core.ts";

@@ -1,7 +1,7 @@
 /**
  * Argument handling shared by every reduction (reduce, allreduce, scan, exscan, reduceScatter):
  * the op is resolved and checked against this rank's data before anything is sent.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { CommCore } from "../core/comm-core.ts";
 import { TsmpiError } from "../errors.ts";

@@ -2,7 +2,7 @@
  * For a rank that receives a reduction operand but never combines it (the last rank of an exscan
  * chain): the check that `combine` would have made, so a length mismatch still ends in
  * ERR_COLL_MISMATCH instead of a silently wrong answer.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { TsmpiError } from "../errors.ts";
 import type { CombineSite } from "../ops/combine.ts";

@@ -8,7 +8,7 @@
  *
  * `TSMPI_COLL_<COLLECTIVE>=<algorithm>` forces an algorithm (e.g. `TSMPI_COLL_ALLREDUCE=ring`); one
  * that cannot run on the given input warns once, says why, and the table decides instead.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { forcedAlgorithm } from "../env.ts";
 import type { CollectiveName } from "../core/collective-ids.ts";

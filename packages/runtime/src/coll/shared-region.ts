@@ -29,7 +29,7 @@
  * the last rank resets the counter before it wakes anyone, so nobody can arrive at the next meeting
  * before the counter is ready. A rank writes its slot for the next collective only after the last
  * meeting of the previous one, which every rank passed only after reading what it needed.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { ANY_SOURCE } from "../constants.ts";
 import type { CommCore } from "../core/comm-core.ts";

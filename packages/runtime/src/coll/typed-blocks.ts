@@ -8,7 +8,7 @@
  * different `n` compare the total length of any run of blocks, a difference in any one block shows;
  * every block of a result has been compared along a chain through every rank before any rank can
  * return it, so ranks that passed different lengths fail with ERR_COLL_MISMATCH, never a wrong answer.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { TsmpiError } from "../errors.ts";
 import type { Op } from "../ops/op.ts";

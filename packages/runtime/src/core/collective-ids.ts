@@ -2,7 +2,7 @@
  * Each collective's id, stamped on its messages (header byte 3) so that a rank can tell which call
  * a message belongs to and report a mismatch by name. Append only: the ids are part of the wire
  * format.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 export const CollectiveId = {
   barrier: 1,

@@ -3,7 +3,7 @@
  * reduce, different roots, ops or data sizes) from the id and signature every collective message
  * carries: cheap, one comparison per message, and it turns what would be a hang or a wrong answer
  * into ERR_COLL_MISMATCH naming both ranks and both calls.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { TsmpiError } from "../errors.ts";
 import type { IncomingMessage, Matcher } from "../matching/matcher.ts";

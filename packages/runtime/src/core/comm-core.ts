@@ -6,7 +6,6 @@ import { TsmpiError } from "../errors.ts";
  * What a communicator is underneath its facade: a group of world ranks and two context ids, one for
  * user point-to-point traffic and one for collective traffic, so that neither can match the other
  * (Open MPI `coll_tags.h` keeps collectives off user tags the same way).
- * @internal
  */
 export interface CommCore {
   readonly engine: Engine;

@@ -7,7 +7,7 @@
  * A proposal is reserved as it is made, so two communicators created at once on one process (over
  * different parents) never propose the same id from that process (MPICH avoids the same race with
  * its context-id mask).
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { Engine } from "../engine/engine.ts";
 

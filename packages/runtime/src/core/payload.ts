@@ -2,7 +2,7 @@
  * What every communicator operation does with user data: encode it for sending and decode what
  * arrived, each failure as the catalogue's error naming the rank and the call. Point-to-point and
  * collectives share it (neither borrows from the other).
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { notSerializable, undecodable } from "../errors.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";

@@ -4,7 +4,7 @@
  * (Open MPI and MPICH leave this to the user; mpi4py hangs). Layout:
  * bits 0-15 root (0xffff: none), 16-23 op (0: none, 0xfe: user op), 24-31 an 8-bit hash of the
  * algorithm's name (ranks that chose different algorithms saw different data sizes).
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { Op, type BuiltinOpName } from "../ops/op.ts";
 

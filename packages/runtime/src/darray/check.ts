@@ -2,7 +2,7 @@
  * Argument checks of the DArray calls. Each depends only on values every rank of the grid holds
  * identically (the grid, the shape, the ghost width), so a bad call throws the same TsmpiError on
  * every rank before anything is sent and no collective is left half done.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { TYPED_ARRAY_CLASSES } from "../wire/typed-array.ts";
 import { CartComm, Comm } from "../comm/comm.ts";

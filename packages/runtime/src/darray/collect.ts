@@ -3,7 +3,7 @@
  * packed densely, gathered, placed into the full array) and `distribute` (the full array cut into
  * blocks, scattered). The root computes every rank's block from the grid (layout.ts), so only the
  * elements travel.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { CartComm } from "../comm/comm.ts";
 import { blockIndices, stridesOf, type Layout } from "./layout.ts";

@@ -3,7 +3,7 @@
  * loops behind `fill`, `map` and `mapInPlace`. The user function is called with the index as
  * separate arguments, `fn(i, j)`, dispatched on the dimension count so that 1-D to 3-D arrays
  * spread no arrays per element.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { Layout } from "./layout.ts";
 

@@ -30,7 +30,7 @@
  * point-to-point messages or collectives. Non-contiguous faces are packed into buffers allocated
  * once per DArray and mode; isend copies them before it returns, so they are reused at once.
  * Received faces arrive as new arrays from the transport and are copied into the ghost slabs.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { CartComm } from "../comm/comm.ts";
 import { PROC_NULL } from "../constants.ts";

@@ -4,7 +4,7 @@
  * and how the block and its ghost layer are stored: one row-major typed array of
  * (localShape[d] + 2 * ghost) per dimension, the owned elements starting at (ghost, ..., ghost).
  * Pure functions: every rank can compute every other rank's block.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { blockRange } from "../pmap/block-range.ts";
 import type { IndexRange } from "./types.ts";

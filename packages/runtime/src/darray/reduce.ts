@@ -7,7 +7,7 @@
  * non-overlapping partials (Python's math.fsum), which are exact, so combining them in any order
  * gives the correctly rounded sum of all the elements, the same for every grid and equal to the
  * serial fsum.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { Comm } from "../comm/comm.ts";
 import { invalidArguments } from "../errors.ts";

@@ -3,7 +3,7 @@
  * the packing of halo faces, of blocks for gather and distribute. The box is walked as runs along
  * the last dimension (contiguous in memory); long runs are copied with `set` on a subarray view,
  * short ones (a column of a 2-D block: runs of `ghost` elements) element by element.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 
 /** Any typed array, seen loosely: the DArray code is generic over the kind. */

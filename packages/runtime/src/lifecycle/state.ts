@@ -1,6 +1,6 @@
 /**
  * The process-wide runtime state: one engine and one launcher connection per process, as in MPI.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { Engine } from "../engine/engine.ts";
 import type { WireupClient } from "../wireup/client.ts";

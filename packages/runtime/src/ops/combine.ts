@@ -2,7 +2,7 @@
  * Applying an op to two contributions: the one place that knows which data each built-in op
  * accepts. Typed arrays are combined in place into the caller's accumulator; everything else
  * yields a new value.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { dataMismatch, describeValue, opCannotCombine, opNotApplicable, type TsmpiError } from "../errors.ts";
 import { isTypedArray, type AnyTypedArray } from "../wire/typed-array.ts";

@@ -5,7 +5,7 @@
  */
 import { TsmpiError, type TsmpiErrorCode } from "../errors.ts";
 
-/** @internal What one rank tells the others about a failed item. */
+/** What one rank tells the others about a failed item (an internal record, not API). */
 export interface TaskFailure {
   /** Index of the item in the list. */
   index: number;

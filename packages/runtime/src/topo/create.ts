@@ -4,7 +4,7 @@
  * the whole collective: MAX of [context-id proposal, fingerprint, -fingerprint] agrees on the
  * context ids (as dup does, see comm/context-id.ts) and, when max(fingerprint) != min(fingerprint),
  * tells every rank at once that the ranks passed different arguments.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { allreduce } from "../coll/allreduce/index.ts";
 import { adoptContextId, proposeContextId } from "../core/context-id.ts";

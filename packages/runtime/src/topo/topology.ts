@@ -2,7 +2,7 @@
  * Grid arithmetic of a Cartesian topology: coordinates, ranks, shifts and the neighbour list. Pure
  * functions of (dims, periods); ranks are laid out row-major, the last dimension varying fastest,
  * as in MPI.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { PROC_NULL } from "../constants.ts";
 import { badArgument } from "../errors.ts";

@@ -15,7 +15,7 @@
  * is the most ever in flight, not the whole capacity. A message that does not fit (ring full, or
  * larger than a quarter of it) goes through the socket as before; order holds because both paths
  * share the link.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { attachSegment, createSegment, shmHasRoomFor, unlinkSegment, type ShmModule } from "../shm/segment.ts";
 

@@ -8,7 +8,6 @@
  * each rank connects a DEALER whose routing id is `rankRoutingId(rank)`. Every message is one
  * frame of UTF-8 JSON. Ranks speak first; the launcher answers a `fence` only when every rank
  * of the job has sent its `fence`, with everything that was `put` by anyone.
- * @internal
  */
 
 /** Names of the environment variables the launcher sets for every rank. */

@@ -1,7 +1,7 @@
 /**
  * The buffer form of bcast: a non-root rank may pass a typed array (MPI_Bcast's buffer, mpi4py's
  * `Bcast`), which then receives the root's data, and must be of the root's kind and length.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { TsmpiError } from "../../errors.ts";
 import { isTypedArray } from "../../wire/typed-array.ts";

@@ -15,7 +15,7 @@
  * ```
  * The traffic is a collective on the communicator's collective context, so it never matches user
  * point-to-point messages.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import { assertUsable, type CommCore } from "../../core/comm-core.ts";

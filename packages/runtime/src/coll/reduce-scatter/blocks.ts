@@ -5,7 +5,7 @@
  * the block it got happens to fit (4 vs 5 elements on 2 ranks differ only in block 0); and since a
  * rank's block depends on every rank's data through checked hops, no rank can finish with a
  * mismatch anywhere.
- * @internal
+ * Internal to the runtime, not part of its API.
  */
 import { TsmpiError } from "../../errors.ts";
 import { combine, type CombineSite } from "../../ops/combine.ts";
