@@ -53,6 +53,15 @@ describe("allreduce", () => {
       expect(stdoutLines(result).filter((line) => line.includes("returned"))).toEqual([]);
     });
 
+    // The algorithms that split the vector into blocks; the others apply a user op to whole values.
+    it.each(["ring", "rabenseifner"])("a user op that returns a shorter block ends the job with ERR_OP under %s", async (algorithm) => {
+      const result = await runFixture("coll-errors.ts", 4, { args: ["misshapen-op"], env: { TSMPI_COLL_ALLREDUCE: algorithm }, timeout: 30 });
+      expect(result.exitCode, explain(result)).not.toBe(0);
+      expect(result.timedOut).toBe(false);
+      expect(codes(result)).toContain("ERR_OP");
+      expect(result.failure).toMatch(/rank \d: i?allreduce\(op\): .*returned/);
+    });
+
     it("of plain numbers end the job with ERR_COLL_MISMATCH", async () => {
       const result = await runFixture("coll-errors.ts", 3, { args: ["array-lengths"], timeout: 30 });
       expect(result.exitCode, explain(result)).not.toBe(0);

@@ -10,7 +10,7 @@
  * return it, so ranks that passed different lengths fail with ERR_COLL_MISMATCH, never a wrong answer.
  * Internal to the runtime, not part of its API.
  */
-import { TsmpiError } from "../errors.ts";
+import { type CallSite, opResultMisshapen, TsmpiError } from "../errors.ts";
 import type { Op } from "../ops/op.ts";
 import { kernelFor } from "../ops/typed-kernels.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
@@ -62,11 +62,11 @@ export function receivedBlock(call: CollectiveCall, message: IncomingMessage, li
  * `into = into op mine`, element-wise and in place, where `into` is a received block (owned) and
  * `mine` the same elements of this rank's data. Only for ops that may be applied in any order.
  */
-export function reduceBlockInPlace(op: Op, into: AnyTypedArray, mine: AnyTypedArray): void {
+export function reduceBlockInPlace(op: Op, into: AnyTypedArray, mine: AnyTypedArray, site: CallSite): void {
   if (op.fn !== undefined) {
     const result = op.fn(into, mine) as unknown;
     if (result !== into) {
-      if (!isTypedArray(result) || result.length !== into.length) throw new Error(`user op ${op.name} returned ${String(result)} for typed-array blocks`);
+      if (!isTypedArray(result) || result.length !== into.length) throw opResultMisshapen(site, String(op), result, into.length);
       (into as Float64Array).set(result as Float64Array);
     }
     return;

@@ -49,7 +49,7 @@ export const allreduceRabenseifner = {
     } else {
       if (rank < 2 * rem) {
         current = receivedBlock(call, await collRecv(call, rank - 1, 0), mine, n, "the folded vector");
-        reduceBlockInPlace(op, current, mine);
+        reduceBlockInPlace(op, current, mine, { rank: call.core.rank, call: call.name });
         newRank = rank >> 1;
       } else {
         newRank = rank - rem;
@@ -75,7 +75,7 @@ export const allreduceRabenseifner = {
         const keepStart = starts[keepFirst]!;
         const keepEnd = starts[keepLast]!;
         const incoming = receivedBlock(call, await collRecv(call, partner, step), mine, keepEnd - keepStart, `blocks ${keepFirst}..${keepLast - 1}`);
-        reduceBlockInPlace(op, incoming, current.subarray(keepStart - offset, keepEnd - offset));
+        reduceBlockInPlace(op, incoming, current.subarray(keepStart - offset, keepEnd - offset), { rank: call.core.rank, call: call.name });
         await sent;
         current = incoming;
         first = keepFirst;

@@ -52,7 +52,7 @@ export const allreduceRing = {
       const sent = collSend(call, right, step, outgoing);
       const [start, end] = block(index);
       const incoming = receivedBlock(call, await collRecv(call, left, step), mine, end - start, `block ${index}`);
-      reduceBlockInPlace(op, incoming, mine.subarray(start, end));
+      reduceBlockInPlace(op, incoming, mine.subarray(start, end), { rank: call.core.rank, call: call.name });
       await sent;
       outgoing = blockPayload(incoming, 0, incoming.length);
       reduced = incoming;

@@ -7,7 +7,7 @@
  * mismatch anywhere.
  * Internal to the runtime, not part of its API.
  */
-import { TsmpiError } from "../../errors.ts";
+import { opResultMisshapen, TsmpiError } from "../../errors.ts";
 import { combine, type CombineSite } from "../../ops/combine.ts";
 import type { Op } from "../../ops/op.ts";
 import { PayloadFormat } from "../../wire/header.ts";
@@ -92,11 +92,7 @@ export function combineRange(op: Op, acc: Vector, lo: number, hi: number, other:
   if (result === view && isTypedArray(acc)) return; // reduced in place
   const values = result as ArrayLike<unknown>;
   if (values === null || typeof values !== "object" || values.length !== hi - lo) {
-    throw new TsmpiError(
-      "ERR_OP",
-      { rank: site.rank, call: site.call, argument: "op" },
-      `${op} returned ${values === null || typeof values !== "object" ? typeof values : `${values.length} elements`} for a block of ${hi - lo}: a reduceScatter op must work element-wise on arrays`,
-    );
+    throw opResultMisshapen(site, String(op), values, hi - lo);
   }
   if (isTypedArray(acc)) (acc as unknown as { set(v: ArrayLike<unknown>, o: number): void }).set(values, lo);
   else for (let i = 0; i < hi - lo; i++) acc[lo + i] = values[i];

@@ -10,6 +10,7 @@
  * p = 5  reduce: 1->0 3->2 | 2->0 | 4->0     scatter: 0->1 0->2 0->3 0->4 (one block each)
  * ```
  */
+import { opResultMisshapen } from "../../errors.ts";
 import { combine } from "../../ops/combine.ts";
 import type { Op } from "../../ops/op.ts";
 import { collRecvValue, collSendValue, type CollectiveCall } from "../messages.ts";
@@ -34,7 +35,7 @@ export const reduceScatterViaReduce = {
       if (rank + mask < size) acc = combine(op, acc, await collRecvValue(call, rank + mask, round), true, site, rank + mask);
     }
     const total = acc as Vector;
-    if (total.length !== data.length) throw new Error(`reduceScatter: ${op} changed the vector's length`);
+    if (total.length !== data.length) throw opResultMisshapen(site, String(op), total, data.length);
     const starts = blockStarts(total.length, size);
     const sends: Promise<void>[] = [];
     for (let dest = 1; dest < size; dest++) sends.push(sendRange(call, dest, SCATTER_STEP, total, starts[dest]!, starts[dest + 1]!));
