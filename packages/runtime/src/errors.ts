@@ -141,9 +141,9 @@ export function badArgument(site: CallSite, argument: string, got: unknown, expe
   return new TsmpiError("ERR_ARG", { ...site, argument, got, expected });
 }
 
-/** ERR_ARG: the arguments together make no sense (`reason` says why). */
-export function invalidArguments(site: CallSite, reason: string, argument?: string): TsmpiError {
-  return new TsmpiError("ERR_ARG", { ...site, argument }, reason);
+/** ERR_ARG: the arguments together make no sense (`reason` says why; `got` when one value is at fault). */
+export function invalidArguments(site: CallSite, reason: string, argument?: string, ...got: [unknown?]): TsmpiError {
+  return new TsmpiError("ERR_ARG", got.length === 0 ? { ...site, argument } : { ...site, argument, got: got[0] }, reason);
 }
 
 /** `0..size-1`, or `0` for a communicator of one. */
@@ -151,9 +151,9 @@ export function rankRange(size: number): string {
   return size === 1 ? "0" : `0..${size - 1}`;
 }
 
-/** ERR_RANK: a dest, source or root outside the communicator (`alsoAllowed`: "PROC_NULL", ...). */
-export function rankOutOfRange(site: CallSite, argument: string, got: unknown, size: number, alsoAllowed?: string): TsmpiError {
-  const expected = `${rankRange(size)}${alsoAllowed === undefined ? "" : ` or ${alsoAllowed}`} (size ${size})`;
+/** ERR_RANK: a dest, source or root outside the communicator (`alsoAllowed`: " or PROC_NULL", ...). */
+export function rankOutOfRange(site: CallSite, argument: string, got: unknown, size: number, alsoAllowed = ""): TsmpiError {
+  const expected = `${rankRange(size)}${alsoAllowed} (size ${size})`;
   return new TsmpiError("ERR_RANK", { ...site, argument, got, expected });
 }
 

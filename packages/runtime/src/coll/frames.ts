@@ -11,7 +11,7 @@
 import type { IncomingMessage } from "../matching/matcher.ts";
 import { decodePayload, type EncodedPayload } from "../wire/codec.ts";
 import { PayloadFormat } from "../wire/header.ts";
-import { TsmpiError } from "../errors.ts";
+import { undecodable } from "../errors.ts";
 import type { CollectiveCall } from "./messages.ts";
 
 const HEADER = 8;
@@ -70,10 +70,6 @@ export function decodeFrame<T>(call: CollectiveCall, payload: EncodedPayload, fr
   try {
     return decodePayload(payload.format, payload.elementKind, payload.bytes) as T;
   } catch (error) {
-    throw new TsmpiError(
-      "ERR_PROTOCOL",
-      { rank: call.core.rank, call: call.name, cause: error },
-      `cannot decode a block that came through rank ${from}: ${(error as Error).message}`,
-    );
+    throw undecodable({ rank: call.core.rank, call: call.name }, `a block that came through rank ${from}`, error);
   }
 }

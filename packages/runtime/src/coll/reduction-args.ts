@@ -4,7 +4,7 @@
  * Internal to the runtime, not part of its API.
  */
 import type { CommCore } from "../core/comm-core.ts";
-import { TsmpiError } from "../errors.ts";
+import { badArgument } from "../errors.ts";
 import { checkOperand } from "../ops/combine.ts";
 import { toOp, type Op } from "../ops/op.ts";
 import { isTypedArray } from "../wire/typed-array.ts";
@@ -14,7 +14,7 @@ import { sharedMemoryPossible } from "./shared-region.ts";
 export function resolveOp(core: CommCore, call: string, op: unknown, data: unknown): Op {
   const resolved = toOp(op);
   if (resolved === undefined) {
-    throw new TsmpiError("ERR_ARG", { rank: core.rank, call, argument: "op", got: op, expected: "an Op (Op.SUM, ...) or a function (a, b) => c" });
+    throw badArgument({ rank: core.rank, call }, "op", op, "an Op (Op.SUM, ...) or a function (a, b) => c");
   }
   checkOperand(resolved, data, { rank: core.rank, call });
   return resolved;

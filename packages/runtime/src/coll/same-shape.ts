@@ -4,7 +4,7 @@
  * ERR_COLL_MISMATCH instead of a silently wrong answer.
  * Internal to the runtime, not part of its API.
  */
-import { TsmpiError } from "../errors.ts";
+import { collectiveMismatch } from "../errors.ts";
 import type { CombineSite } from "../ops/combine.ts";
 import type { Op } from "../ops/op.ts";
 import { isTypedArray } from "../wire/typed-array.ts";
@@ -20,9 +20,9 @@ export function checkSameShape(op: Op, mine: unknown, theirs: unknown, site: Com
   const a = shape(mine);
   const b = shape(theirs);
   if (a === b) return;
-  throw new TsmpiError(
-    "ERR_COLL_MISMATCH",
-    { rank: site.rank, call: site.call, argument: "data" },
+  throw collectiveMismatch(
+    { rank: site.rank, call: site.call },
     `${op} cannot combine ${a} here with ${b} from rank ${otherRank}: every rank must pass data of the same kind and length`,
+    "data",
   );
 }

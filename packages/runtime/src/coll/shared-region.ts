@@ -33,7 +33,7 @@
  */
 import { ANY_SOURCE } from "../constants.ts";
 import type { CommCore } from "../core/comm-core.ts";
-import { TsmpiError } from "../errors.ts";
+import { collectiveMismatch, protocolViolation, TsmpiError } from "../errors.ts";
 import { attachSegment, createSegment, detachSegment, shmHasRoomFor, shmModule, unlinkOnEnd, unlinkSegment } from "../shm/segment.ts";
 import type { AnyTypedArray } from "../wire/typed-array.ts";
 import { CollectiveId } from "../core/collective-ids.ts";
@@ -134,7 +134,10 @@ export class SharedRegion {
       if (created === 1) {
         segment = shm === undefined ? undefined : attachSegment(shm, name);
         if (segment === undefined) {
-          throw new TsmpiError("ERR_PROTOCOL", { rank: core.rank, call: call.name }, `rank 0 created shared memory ${name} for this communicator's collectives, but this rank cannot map it`);
+          throw protocolViolation(
+            { rank: core.rank, call: call.name },
+            `rank 0 created shared memory ${name} for this communicator's collectives, but this rank cannot map it`,
+          );
         }
       }
     }
@@ -247,14 +250,14 @@ export class SharedRegion {
       const error = call.core.monitor.compareAnnounced(call, other);
       if (error !== undefined) return error;
       if (other.sequence !== call.sequence) {
-        return new TsmpiError("ERR_COLL_MISMATCH", site, `collective mismatch: rank ${other.source} met this rank's collective call #${call.sequence} in its call #${other.sequence}`);
+        return collectiveMismatch(site, `collective mismatch: rank ${other.source} met this rank's collective call #${call.sequence} in its call #${other.sequence}`);
       }
     }
     const other = others.find((o) => o.bytes !== mine) ?? others[0]!;
-    return new TsmpiError(
-      "ERR_COLL_MISMATCH",
-      { ...site, argument: "data" },
+    return collectiveMismatch(
+      site,
       `this rank passed ${mine} bytes but ${other.bytes} bytes came from rank ${other.source}: every rank must pass a typed array of the same kind and length`,
+      "data",
     );
   }
 }

@@ -10,7 +10,7 @@
  * return it, so ranks that passed different lengths fail with ERR_COLL_MISMATCH, never a wrong answer.
  * Internal to the runtime, not part of its API.
  */
-import { type CallSite, opResultMisshapen, TsmpiError } from "../errors.ts";
+import { collectiveMismatch, opResultMisshapen, type CallSite } from "../errors.ts";
 import type { Op } from "../ops/op.ts";
 import { kernelFor } from "../ops/typed-kernels.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
@@ -50,11 +50,11 @@ export function receivedBlock(call: CollectiveCall, message: IncomingMessage, li
   const block = decodeMessage<unknown>(call.core, call.name, message);
   if (isTypedArray(block) && block.constructor === like.constructor && block.length === length) return block;
   const got = isTypedArray(block) ? `${block.constructor.name}(${block.length})` : typeof block;
-  throw new TsmpiError(
-    "ERR_COLL_MISMATCH",
-    { rank: call.core.rank, call: call.name, argument: "data" },
+  throw collectiveMismatch(
+    { rank: call.core.rank, call: call.name },
     `${what} from rank ${message.source} is ${got} but this rank expected ${like.constructor.name}(${length}): ` +
       `every rank must pass a typed array of the same kind and length`,
+    "data",
   );
 }
 

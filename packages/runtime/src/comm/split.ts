@@ -1,6 +1,6 @@
 import { allgather } from "../coll/allgather/index.ts";
 import { UNDEFINED } from "../constants.ts";
-import { TsmpiError } from "../errors.ts";
+import { badArgument } from "../errors.ts";
 import { adoptContextId, proposeContextId } from "../core/context-id.ts";
 import { makeCore, type CommCore } from "../core/comm-core.ts";
 
@@ -11,10 +11,10 @@ import { makeCore, type CommCore } from "../core/comm-core.ts";
  */
 export async function splitCore(parent: CommCore, color: number, key: number): Promise<CommCore | undefined> {
   if (!(color === UNDEFINED || (Number.isInteger(color) && color >= 0))) {
-    throw new TsmpiError("ERR_ARG", { rank: parent.rank, call: "split", argument: "color", got: color, expected: "an integer >= 0 or UNDEFINED" });
+    throw badArgument({ rank: parent.rank, call: "split" }, "color", color, "an integer >= 0 or UNDEFINED");
   }
   if (!Number.isInteger(key)) {
-    throw new TsmpiError("ERR_ARG", { rank: parent.rank, call: "split", argument: "key", got: key, expected: "an integer" });
+    throw badArgument({ rank: parent.rank, call: "split" }, "key", key, "an integer");
   }
   const entries = await allgather(parent, [color, key, proposeContextId(parent.engine)] as const, "split");
   const context = Math.max(...entries.map((entry) => entry[2]));

@@ -5,7 +5,7 @@
  * into ERR_COLL_MISMATCH naming both ranks and both calls.
  * Internal to the runtime, not part of its API.
  */
-import { TsmpiError } from "../errors.ts";
+import { collectiveMismatch, TsmpiError } from "../errors.ts";
 import type { IncomingMessage, Matcher } from "../matching/matcher.ts";
 import { CollectiveId, collectiveName, type CollectiveCallName, type CollectiveName } from "./collective-ids.ts";
 import { describeDifference } from "./signature.ts";
@@ -72,8 +72,7 @@ export class CollectiveMonitor {
     // rank made differently, and there is no call left to fail: end the rank with the report.
     const mine = this.#completed.get(message.sequence) ?? "another collective";
     const theirs = collectiveName(message.collective);
-    const error = new TsmpiError(
-      "ERR_COLL_MISMATCH",
+    const error = collectiveMismatch(
       { rank: this.#rank, call: mine },
       `collective mismatch: this rank's collective call #${message.sequence} on this communicator was ${mine}, ` +
         `but rank ${message.source}'s is ${theirs}` +
@@ -96,16 +95,14 @@ export class CollectiveMonitor {
   #compare(call: MonitoredCall, message: Announced): TsmpiError | undefined {
     const rank = this.#rank;
     if (message.collective !== CollectiveId[call.operation]) {
-      return new TsmpiError(
-        "ERR_COLL_MISMATCH",
+      return collectiveMismatch(
         { rank, call: call.name },
         `collective mismatch: this rank's collective call #${call.sequence} on this communicator is ${call.name}, ` +
           `but rank ${message.source}'s is ${collectiveName(message.collective)}; every rank must make the same collective calls in the same order`,
       );
     }
     if (message.signature !== call.signature) {
-      return new TsmpiError(
-        "ERR_COLL_MISMATCH",
+      return collectiveMismatch(
         { rank, call: call.name },
         `collective mismatch in ${call.name} (call #${call.sequence}): ${describeDifference(call.signature, message.signature, message.source)}`,
       );

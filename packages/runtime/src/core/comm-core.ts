@@ -1,6 +1,6 @@
 import { CollectiveMonitor } from "./collective-monitor.ts";
 import type { Engine } from "../engine/engine.ts";
-import { TsmpiError } from "../errors.ts";
+import { wrongCommunicator } from "../errors.ts";
 
 /**
  * What a communicator is underneath its facade: a group of world ranks and two context ids, one for
@@ -59,7 +59,7 @@ export function worldCore(engine: Engine): CommCore {
 /** Throws unless the communicator can still communicate (not freed, runtime not finalized). */
 export function assertUsable(core: CommCore, call: string): void {
   core.engine.assertActive(call, core.rank);
-  if (core.freed) throw new TsmpiError("ERR_COMM", { rank: core.rank, call }, "the communicator has been freed");
+  if (core.freed) throw wrongCommunicator({ rank: core.rank, call }, "the communicator has been freed");
 }
 
 /** Releases the communicator's contexts: messages still queued for it are dropped. */

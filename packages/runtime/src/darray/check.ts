@@ -65,11 +65,12 @@ export function checkGhost(cart: CartComm, globalShape: readonly number[], ghost
     const exchanges = parts > 1 || cart.periods[d]!;
     const smallest = smallestBlock(globalShape[d]!, parts);
     if (exchanges && width > smallest) {
-      throw new TsmpiError(
-        "ERR_ARG",
-        { rank, call, argument: "ghost", got: width },
+      throw invalidArguments(
+        { rank, call },
         `ghost ${width} is wider than the smallest block along dimension ${d} (${globalShape[d]} elements over ${parts} process${parts === 1 ? "" : "es"}: ` +
           `${smallest}); a ghost layer is filled from the next block only, so it must be at most ${smallest}`,
+        "ghost",
+        width,
       );
     }
   }

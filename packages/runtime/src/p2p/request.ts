@@ -1,4 +1,4 @@
-import { TsmpiError } from "../errors.ts";
+import { invalidArguments } from "../errors.ts";
 
 /**
  * A nonblocking operation in flight (MPI_Request; mpi4py's `MPI.Request`). Await it (or `wait()`)
@@ -68,7 +68,7 @@ export function waitAll<const T extends readonly PromiseLike<unknown>[]>(request
  */
 export async function waitAny<T>(requests: readonly PromiseLike<T>[]): Promise<{ index: number; value: T }> {
   if (requests.length === 0) {
-    throw new TsmpiError("ERR_ARG", { call: "waitAny", argument: "requests", expected: "a non-empty array" }, "needs at least one request");
+    throw invalidArguments({ call: "waitAny" }, "needs at least one request", "requests");
   }
   for (let index = 0; index < requests.length; index++) {
     const request = requests[index];

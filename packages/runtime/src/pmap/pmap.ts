@@ -112,7 +112,7 @@ const ITEMS_EXPECTED = "items must be an array or iterable on the root";
 function itemList<T>(items: readonly T[] | Iterable<T> | undefined, rank: number): readonly T[] {
   if (Array.isArray(items)) return items;
   if (items !== null && typeof items === "object" && Symbol.iterator in items) return Array.from(items);
-  throw new TsmpiError("ERR_ARG", { rank, call: "pmap", argument: "items", got: items }, ITEMS_EXPECTED);
+  throw invalidArguments({ rank, call: "pmap" }, ITEMS_EXPECTED, "items", items);
 }
 
 async function dispatch<T, R>(comm: Comm, items: unknown, chunkSize: number, allRanks: boolean): Promise<R[]> {

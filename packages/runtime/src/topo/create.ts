@@ -9,7 +9,7 @@
 import { allreduce } from "../coll/allreduce/index.ts";
 import { adoptContextId, proposeContextId } from "../core/context-id.ts";
 import { makeCore, type CommCore } from "../core/comm-core.ts";
-import { TsmpiError } from "../errors.ts";
+import { collectiveMismatch } from "../errors.ts";
 import { Op } from "../ops/op.ts";
 import { coordsOfRank, fingerprint, gridSize, type CartTopology } from "./topology.ts";
 
@@ -20,8 +20,7 @@ async function agreeOnContext(parent: CommCore, call: TopologyCall, argumentsTex
   const [context, highest, negatedLowest] = await allreduce(parent, [proposeContextId(parent.engine), print, -print], Op.MAX, call);
   adoptContextId(parent.engine, context!);
   if (highest !== -negatedLowest!) {
-    throw new TsmpiError(
-      "ERR_COLL_MISMATCH",
+    throw collectiveMismatch(
       { rank: parent.rank, call },
       `the ranks passed different arguments (this rank: ${argumentsText}); every rank must pass the same`,
     );

@@ -1,6 +1,6 @@
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
-import { TsmpiError } from "../../errors.ts";
+import { badArgument } from "../../errors.ts";
 import { collective } from "../collective.ts";
 import { alltoallBruck } from "./bruck.ts";
 import { alltoallPairwise } from "./pairwise.ts";
@@ -13,13 +13,7 @@ export const alltoallAlgorithms = {
 /** MPI_Alltoall: `items[i]` goes to rank i; the result's entry j came from rank j. */
 export function alltoall<T>(core: CommCore, items: readonly T[], call: CollectiveCallName): Promise<T[]> {
   if (!Array.isArray(items) || items.length !== core.size) {
-    throw new TsmpiError("ERR_ARG", {
-      rank: core.rank,
-      call: call,
-      argument: "items",
-      got: items,
-      expected: `an array of ${core.size} items, one per rank`,
-    });
+    throw badArgument({ rank: core.rank, call }, "items", items, `an array of ${core.size} items, one per rank`);
   }
   // Only p: item sizes differ between ranks and items, so no rank knows the others'.
   return collective(core, call, { table: "alltoall", input: { size: core.size }, algorithms: alltoallAlgorithms }, (algorithm, running) => algorithm.run(running, items));

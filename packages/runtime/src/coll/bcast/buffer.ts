@@ -3,7 +3,7 @@
  * `Bcast`), which then receives the root's data, and must be of the root's kind and length.
  * Internal to the runtime, not part of its API.
  */
-import { TsmpiError } from "../../errors.ts";
+import { collectiveMismatch } from "../../errors.ts";
 import { isTypedArray } from "../../wire/typed-array.ts";
 import type { CollectiveCall } from "../messages.ts";
 
@@ -15,10 +15,10 @@ export function intoBuffer<T>(call: CollectiveCall, buffer: unknown, received: T
     return buffer as T;
   }
   const got = isTypedArray(received) ? `${received.constructor.name}(${received.length})` : typeof received;
-  throw new TsmpiError(
-    "ERR_COLL_MISMATCH",
-    { rank: call.core.rank, call: call.name, argument: "data" },
+  throw collectiveMismatch(
+    { rank: call.core.rank, call: call.name },
     `this rank passed a ${buffer.constructor.name}(${buffer.length}) buffer but root ${root} broadcast ${got}: ` +
       `a non-root rank passes undefined or a typed array of the root's kind and length`,
+    "data",
   );
 }

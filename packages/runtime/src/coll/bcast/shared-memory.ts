@@ -9,7 +9,7 @@
  * Area layout: u8 format, u8 element kind, u16 unused, u32 this piece's bytes, f64 the total, then
  * the piece at offset 64.
  */
-import { TsmpiError } from "../../errors.ts";
+import { undecodable } from "../../errors.ts";
 import { decodePayload, type EncodedPayload } from "../../wire/codec.ts";
 import { PayloadFormat } from "../../wire/header.ts";
 import { isTypedArray, typedArrayBytes, typedArrayKind, type AnyTypedArray } from "../../wire/typed-array.ts";
@@ -77,7 +77,7 @@ async function broadcastInRegion<T>(call: CollectiveCall, region: SharedRegion, 
   try {
     value = decodePayload(format, elementKind, received ?? Buffer.alloc(0));
   } catch (error) {
-    throw new TsmpiError("ERR_PROTOCOL", { rank: call.core.rank, call: call.name, cause: error }, `cannot decode what root ${root} broadcast: ${(error as Error).message}`);
+    throw undecodable({ rank: call.core.rank, call: call.name }, `what root ${root} broadcast`, error);
   }
   return intoBuffer(call, data, value as T, root);
 }

@@ -20,7 +20,7 @@
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import { assertUsable, type CommCore } from "../../core/comm-core.ts";
 import { PROC_NULL } from "../../constants.ts";
-import { TsmpiError } from "../../errors.ts";
+import { badArgument } from "../../errors.ts";
 import type { IncomingMessage } from "../../matching/matcher.ts";
 import { decodeMessage } from "../../core/payload.ts";
 import { encodeForSend } from "../../core/payload.ts";
@@ -67,13 +67,12 @@ const allgatherAlgorithms = { linear: neighborAllgatherLinear };
 export function neighborAlltoall<T>(core: CommCore, neighbours: readonly number[], items: readonly T[], call: CollectiveCallName): Promise<(T | undefined)[]> {
   assertUsable(core, call);
   if (!Array.isArray(items) || items.length !== neighbours.length) {
-    throw new TsmpiError("ERR_ARG", {
-      rank: core.rank,
-      call: call,
-      argument: "items",
-      got: items,
-      expected: `an array of ${neighbours.length} items (2 per dimension: negative, then positive direction)`,
-    });
+    throw badArgument(
+      { rank: core.rank, call },
+      "items",
+      items,
+      `an array of ${neighbours.length} items (2 per dimension: negative, then positive direction)`,
+    );
   }
   const payloads = items.map((item) => encodeForSend(core, call, item));
   return collective(core, call, { table: "neighborAlltoall", input: { size: core.size }, algorithms: alltoallAlgorithms }, (algorithm, running) => algorithm.run<T>(running, neighbours, payloads));

@@ -7,7 +7,7 @@
  * mismatch anywhere.
  * Internal to the runtime, not part of its API.
  */
-import { opResultMisshapen, TsmpiError } from "../../errors.ts";
+import { collectiveMismatch, opResultMisshapen, TsmpiError } from "../../errors.ts";
 import { combine, type CombineSite } from "../../ops/combine.ts";
 import type { Op } from "../../ops/op.ts";
 import { PayloadFormat } from "../../wire/header.ts";
@@ -50,10 +50,10 @@ export function sendRange(call: CollectiveCall, dest: number, step: number, acc:
 }
 
 function mismatch(site: CombineSite, op: Op, mine: string, theirs: string, from: number): TsmpiError {
-  return new TsmpiError(
-    "ERR_COLL_MISMATCH",
-    { rank: site.rank, call: site.call, argument: "data" },
+  return collectiveMismatch(
+    { rank: site.rank, call: site.call },
     `${op} cannot combine ${mine} here with ${theirs} from rank ${from}: every rank must pass data of the same kind and length`,
+    "data",
   );
 }
 

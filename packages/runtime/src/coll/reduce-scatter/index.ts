@@ -1,6 +1,6 @@
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
-import { TsmpiError } from "../../errors.ts";
+import { badArgument } from "../../errors.ts";
 import { isTypedArray } from "../../wire/typed-array.ts";
 import { collective } from "../collective.ts";
 import { reductionInput, resolveOp } from "../reduction-args.ts";
@@ -21,7 +21,7 @@ export const reduceScatterAlgorithms = {
  */
 export function reduceScatter<T extends Vector>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
   if (!isTypedArray(data) && !Array.isArray(data)) {
-    throw new TsmpiError("ERR_ARG", { rank: core.rank, call: call, argument: "data", got: data, expected: "a typed array or an array (reduced element-wise)" });
+    throw badArgument({ rank: core.rank, call }, "data", data, "a typed array or an array (reduced element-wise)");
   }
   const resolved = resolveOp(core, call, op, data);
   return collective(core, call, { table: "reduceScatter", input: reductionInput(core, data, resolved), algorithms: reduceScatterAlgorithms, op: resolved }, (algorithm, running) => algorithm.run(running, data, resolved));

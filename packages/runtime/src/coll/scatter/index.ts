@@ -1,6 +1,6 @@
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
-import { TsmpiError } from "../../errors.ts";
+import { badArgument } from "../../errors.ts";
 import { collective } from "../collective.ts";
 import { checkRoot } from "../root.ts";
 import { scatterBinomial } from "./binomial.ts";
@@ -15,13 +15,7 @@ export const scatterAlgorithms = {
 export function scatter<T>(core: CommCore, items: readonly T[] | undefined, root: number, call: CollectiveCallName): Promise<T> {
   checkRoot(core, call, root);
   if (core.rank === root && (!Array.isArray(items) || items.length !== core.size)) {
-    throw new TsmpiError("ERR_ARG", {
-      rank: core.rank,
-      call: call,
-      argument: "items",
-      got: items,
-      expected: `an array of ${core.size} items on the root, one per rank`,
-    });
+    throw badArgument({ rank: core.rank, call }, "items", items, `an array of ${core.size} items on the root, one per rank`);
   }
   // Only p: item sizes are known to the root alone.
   return collective(core, call, { table: "scatter", input: { size: core.size }, algorithms: scatterAlgorithms, root }, (algorithm, running) => algorithm.run(running, items, root));
