@@ -2,7 +2,8 @@
  * The one path of every collective call, after its entry point has checked the arguments: pick
  * the algorithm from the selection table of the collective it runs, then number and run the call
  * under the name the user called it by (`ibcast`, or `split` for the allgather inside split), so
- * that every error of the call names that call. Entry points do not know who calls them.
+ * that every error of the call names that call. Entry points do not know who calls them. A
+ * shared-memory algorithm whose region cannot be set up falls back through the same table.
  * Internal to the runtime, not part of its API.
  */
 import type { CollectiveCallName, CollectiveName } from "../core/collective-ids.ts";
@@ -27,5 +28,6 @@ export function collective<A extends Algorithm<unknown>, T>(
   run: (algorithm: A, call: CollectiveCall) => Promise<T>,
 ): Promise<T> {
   const algorithm = selectAlgorithm(plan.table, plan.input, plan.algorithms);
-  return runCollective(core, { name: call, algorithm: algorithm.name, root: plan.root, op: plan.op }, (running) => run(algorithm, running));
+  const withoutSharedMemory = (): A => selectAlgorithm(plan.table, { ...plan.input, sharedMemory: false }, plan.algorithms);
+  return runCollective(core, { name: call, algorithm: algorithm.name, root: plan.root, op: plan.op, withoutSharedMemory }, (running) => run(algorithm, running));
 }

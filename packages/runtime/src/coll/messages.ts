@@ -32,6 +32,11 @@ export interface CollectiveCall {
   readonly op: Op | undefined;
   readonly algorithm: string;
   readonly signature: number;
+  /**
+   * The algorithm the selection table picks for this call without shared memory, for an algorithm
+   * that finds at run time that it cannot have its shared region (every rank finds the same).
+   */
+  readonly withoutSharedMemory: () => unknown;
   /** Rejects when the monitor finds that another rank is in a different call. */
   readonly failed: Promise<never>;
   fail(error: Error): void;
@@ -39,6 +44,7 @@ export interface CollectiveCall {
 
 export interface CollectiveSpec {
   name: CollectiveCallName;
+  withoutSharedMemory?: () => unknown;
   algorithm: string;
   root?: number;
   op?: Op;
@@ -64,6 +70,7 @@ export function runCollective<T>(core: CommCore, spec: CollectiveSpec, body: (ca
     op: spec.op,
     algorithm: spec.algorithm,
     signature: packSignature(spec),
+    withoutSharedMemory: spec.withoutSharedMemory ?? (() => undefined),
     failed,
     fail,
   };

@@ -41,6 +41,7 @@ import { bcastBinomial } from "./bcast/binomial.ts";
 import { collRecv, collSend, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
 import type { Announced } from "../core/collective-monitor.ts";
 import type { SelectionInput } from "./select.ts";
+import { binomialTree } from "./base/binomial-tree.ts";
 
 /** Bytes of one rank's slot: larger contributions go through in pieces of this size. */
 export const SLOT_BYTES = 4 * 1024 * 1024;
@@ -271,18 +272,8 @@ function dataOffset(size: number): number {
   return Math.ceil((ANNOUNCE_OFFSET + ANNOUNCE_STRIDE * size) / PAGE) * PAGE;
 }
 
-/** This rank's children in the binomial tree of `size` ranks rooted at `root`. */
-function childrenOf(rank: number, size: number, root: number): number[] {
-  const relative = (rank - root + size) % size;
-  let mask = 1;
-  while (mask < size && (relative & mask) === 0) mask <<= 1;
-  const children: number[] = [];
-  for (mask >>= 1; mask >= 1; mask >>= 1) if (relative + mask < size) children.push((relative + mask + root) % size);
-  return children;
-}
-
 /** Sends this rank's children in the wake-up tree rooted at `root` the empty message of `step`. */
 async function wakeChildren(call: CollectiveCall, root: number, step: number): Promise<void> {
   const { rank, size } = call.core;
-  await Promise.all(childrenOf(rank, size, root).map((child) => collSend(call, child, step, EMPTY_PAYLOAD)));
+  await Promise.all(binomialTree(rank, size, root).children.map((child) => collSend(call, child.rank, step, EMPTY_PAYLOAD)));
 }

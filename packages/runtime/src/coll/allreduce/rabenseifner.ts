@@ -23,6 +23,7 @@ import type { AnyTypedArray } from "../../wire/typed-array.ts";
 import { collRecv, collSend, type CollectiveCall } from "../messages.ts";
 import type { SelectionInput } from "../select.ts";
 import { allocateLike, blockPayload, blockStarts, receivedBlock, reduceBlockInPlace } from "../typed-blocks.ts";
+import { powerOfTwoFold } from "../base/power-of-two-fold.ts";
 
 export const allreduceRabenseifner = {
   name: "rabenseifner",
@@ -35,27 +36,16 @@ export const allreduceRabenseifner = {
     const mine = data as AnyTypedArray;
     const { rank, size } = call.core;
     const n = mine.length;
-    let pof2 = 1;
-    while (pof2 * 2 <= size) pof2 *= 2;
-    const rem = size - pof2;
-    const rounds = Math.log2(pof2);
+    const { pof2, rounds, newRank, foldPartner, realRank } = powerOfTwoFold(rank, size);
 
     // Fold: `current` holds elements [lo, hi) of this rank's partial result, owned unless it is `mine`.
     let current: AnyTypedArray = mine;
-    let newRank: number;
-    if (rank < 2 * rem && rank % 2 === 0) {
-      await collSend(call, rank + 1, 0, blockPayload(mine, 0, n));
-      newRank = -1;
-    } else {
-      if (rank < 2 * rem) {
-        current = receivedBlock(call, await collRecv(call, rank - 1, 0), mine, n, "the folded vector");
-        reduceBlockInPlace(op, current, mine, { rank: call.core.rank, call: call.name });
-        newRank = rank >> 1;
-      } else {
-        newRank = rank - rem;
-      }
+    if (foldPartner !== undefined && newRank < 0) {
+      await collSend(call, foldPartner, 0, blockPayload(mine, 0, n));
+    } else if (foldPartner !== undefined) {
+      current = receivedBlock(call, await collRecv(call, foldPartner, 0), mine, n, "the folded vector");
+      reduceBlockInPlace(op, current, mine, { rank: call.core.rank, call: call.name });
     }
-    const realRank = (r: number): number => (r < rem ? r * 2 + 1 : r + rem);
 
     let result: AnyTypedArray;
     if (newRank >= 0) {
@@ -103,9 +93,9 @@ export const allreduceRabenseifner = {
 
     // Unfold: the odd ranks of the folded pairs hand the result to their even partners.
     const back = 2 * rounds + 1;
-    if (rank < 2 * rem) {
-      if (rank % 2 === 1) await collSend(call, rank - 1, back, blockPayload(result!, 0, n));
-      else result = receivedBlock(call, await collRecv(call, rank + 1, back), mine, n, "the result");
+    if (foldPartner !== undefined) {
+      if (newRank >= 0) await collSend(call, foldPartner, back, blockPayload(result!, 0, n));
+      else result = receivedBlock(call, await collRecv(call, foldPartner, back), mine, n, "the result");
     }
     return result! as T;
   },

@@ -15,6 +15,7 @@
 import type { Op } from "../../ops/op.ts";
 import { combine, ownAccumulator } from "../../ops/combine.ts";
 import { collRecvValue, collSendValue, type CollectiveCall } from "../messages.ts";
+import { powerOfTwoFold } from "../base/power-of-two-fold.ts";
 
 export const allreduceRecursiveDoubling = {
   name: "recursive-doubling",
@@ -24,28 +25,16 @@ export const allreduceRecursiveDoubling = {
     const site = { rank, call: call.name };
     let acc: unknown = ownAccumulator(data);
     if (size === 1) return acc as T;
-    let pof2 = 1;
-    while (pof2 * 2 <= size) pof2 *= 2;
-    const rem = size - pof2;
-
     // Fold the first 2*rem ranks pairwise so that pof2 ranks remain.
-    let newRank: number;
-    if (rank < 2 * rem) {
-      if (rank % 2 === 0) {
-        await collSendValue(call, rank + 1, 0, acc);
-        newRank = -1;
-      } else {
-        acc = combine(op, acc, await collRecvValue(call, rank - 1, 0), false, site, rank - 1);
-        newRank = rank >> 1;
-      }
-    } else {
-      newRank = rank - rem;
+    const { pof2, rounds, newRank, foldPartner, realRank } = powerOfTwoFold(rank, size);
+    if (foldPartner !== undefined) {
+      if (newRank < 0) await collSendValue(call, foldPartner, 0, acc);
+      else acc = combine(op, acc, await collRecvValue(call, foldPartner, 0), false, site, foldPartner);
     }
 
     if (newRank >= 0) {
       for (let mask = 1, step = 1; mask < pof2; mask <<= 1, step++) {
-        const partnerNew = newRank ^ mask;
-        const partner = partnerNew < rem ? partnerNew * 2 + 1 : partnerNew + rem;
+        const partner = realRank(newRank ^ mask);
         const sent = collSendValue(call, partner, step, acc);
         const theirs = await collRecvValue(call, partner, step);
         await sent;
@@ -53,10 +42,10 @@ export const allreduceRecursiveDoubling = {
       }
     }
 
-    const last = 1 + Math.log2(pof2);
-    if (rank < 2 * rem) {
-      if (rank % 2 === 1) await collSendValue(call, rank - 1, last, acc);
-      else acc = await collRecvValue(call, rank + 1, last);
+    const last = 1 + rounds;
+    if (foldPartner !== undefined) {
+      if (newRank >= 0) await collSendValue(call, foldPartner, last, acc);
+      else acc = await collRecvValue(call, foldPartner, last);
     }
     return acc as T;
   },

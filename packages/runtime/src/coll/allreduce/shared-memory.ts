@@ -18,10 +18,13 @@ import type { CollectiveCall } from "../messages.ts";
 import type { SelectionInput } from "../select.ts";
 import { needsSharedMemory, SLOT_BYTES, withSharedRegion, type SharedRegion } from "../shared-region.ts";
 import { allocateLike, blockStarts } from "../typed-blocks.ts";
-import { allreduceRecursiveDoubling } from "./recursive-doubling.ts";
 
 /** Up to this many bytes one rank reduces everything: cheaper than a second meeting. */
 const SERIAL_BYTES = 64 * 1024;
+
+interface AllreduceAlgorithm {
+  run<T>(call: CollectiveCall, data: T, op: Op): Promise<T>;
+}
 
 export const allreduceSharedMemory = {
   name: "shared-memory",
@@ -36,7 +39,7 @@ export const allreduceSharedMemory = {
     return withSharedRegion(
       call,
       (region) => reduceInRegion(call, region, data as AnyTypedArray, op) as Promise<T>,
-      () => allreduceRecursiveDoubling.run(call, data, op),
+      () => (call.withoutSharedMemory() as AllreduceAlgorithm).run(call, data, op),
     );
   },
 };

@@ -6,7 +6,6 @@
  */
 import { needsSharedMemory, withSharedRegion } from "../shared-region.ts";
 import type { CollectiveCall } from "../messages.ts";
-import { barrierDissemination } from "./dissemination.ts";
 
 export const barrierSharedMemory = {
   name: "shared-memory",
@@ -18,7 +17,7 @@ export const barrierSharedMemory = {
         region.announce(call, 0);
         await region.meet(call, 0);
       },
-      () => barrierDissemination.run(call),
+      () => (call.withoutSharedMemory() as { run(call: CollectiveCall): Promise<void> }).run(call),
     );
   },
 };

@@ -13,6 +13,7 @@ import { decodeMessage } from "../../core/payload.ts";
 import { asPayload, collEncode, collRecv, collSend, type CollectiveCall } from "../messages.ts";
 import type { EncodedPayload } from "../../wire/codec.ts";
 import { intoBuffer } from "./buffer.ts";
+import { binomialTree } from "../base/binomial-tree.ts";
 
 export const bcastBinomial = {
   name: "binomial",
@@ -20,24 +21,17 @@ export const bcastBinomial = {
   /** The root's `data` on every rank (into `data` where a non-root passed a typed array); step `firstStep`. */
   async run<T>(call: CollectiveCall, data: T, root: number, firstStep = 0): Promise<T> {
     const { rank, size } = call.core;
-    const relative = (rank - root + size) % size;
-    const real = (v: number): number => (v + root) % size;
+    const tree = binomialTree(rank, size, root);
 
     let payload: EncodedPayload;
-    let mask = 1;
     let message;
-    if (relative === 0) {
+    if (tree.parent === undefined) {
       payload = collEncode(call, data);
-      while (mask < size) mask <<= 1;
     } else {
-      while ((relative & mask) === 0) mask <<= 1;
-      message = await collRecv(call, real(relative - mask), firstStep);
+      message = await collRecv(call, tree.parent.rank, firstStep);
       payload = asPayload(message);
     }
-    const sends: Promise<void>[] = [];
-    for (mask >>= 1; mask >= 1; mask >>= 1) {
-      if (relative + mask < size) sends.push(collSend(call, real(relative + mask), firstStep, payload));
-    }
+    const sends = tree.children.map((child) => collSend(call, child.rank, firstStep, payload));
     const value = message === undefined ? data : intoBuffer(call, data, decodeMessage<T>(call.core, call.name, message), root);
     await Promise.all(sends);
     return value;

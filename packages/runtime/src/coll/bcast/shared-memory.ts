@@ -15,7 +15,6 @@ import { PayloadFormat } from "../../wire/header.ts";
 import { isTypedArray, typedArrayBytes, typedArrayKind, type AnyTypedArray } from "../../wire/typed-array.ts";
 import { collEncode, type CollectiveCall } from "../messages.ts";
 import { needsSharedMemory, withSharedRegion, type SharedRegion } from "../shared-region.ts";
-import { bcastBinomial } from "./binomial.ts";
 import { intoBuffer } from "./buffer.ts";
 
 const PIECE_OFFSET = 64;
@@ -27,7 +26,7 @@ export const bcastSharedMemory = {
     return withSharedRegion(
       call,
       (region) => broadcastInRegion(call, region, data, root),
-      () => bcastBinomial.run(call, data, root),
+      () => (call.withoutSharedMemory() as { run<T>(call: CollectiveCall, data: T, root: number): Promise<T> }).run(call, data, root),
     );
   },
 };

@@ -12,22 +12,21 @@
  */
 import { bundleOf, bundlePayload, decodeFrame, packFrames, unpackFrames } from "../frames.ts";
 import { collEncode, collRecv, collSend, type CollectiveCall } from "../messages.ts";
+import { binomialTree } from "../base/binomial-tree.ts";
 
 export const gatherBinomial = {
   name: "binomial",
   canRun: (): true => true,
   async run<T>(call: CollectiveCall, data: T, root: number): Promise<T[] | undefined> {
     const { rank, size } = call.core;
-    const v = (rank - root + size) % size;
-    // Held frames in relative-rank order: this rank's, then each child subtree's as it arrives.
+    const tree = binomialTree(rank, size, root);
+    // Held frames in relative-rank order: this rank's, then each child subtree's (smallest first)
+    // as it arrives; the round of an edge is log2 of its mask.
     const held: Buffer[] = [packFrames([collEncode(call, data)])];
-    for (let mask = 1, round = 0; mask < size; mask <<= 1, round++) {
-      if (v & mask) {
-        const parent = (v - mask + root) % size;
-        await collSend(call, parent, round, bundlePayload(held.length === 1 ? held[0]! : Buffer.concat(held)));
-        return undefined;
-      }
-      if (v + mask < size) held.push(bundleOf(await collRecv(call, (v + mask + root) % size, round)));
+    for (const child of [...tree.children].reverse()) held.push(bundleOf(await collRecv(call, child.rank, Math.log2(child.mask))));
+    if (tree.parent !== undefined) {
+      await collSend(call, tree.parent.rank, Math.log2(tree.parent.mask), bundlePayload(held.length === 1 ? held[0]! : Buffer.concat(held)));
+      return undefined;
     }
     const { payloads } = unpackFrames(held.length === 1 ? held[0]! : Buffer.concat(held));
     const blocks = new Array<T>(size);

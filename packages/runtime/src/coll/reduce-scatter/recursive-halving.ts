@@ -18,6 +18,7 @@ import type { Op } from "../../ops/op.ts";
 import type { SelectionInput } from "../select.ts";
 import type { CollectiveCall } from "../messages.ts";
 import { blockStarts, combineRange, ownVector, recvRange, sendRange, slice, type Vector } from "./blocks.ts";
+import { powerOfTwoFold } from "../base/power-of-two-fold.ts";
 
 export const reduceScatterRecursiveHalving = {
   name: "recursive-halving",
@@ -30,24 +31,13 @@ export const reduceScatterRecursiveHalving = {
     const acc = ownVector(data);
     const n = acc.length;
     const starts = blockStarts(n, size);
-    let pof2 = 1;
-    while (pof2 * 2 <= size) pof2 *= 2;
-    const rem = size - pof2;
+    const { pof2, rem, rounds, newRank, foldPartner, realRank } = powerOfTwoFold(rank, size);
     // Where the range of "new" rank j (after the fold) begins; new ranks cover contiguous blocks.
     const newStart = (j: number): number => (j >= pof2 ? n : starts[j < rem ? 2 * j : j + rem]!);
-    const realRank = (j: number): number => (j < rem ? 2 * j + 1 : j + rem);
 
-    let newRank: number;
-    if (rank < 2 * rem) {
-      if (rank % 2 === 0) {
-        await sendRange(call, rank + 1, 0, acc, 0, n);
-        newRank = -1;
-      } else {
-        combineRange(op, acc, 0, n, await recvRange(call, rank - 1, 0, acc, op), false, site, rank - 1);
-        newRank = rank >> 1;
-      }
-    } else {
-      newRank = rank - rem;
+    if (foldPartner !== undefined) {
+      if (newRank < 0) await sendRange(call, foldPartner, 0, acc, 0, n);
+      else combineRange(op, acc, 0, n, await recvRange(call, foldPartner, 0, acc, op), false, site, foldPartner);
     }
 
     let step = 1;
@@ -65,15 +55,12 @@ export const reduceScatterRecursiveHalving = {
         [lo, hi] = [keepLo, keepHi];
       }
     } else {
-      step += Math.log2(pof2);
+      step += rounds;
     }
 
-    if (rank < 2 * rem) {
-      if (rank % 2 === 1) {
-        await sendRange(call, rank - 1, step, acc, starts[rank - 1]!, starts[rank]!);
-      } else {
-        return (await recvRange(call, rank + 1, step, acc, op)) as T;
-      }
+    if (foldPartner !== undefined) {
+      if (newRank >= 0) await sendRange(call, foldPartner, step, acc, starts[foldPartner]!, starts[rank]!);
+      else return (await recvRange(call, foldPartner, step, acc, op)) as T;
     }
     return slice(acc, starts[rank]!, starts[rank + 1]!) as T;
   },

@@ -17,6 +17,7 @@
 import type { Op } from "../../ops/op.ts";
 import { combine, ownAccumulator } from "../../ops/combine.ts";
 import { collRecvValue, collSendValue, type CollectiveCall } from "../messages.ts";
+import { binomialTree } from "../base/binomial-tree.ts";
 
 export const reduceBinomial = {
   name: "binomial",
@@ -26,26 +27,21 @@ export const reduceBinomial = {
     const { rank, size } = call.core;
     const site = { rank, call: call.name };
     const treeRoot = op.commutative ? root : 0;
-    const relative = (rank - treeRoot + size) % size;
-    const real = (v: number): number => (v + treeRoot) % size;
+    const tree = binomialTree(rank, size, treeRoot);
 
     let acc: unknown = data;
     let owned = false;
-    let mask = 1;
-    for (; mask < size; mask <<= 1) {
-      if ((relative & mask) !== 0) break;
-      const child = relative + mask;
-      if (child >= size) continue;
-      const theirs = await collRecvValue(call, real(child), firstStep);
+    // Smallest subtree first: each covers the relative ranks just above this rank's accumulated ones.
+    for (const child of [...tree.children].reverse()) {
+      const theirs = await collRecvValue(call, child.rank, firstStep);
       if (!owned) {
         acc = ownAccumulator(acc);
         owned = true;
       }
-      // The child's subtree covers the relative ranks just above this rank's accumulated ones.
-      acc = combine(op, acc, theirs, true, site, real(child));
+      acc = combine(op, acc, theirs, true, site, child.rank);
     }
-    if (relative !== 0) {
-      await collSendValue(call, real(relative - mask), firstStep, acc);
+    if (tree.parent !== undefined) {
+      await collSendValue(call, tree.parent.rank, firstStep, acc);
       if (rank !== root) return undefined;
       return collRecvValue<T>(call, treeRoot, firstStep + 1);
     }
