@@ -20,7 +20,7 @@ export interface SelectionInput {
   bytes?: number | undefined;
   /** Whether the op may be applied in any order (reductions only). */
   commutative?: boolean | undefined;
-  /** The data is a typed array: raw frames and in-place kernels apply. */
+  /** The data is a typed array: raw bytes and in-place kernels apply. */
   typedArray?: boolean | undefined;
   /** The op is a built-in one (compiled typed-array kernels), not a user function. */
   builtinOp?: boolean | undefined;

@@ -15,7 +15,7 @@
  *                        rank r now holds block r reduced over all ranks
  *                        doubling step 3: 0<->1, 2<->3 (quarters) step 4: 0<->2, 1<->3 (halves)
  * ```
- * Each step reduces into the fresh frame that just arrived, which then holds this rank's part:
+ * Each step reduces into the fresh buffer that just arrived, which then holds this rank's part:
  * the caller's array is only read, and nothing is copied but the first half sent and the result.
  */
 import type { Op } from "../../ops/op.ts";

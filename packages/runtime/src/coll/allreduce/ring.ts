@@ -13,7 +13,7 @@
  *                          allgather        step 2: 0->1 b1  1->2 b2  2->0 b0
  *                                           step 3: 0->1 b0  1->2 b1  2->0 b2
  * ```
- * Each received block is reduced into the fresh frame it arrived in and sent on from there: no
+ * Each received block is reduced into the fresh buffer it arrived in and sent on from there: no
  * copies but the first block and the result.
  */
 import type { Op } from "../../ops/op.ts";
@@ -60,7 +60,7 @@ export const allreduceRing = {
     const own = mod(rank + 1);
     result.set(reduced as never, block(own)[0]);
 
-    // Allgather: pass the reduced blocks round the ring, forwarding each frame as it came.
+    // Allgather: pass the reduced blocks round the ring, forwarding each block as it came.
     for (let step = 0; step < size - 1; step++) {
       const index = mod(rank - step);
       const sent = collSend(call, right, size - 1 + step, outgoing);

@@ -62,7 +62,7 @@ export const bcastScatterAllgather = {
     }
     await Promise.all(sends);
 
-    // Ring allgather over relative ranks, forwarding every frame as it came.
+    // Ring allgather over relative ranks, forwarding every block as it came.
     const right = real((relative + 1) % size);
     const left = real((relative - 1 + size) % size);
     let outgoing = send(relative, relative + 1);

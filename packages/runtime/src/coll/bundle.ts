@@ -1,10 +1,10 @@
 /**
  * Several already-encoded blocks in one message, for tree and Bruck algorithms that move many
  * ranks' blocks at once (gather, scatter, allgather, alltoall). Each block is encoded once, where
- * it starts; forwarding concatenates or slices packed frames and never decodes or re-encodes
+ * it starts; forwarding concatenates or slices packed entries and never decodes or re-encodes
  * (MPICH moves contiguous byte ranges the same way; msgpack of an array of blobs would re-pack).
  *
- * A frame: `[u8 format][u8 elementKind][u16 0][u32 length]` + `length` bytes + zero padding to a
+ * An entry (not a transport frame: the whole bundle is one payload): `[u8 format][u8 elementKind][u16 0][u32 length]` + `length` bytes + zero padding to a
  * multiple of 8, so a typed array inside an 8-aligned bundle decodes as a view, without a copy.
  * Internal to the runtime, not part of its API.
  */
@@ -20,8 +20,8 @@ const BYTES_KIND = 1;
 
 const padded = (length: number): number => (length + 7) & ~7;
 
-/** Packs encoded payloads into one buffer of frames (one copy of each payload's bytes). */
-export function packFrames(payloads: readonly EncodedPayload[]): Buffer {
+/** Packs encoded payloads into one buffer of entries (one copy of each payload's bytes). */
+export function packBundle(payloads: readonly EncodedPayload[]): Buffer {
   let total = 0;
   for (const payload of payloads) total += HEADER + padded(payload.bytes.byteLength);
   const out = Buffer.alloc(total);
@@ -36,8 +36,8 @@ export function packFrames(payloads: readonly EncodedPayload[]): Buffer {
   return out;
 }
 
-/** The frames of a bundle as views on it (no copy), and where each frame starts (plus the end). */
-export function unpackFrames(bundle: Buffer): { payloads: EncodedPayload[]; offsets: number[] } {
+/** The entries of a bundle as views on it (no copy), and where each entry starts (plus the end). */
+export function unpackBundle(bundle: Buffer): { payloads: EncodedPayload[]; offsets: number[] } {
   const payloads: EncodedPayload[] = [];
   const offsets: number[] = [];
   let offset = 0;
@@ -61,12 +61,12 @@ export function bundlePayload(bundle: Buffer): EncodedPayload {
 }
 
 /** A received bundle's bytes. */
-export function bundleOf(message: IncomingMessage): Buffer {
+export function receivedBundle(message: IncomingMessage): Buffer {
   return message.payload;
 }
 
-/** Decodes one frame; a frame this version cannot read is ERR_PROTOCOL naming the sender. */
-export function decodeFrame<T>(call: CollectiveCall, payload: EncodedPayload, from: number): T {
+/** Decodes one entry; an entry this version cannot read is ERR_PROTOCOL naming the sender. */
+export function decodeBundleEntry<T>(call: CollectiveCall, payload: EncodedPayload, from: number): T {
   try {
     return decodePayload(payload.format, payload.elementKind, payload.bytes) as T;
   } catch (error) {
