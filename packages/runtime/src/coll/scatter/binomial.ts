@@ -11,6 +11,7 @@
  * ```
  */
 import { receivedBundle, bundlePayload, decodeBundleEntry, packBundle, unpackBundle } from "../bundle.ts";
+import { binomialTree } from "../base/binomial-tree.ts";
 import { collEncode, collRecv, collSend, type CollectiveCall } from "../messages.ts";
 
 export const scatterBinomial = {
@@ -18,28 +19,22 @@ export const scatterBinomial = {
   canRun: (): true => true,
   async run<T>(call: CollectiveCall, items: readonly T[] | undefined, root: number): Promise<T> {
     const { rank, size } = call.core;
-    const v = (rank - root + size) % size;
+    const tree = binomialTree(rank, size, root);
     let bundle: Buffer;
-    let mask = 1;
-    let round = 0;
-    if (v === 0) {
+    if (tree.parent === undefined) {
       const encoded = [];
       for (let j = 0; j < size; j++) encoded.push(collEncode(call, items![(j + root) % size]));
       bundle = packBundle(encoded);
-      while (mask < size) (mask <<= 1), round++;
     } else {
-      while (!(v & mask)) (mask <<= 1), round++;
-      bundle = receivedBundle(await collRecv(call, (v - mask + root) % size, round));
+      bundle = receivedBundle(await collRecv(call, tree.parent.rank, Math.log2(tree.parent.mask)));
     }
-    // `bundle` holds items v .. v + count - 1; the subtree below this rank is `mask` wide.
+    // `bundle` holds the items of this rank's subtree in relative order; child v + m gets m of them
+    // from offset m (fewer at the edge), in round log2(m).
     const { payloads, offsets } = unpackBundle(bundle);
     const count = payloads.length;
-    const sends: Promise<void>[] = [];
-    for (mask >>= 1, round--; mask > 0; mask >>= 1, round--) {
-      if (v + mask >= size) continue;
-      const end = Math.min(2 * mask, count);
-      sends.push(collSend(call, (v + mask + root) % size, round, bundlePayload(bundle.subarray(offsets[mask], offsets[end]))));
-    }
+    const sends = tree.children.map((child) =>
+      collSend(call, child.rank, Math.log2(child.mask), bundlePayload(bundle.subarray(offsets[child.mask], offsets[Math.min(2 * child.mask, count)]))),
+    );
     const own = decodeBundleEntry<T>(call, payloads[0]!, root);
     await Promise.all(sends);
     return own;
