@@ -44,7 +44,7 @@ export interface CollectiveCall {
 
 export interface CollectiveSpec {
   name: CollectiveCallName;
-  withoutSharedMemory?: () => unknown;
+  withoutSharedMemory: () => unknown;
   algorithm: string;
   root?: number;
   op?: Op;
@@ -70,7 +70,7 @@ export function runCollective<T>(core: CommCore, spec: CollectiveSpec, body: (ca
     op: spec.op,
     algorithm: spec.algorithm,
     signature: packSignature(spec),
-    withoutSharedMemory: spec.withoutSharedMemory ?? (() => undefined),
+    withoutSharedMemory: spec.withoutSharedMemory,
     failed,
     fail,
   };
