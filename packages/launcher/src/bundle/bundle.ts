@@ -5,6 +5,7 @@ import { builtinModules } from "node:module";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { trace } from "../trace.ts";
+import { ancestors } from "./ancestors.ts";
 import { cacheDirectory, lookupBundle, storeBundle } from "./cache.ts";
 
 /** Source extensions a rank program may have. */
@@ -146,44 +147,45 @@ function packageName(specifier: string): string {
   return first.startsWith("@") ? `${first}/${second}` : first;
 }
 
-/** The nearest package.json above `file`, parsed (memoised per directory: a bundle asks for ~100 files). */
-const manifests = new Map<string, { name?: unknown; type?: unknown } | undefined>();
-function nearestManifest(file: string): { name?: unknown; type?: unknown } | undefined {
-  const chain: string[] = [];
-  let found: { name?: unknown; type?: unknown } | undefined;
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    if (manifests.has(dir)) {
-      found = manifests.get(dir);
-      break;
-    }
-    chain.push(dir);
-    let text: string | undefined;
-    try {
-      text = readFileSync(join(dir, "package.json"), "utf8");
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined) {
-      found = JSON.parse(text) as { name?: unknown; type?: unknown };
-      break;
-    }
-    if (dirname(dir) === dir) break;
-  }
-  for (const dir of chain) manifests.set(dir, found);
-  return found;
-}
+type Manifest = { name?: unknown; type?: unknown };
 
-/** Whether `file` is part of the runtime package (its compiled dist/, or its sources in this workspace). */
-function isRuntimeFile(file: string): boolean {
-  return nearestManifest(file)?.name === RUNTIME_PACKAGE;
+/**
+ * The nearest package.json above a file, parsed, memoised per folder for one build (a bundle asks
+ * for ~100 files; a later build, e.g. the next launch() in the same process, reads them afresh).
+ */
+function manifestLookup(): (file: string) => Manifest | undefined {
+  const known = new Map<string, Manifest | undefined>();
+  return (file) => {
+    const visited: string[] = [];
+    let found: Manifest | undefined;
+    for (const dir of ancestors(dirname(file))) {
+      if (known.has(dir)) {
+        found = known.get(dir);
+        break;
+      }
+      visited.push(dir);
+      let text: string | undefined;
+      try {
+        text = readFileSync(join(dir, "package.json"), "utf8");
+      } catch {
+        text = undefined;
+      }
+      if (text !== undefined) {
+        found = JSON.parse(text) as Manifest;
+        break;
+      }
+    }
+    for (const dir of visited) known.set(dir, found);
+    return found;
+  };
 }
 
 /** Whether Node loads `file` as CommonJS: .cjs, or .js without "type": "module" in its package.json. */
-function isCommonJs(file: string): boolean {
+function isCommonJs(file: string, manifestOf: (file: string) => Manifest | undefined): boolean {
   const extension = extname(file);
   if (extension === ".cjs") return true;
   if (extension !== ".js") return false;
-  return nearestManifest(file)?.type !== "module";
+  return manifestOf(file)?.type !== "module";
 }
 
 /** Namespace of the small modules the plugin below writes itself. */
@@ -191,19 +193,17 @@ const COMMONJS_FACADE = "tsmpi-commonjs-facade";
 
 /** Whether a node_modules folder at or above `dir` holds the package `name`. */
 function isInstalled(name: string, dir: string): boolean {
-  for (let at = dir; ; at = dirname(at)) {
-    if (existsSync(join(at, "node_modules", name, "package.json"))) return true;
-    if (dirname(at) === at) return false;
-  }
+  for (const at of ancestors(dir)) if (existsSync(join(at, "node_modules", name, "package.json"))) return true;
+  return false;
 }
 
 /**
  * The error for a package the program imports that is not installed, in place of esbuild's
  * advice to mark it external (which would only move the failure to every rank).
  */
-function notInstalled(specifier: string, importer: string, program: string): PartialMessage {
+function notInstalled(specifier: string, importer: string, program: string, inProject: boolean): PartialMessage {
   const name = packageName(specifier);
-  const project = nearestManifest(program) === undefined ? dirname(program) : "your project";
+  const project = inProject ? "your project" : dirname(program);
   const hint = name === RUNTIME_PACKAGE ? `npm install ${RUNTIME_PACKAGE} @tsmpi/launcher` : `npm install ${name}`;
   return {
     text: `"${specifier}" is imported by ${importer} but the package "${name}" is not installed: run \`${hint}\` in ${project}`,
@@ -221,6 +221,9 @@ function notInstalled(specifier: string, importer: string, program: string): Par
  * such packages as a namespace or by name; a program's imports keep Node's semantics.
  */
 function packagesPlugin(program: string): Plugin {
+  const manifestOf = manifestLookup();
+  // Part of the runtime package: its compiled dist/, or its sources in this workspace.
+  const isRuntimeFile = (file: string): boolean => manifestOf(file)?.name === RUNTIME_PACKAGE;
   return {
     name: "tsmpi-packages",
     setup(build) {
@@ -238,12 +241,12 @@ function packagesPlugin(program: string): Plugin {
         });
         if (resolved.errors.length > 0) {
           // Let esbuild report what else went wrong (a package without the file it exports, ...).
-          return isInstalled(packageName(args.path), args.resolveDir) ? undefined : { errors: [notInstalled(args.path, args.importer, program)] };
+          return isInstalled(packageName(args.path), args.resolveDir) ? undefined : { errors: [notInstalled(args.path, args.importer, program, manifestOf(program) !== undefined)] };
         }
         if (resolved.external) return undefined;
         const file = await realpath(resolved.path);
         if (isRuntimeFile(file) || !isInsideNodeModules(file)) return { path: file };
-        if (args.kind === "import-statement" && isRuntimeFile(args.importer) && isCommonJs(file)) {
+        if (args.kind === "import-statement" && isRuntimeFile(args.importer) && isCommonJs(file, manifestOf)) {
           return { path: file, namespace: COMMONJS_FACADE };
         }
         // require() takes a path; import takes a URL (a path with '#' or '%' would break as a URL).

@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { ancestors } from "./ancestors.ts";
 
 /** Bumped whenever bundle.ts changes what it produces for the same inputs. */
 export const BUNDLE_FORMAT = "tsmpi-bundle-4";
@@ -38,11 +39,10 @@ interface Manifest {
 export function cacheDirectory(program: string): string | undefined {
   if (process.env.TSMPIRUN_CACHE === "0") return undefined;
   if (process.env.TSMPIRUN_CACHE_DIR) return join(process.env.TSMPIRUN_CACHE_DIR, "bundles");
-  for (let dir = dirname(program); ; dir = dirname(dir)) {
+  for (const dir of ancestors(dirname(program))) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "node_modules"))) {
       return join(dir, "node_modules", ".cache", "tsmpirun", "bundles");
     }
-    if (dirname(dir) === dir) break;
   }
   return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "tsmpirun", "bundles");
 }
