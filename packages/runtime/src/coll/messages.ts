@@ -10,12 +10,11 @@ import { PROC_NULL } from "../constants.ts";
 import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
 import type { Op } from "../ops/op.ts";
-import { decodeMessage } from "../core/payload.ts";
-import { encodeForSend } from "../core/payload.ts";
 import { PayloadFormat } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
 import { CollectiveId, operationOf, type CollectiveCallName, type CollectiveName } from "../core/collective-ids.ts";
 import { packSignature } from "../core/signature.ts";
+import { decodeMessage, encodeForSend } from "../core/payload.ts";
 
 /** Steps per call: the tag's low 16 bits. */
 const MAX_STEP = 0xffff;

@@ -22,11 +22,10 @@ import { assertUsable, type CommCore } from "../../core/comm-core.ts";
 import { PROC_NULL } from "../../constants.ts";
 import { badArgument } from "../../errors.ts";
 import type { IncomingMessage } from "../../matching/matcher.ts";
-import { decodeMessage } from "../../core/payload.ts";
-import { encodeForSend } from "../../core/payload.ts";
 import type { EncodedPayload } from "../../wire/codec.ts";
 import { collective } from "../collective.ts";
 import { collRecv, collSend, type CollectiveCall } from "../messages.ts";
+import { decodeMessage, encodeForSend } from "../../core/payload.ts";
 
 /** Sends `payloads[i]` to `neighbours[i]` and returns what each neighbour sent back this way. */
 async function exchange<T>(call: CollectiveCall, neighbours: readonly number[], payloads: readonly EncodedPayload[]): Promise<(T | undefined)[]> {
