@@ -6,7 +6,7 @@
  * so it runs as one file with its steps in order.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -70,7 +70,7 @@ describe("a fresh npm project that installs the packed tarballs", () => {
       expect(manifest.exports["."]).toMatchObject({ types: "./dist/index.d.ts", import: "./dist/index.js" });
       const files = execFileSync("find", ["dist", "-name", "*.js"], { cwd: dir, encoding: "utf8" }).trim().split("\n");
       expect(files.length).toBeGreaterThan(5);
-      const stale = files.filter((file) => spawnSync("test", ["-f", file.replace(/^dist/, "src").replace(/\.js$/, ".ts")], { cwd: dir }).status !== 0);
+      const stale = files.filter((file) => !existsSync(join(dir, file.replace(/^dist/, "src").replace(/\.js$/, ".ts"))));
       expect(stale).toEqual([]);
     }
   });
