@@ -8,6 +8,10 @@ export interface JobEnv {
   rendezvous: string;
   transport: TransportKind;
   jobDir: string;
+  /** See ENV.bindAddress. */
+  bindAddress: string | undefined;
+  /** See ENV.keyFile. */
+  keyFile: string | undefined;
 }
 
 /** The only reader of TSMPI_* variables. */
@@ -20,7 +24,17 @@ export function readJobEnv(env: NodeJS.ProcessEnv = process.env): JobEnv | undef
     throw new Error(`tsmpi: bad launcher environment: ${ENV.rank}=${env[ENV.rank]} ${ENV.size}=${env[ENV.size]}`);
   }
   const transport = env[ENV.transport] === "tcp" ? "tcp" : "ipc";
-  return { rank, size, jobId: env[ENV.jobId] ?? "", rendezvous, transport, jobDir: env[ENV.jobDir] ?? "" };
+  const optional = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
+  return {
+    rank,
+    size,
+    jobId: env[ENV.jobId] ?? "",
+    rendezvous,
+    transport,
+    jobDir: env[ENV.jobDir] ?? "",
+    bindAddress: optional(ENV.bindAddress),
+    keyFile: optional(ENV.keyFile),
+  };
 }
 
 /**

@@ -63,8 +63,17 @@ const states = new WeakMap<CommCore, RegionState>();
 export function sharedMemoryPossible(core: CommCore): boolean {
   // Not whether a region was set up: with nonblocking calls in flight ranks learn that at different
   // times, and selection must not differ between ranks. A failed set-up falls back inside the call.
-  return core.size > 1 && core.engine.sharedMemoryPrefix !== undefined;
+  if (core.size <= 1 || core.engine.sharedMemoryPrefix === undefined) return false;
+  let possible = onOneHost.get(core);
+  if (possible === undefined) {
+    // Every rank reaches the same verdict: host identities were published to all at wire-up.
+    possible = core.group.every((worldRank) => core.engine.sameHost(worldRank));
+    onOneHost.set(core, possible);
+  }
+  return possible;
 }
+
+const onOneHost = new WeakMap<CommCore, boolean>();
 
 /** An algorithm's `canRun` verdict on whether the communicator may use shared memory. */
 export function needsSharedMemory(input: SelectionInput): true | string {

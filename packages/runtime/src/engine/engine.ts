@@ -34,6 +34,11 @@ export class Engine {
     this.#transport = transport;
   }
 
+  /** See Transport.sameHost. */
+  sameHost(worldRank: number): boolean {
+    return this.#transport?.sameHost(worldRank) ?? worldRank === this.worldRank;
+  }
+
   /** See Transport.sharedMemoryPrefix. */
   get sharedMemoryPrefix(): string | undefined {
     return this.#transport?.sharedMemoryPrefix;

@@ -12,7 +12,10 @@ import { notUsable, wireupFailed } from "../errors.ts";
 import { readJobEnv, sharedMemoryTransportAllowed, type JobEnv } from "../env.ts";
 import { SelfTransport } from "../transport/self.ts";
 import { ZmqTransport } from "../transport/zmq.ts";
+import { readJobKey, ZapHandler } from "../wireup/auth.ts";
+import { endpointHost, routeSourceAddress } from "../wireup/bind-address.ts";
 import { WireupClient } from "../wireup/client.ts";
+import { decodePeerAddress, encodePeerAddress } from "../wireup/peer-address.ts";
 import { endpointKey, sharedSegmentPrefix } from "../wireup/protocol.ts";
 import { installFaultReporting } from "./fault.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
@@ -50,28 +53,52 @@ async function startInJob(job: JobEnv): Promise<Engine> {
   const host = hostname();
   const engine = new Engine(job.rank, job.size);
   exitWhenOrphaned(job.rank);
-  const client = await WireupClient.connect(job, { pid: process.pid, host });
+  const key = job.keyFile === undefined ? undefined : readJobKey(job.keyFile);
+  if (key !== undefined) zap = await ZapHandler.start(key, (refusal) => reportRefusal(job.rank, host, refusal.address));
+  const client = await WireupClient.connect(job, { pid: process.pid, host }, key);
   setRuntimeState({ engine, client, host });
   try {
-    const { transport, endpoint } = await ZmqTransport.bind({
+    const { transport, address } = await ZmqTransport.bind({
       rank: job.rank,
-      kind: job.transport,
       jobDir: job.jobDir,
       deliver: engine.deliver,
+      ipc: job.transport === "ipc",
+      tcpAddress: await tcpAddressOf(job),
+      key,
       ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(job.jobId) : undefined,
     });
-    await client.put(endpointKey(job.rank), endpoint);
+    await client.put(endpointKey(job.rank), encodePeerAddress(address));
     const kvs = await client.fence();
-    const endpoints = Array.from({ length: job.size }, (_, rank) => kvs[endpointKey(rank)] ?? "");
-    const missing = endpoints.findIndex((endpoint) => endpoint === "");
-    if (missing >= 0) throw new Error(`rank ${missing} published no endpoint`);
-    transport.setPeers(endpoints);
+    const addresses = Array.from({ length: job.size }, (_, rank) => {
+      const published = kvs[endpointKey(rank)];
+      if (published === undefined) throw new Error(`rank ${rank} published no endpoint`);
+      return decodePeerAddress(published);
+    });
+    transport.setPeers(addresses);
     engine.attach(transport);
     return engine;
   } catch (error) {
     throw wireupFailed({ rank: job.rank, call: "init" }, `wire-up with tsmpirun failed: ${(error as Error).message}`, error);
   }
 }
+
+let zap: ZapHandler | undefined;
+
+/** Where this rank listens for ranks of other hosts; `undefined`: it needs no tcp. */
+async function tcpAddressOf(job: JobEnv): Promise<string | undefined> {
+  if (job.bindAddress === "auto") {
+    const rendezvousHost = endpointHost(job.rendezvous);
+    if (rendezvousHost === undefined) throw new Error(`cannot choose a tcp address from rendezvous ${job.rendezvous}`);
+    return routeSourceAddress(rendezvousHost);
+  }
+  if (job.bindAddress !== undefined) return job.bindAddress;
+  return job.transport === "tcp" ? "127.0.0.1" : undefined;
+}
+
+function reportRefusal(rank: number, host: string, from: string): void {
+  process.stderr.write(`tsmpi: rank ${rank} on ${host}: refused a connection from ${from}: it did not present this job's key\n`);
+}
+
 
 /**
  * Leaves the job: hands every queued message to the transport, closes this rank's sockets and tells
@@ -88,4 +115,5 @@ export async function finalize(): Promise<void> {
     await state.client.send({ type: "finalize", rank: state.engine.worldRank });
     state.client.close();
   }
+  zap?.close();
 }

@@ -28,6 +28,9 @@ export class SelfLink {
 export class SelfTransport implements Transport {
   readonly #link: SelfLink;
   readonly sharedMemoryPrefix = undefined;
+  sameHost(): boolean {
+    return true;
+  }
 
   constructor(deliver: Deliver) {
     this.#link = new SelfLink(deliver);

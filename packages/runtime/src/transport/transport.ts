@@ -22,6 +22,8 @@ export interface Transport {
    * shared memory allowed); `undefined` otherwise. Shared-memory collectives use it.
    */
   readonly sharedMemoryPrefix: string | undefined;
+  /** Whether a world rank runs on this rank's host (so that shared memory with it works). */
+  sameHost(worldRank: number): boolean;
   send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void>;
   /** Somebody waits for a message: keep pulling until `unwant` balances this call. */
   want(): void;

@@ -2,12 +2,19 @@
  * ZeroMQ transport (Open MPI btl/tcp's role): every rank binds one PULL socket that all peers push
  * into, and opens a PUSH socket towards a peer the first time it sends to it (lazy connections keep
  * wire-up linear in the number of ranks). ZeroMQ keeps order per connection, which gives MPI's
- * non-overtaking rule per sender. Messages to self go through `SelfLink`, not a socket. With ipc
- * (one host), payloads over SMALL_MESSAGE_BYTES travel through shared-memory rings and only a
- * notice through the socket (shared-ring.ts); `TSMPI_SHM=0` turns that off.
+ * non-overtaking rule per sender. Messages to self go through `SelfLink`, not a socket.
+ *
+ * The PULL socket listens on a Unix socket for ranks of its own host and, in a job that spans
+ * hosts (or with `--transport tcp`), on tcp; each peer is reached by the first that applies
+ * (wireup/peer-address.ts). Between ranks of one host, payloads over SMALL_MESSAGE_BYTES travel
+ * through shared-memory rings and only a notice through the socket (shared-ring.ts); `TSMPI_SHM=0`
+ * turns that off. With a job key, the tcp side is CURVE-encrypted and only the job's key is
+ * admitted (wireup/auth.ts); the Unix socket stays plain, guarded by its 0700 directory.
  */
 import * as zmq from "zeromq";
-import type { TransportKind } from "../wireup/protocol.ts";
+import { curveClientOptions, curveServerOptions, type JobKey } from "../wireup/auth.ts";
+import { hostIdentity } from "../wireup/host-identity.ts";
+import { routeTo, type PeerAddress } from "../wireup/peer-address.ts";
 import {
   headerFrame,
   releasedToken,
@@ -56,9 +63,9 @@ class PeerLink {
   #last: Promise<void> = Promise.resolve();
   #flushScheduled = false;
 
-  constructor(endpoint: string, linger = SEND_LINGER_MS) {
+  constructor(endpoint: string, linger: number, options: zmq.SocketOptions<zmq.Push> = {}) {
     // Unlimited high-water mark: MPI's `send` must complete whatever the receiver is doing.
-    this.#socket = new zmq.Push({ sendHighWaterMark: 0, linger });
+    this.#socket = new zmq.Push({ ...options, sendHighWaterMark: 0, linger });
     this.#socket.connect(endpoint);
   }
 
@@ -132,45 +139,80 @@ export class ZmqTransport implements Transport {
   readonly #ringReaders: (RingReader | undefined)[] = [];
   #loadingShm: Promise<void> | undefined;
   #shmUnavailable = false;
-  #endpoints: readonly string[] = [];
+  /** How each peer is reached; `sameHost` decides shared memory. */
+  #routes: readonly ({ endpoint: string; sameHost: boolean } | undefined)[] = [];
+  /** CURVE client options for tcp connections; `undefined` without a job key. */
+  readonly #curveClient: zmq.SocketOptions<zmq.Push> | undefined;
+  /** Where this rank's own socket listens (a wake-up connects to it). */
+  readonly #ownEndpoint: string;
+  #wakePending = false;
   #demand = 0;
   #receiving = false;
   #awaitingReceive = false;
   #closed = false;
   #waker: zmq.Push | undefined;
 
-  private constructor(rank: number, pull: zmq.Pull, deliver: Deliver, ringPrefix: string | undefined) {
+  private constructor(rank: number, pull: zmq.Pull, deliver: Deliver, ringPrefix: string | undefined, own: PeerAddress, key: JobKey | undefined) {
     this.#rank = rank;
+    this.#curveClient = key === undefined ? undefined : curveClientOptions(key);
+    this.#ownEndpoint = own.ipc ?? own.tcp ?? "";
     this.#ringPrefix = ringPrefix;
     this.#pull = pull;
     this.#deliver = deliver;
     this.#self = new SelfLink(deliver);
   }
 
-  /** Binds this rank's receive socket; returns the transport and the endpoint peers must use. */
+  /**
+   * Binds this rank's receive socket: a Unix socket in `jobDir` unless `ipc` is false, and tcp on
+   * `tcpAddress` when given. Returns the transport and the address to publish.
+   */
   static async bind(options: {
     rank: number;
-    kind: TransportKind;
     jobDir: string;
     deliver: Deliver;
-    /** Segment-name prefix for shared rings (ipc only: the ranks share a host); omit to turn them off. */
+    ipc: boolean;
+    tcpAddress?: string | undefined;
+    /** CURVE on the tcp side (jobs across hosts). */
+    key?: JobKey | undefined;
+    /** Segment-name prefix for shared rings between ranks of one host; omit to turn them off. */
     ringPrefix?: string | undefined;
-  }): Promise<{ transport: ZmqTransport; endpoint: string }> {
+  }): Promise<{ transport: ZmqTransport; address: PeerAddress }> {
     const pull = new zmq.Pull({ receiveHighWaterMark: 0, linger: 0 });
-    const address = options.kind === "tcp" ? "tcp://127.0.0.1:*" : `ipc://${options.jobDir}/rank-${options.rank}.sock`;
-    await pull.bind(address);
-    const ringPrefix = options.kind === "ipc" ? options.ringPrefix : undefined;
-    const endpoint = pull.lastEndpoint ?? address;
-    return { transport: new ZmqTransport(options.rank, pull, options.deliver, ringPrefix), endpoint };
+    const address: PeerAddress = { host: hostIdentity() };
+    if (options.ipc) {
+      await pull.bind(`ipc://${options.jobDir}/rank-${options.rank}.sock`);
+      address.ipc = pull.lastEndpoint ?? undefined;
+    }
+    if (options.tcpAddress !== undefined) {
+      if (options.key !== undefined) setAfterBind(pull, curveServerOptions(options.key));
+      const host = options.tcpAddress.includes(":") ? `[${options.tcpAddress}]` : options.tcpAddress;
+      await pull.bind(`tcp://${host}:*`);
+      address.tcp = pull.lastEndpoint ?? undefined;
+    }
+    const ringPrefix = options.ipc ? options.ringPrefix : undefined;
+    const transport = new ZmqTransport(options.rank, pull, options.deliver, ringPrefix, address, options.key);
+    return { transport, address };
   }
 
   get sharedMemoryPrefix(): string | undefined {
     return this.#ringPrefix;
   }
 
-  /** Peers' endpoints, indexed by world rank; no socket is opened until the first send. */
-  setPeers(endpoints: readonly string[]): void {
-    this.#endpoints = endpoints;
+  /**
+   * Peers' published addresses, indexed by world rank; no socket is opened until the first send.
+   * Throws if a peer cannot be reached from here (it is on another host and bound no tcp).
+   */
+  setPeers(addresses: readonly PeerAddress[]): void {
+    const ownHost = hostIdentity();
+    this.#routes = addresses.map((address, rank) => {
+      const route = routeTo(ownHost, address);
+      if (route === undefined && rank !== this.#rank) throw new Error(`rank ${rank} is on another host and listens on no tcp address`);
+      return route;
+    });
+  }
+
+  sameHost(worldRank: number): boolean {
+    return worldRank === this.#rank || this.#routes[worldRank]?.sameHost === true;
   }
 
   send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
@@ -195,6 +237,10 @@ export class ZmqTransport implements Transport {
   #ringTo(dest: number): RingWriter | undefined {
     const known = this.#ringWriters[dest];
     if (known !== undefined || this.#ringPrefix === undefined || this.#shmUnavailable) return known ?? undefined;
+    if (!this.sameHost(dest)) {
+      this.#ringWriters[dest] = null;
+      return undefined;
+    }
     const shm = loadedShmModule();
     if (shm === undefined) {
       this.#loadingShm ??= shmModule().then(
@@ -229,17 +275,17 @@ export class ZmqTransport implements Transport {
   }
 
   #peer(dest: number): PeerLink {
-    return (this.#peers[dest] ??= new PeerLink(this.#endpoint(dest)));
+    return (this.#peers[dest] ??= this.#link(dest, SEND_LINGER_MS));
   }
 
   #releaseLink(dest: number): PeerLink {
-    return (this.#releaseLinks[dest] ??= new PeerLink(this.#endpoint(dest), 0));
+    return (this.#releaseLinks[dest] ??= this.#link(dest, 0));
   }
 
-  #endpoint(dest: number): string {
-    const endpoint = this.#endpoints[dest];
-    if (endpoint === undefined) throw new Error(`no endpoint known for rank ${dest}`);
-    return endpoint;
+  #link(dest: number, linger: number): PeerLink {
+    const route = this.#routes[dest];
+    if (route === undefined) throw new Error(`no endpoint known for rank ${dest}`);
+    return new PeerLink(route.endpoint, linger, route.endpoint.startsWith("tcp:") ? this.#curveClient : undefined);
   }
 
   want(): void {
@@ -298,11 +344,18 @@ export class ZmqTransport implements Transport {
   }
 
   #wake(): void {
+    // One wake-up in flight is enough, and zeromq refuses a second send while one is pending.
+    if (this.#wakePending) return;
     if (this.#waker === undefined) {
-      this.#waker = new zmq.Push({ linger: 0 });
-      this.#waker.connect(this.#pull.lastEndpoint ?? "");
+      const curve = this.#ownEndpoint.startsWith("tcp:") ? this.#curveClient : undefined;
+      this.#waker = new zmq.Push({ ...curve, linger: 0 });
+      this.#waker.connect(this.#ownEndpoint);
     }
-    this.#waker.send(Buffer.alloc(0)).catch(() => undefined);
+    this.#wakePending = true;
+    this.#waker.send(Buffer.alloc(0)).then(
+      () => (this.#wakePending = false),
+      () => (this.#wakePending = false),
+    );
   }
 
   async close(): Promise<void> {
@@ -311,5 +364,21 @@ export class ZmqTransport implements Transport {
     this.#closed = true;
     this.#waker?.close();
     this.#pull.close();
+  }
+}
+
+/**
+ * Sets options that apply to the socket's next bind only: libzmq copies a socket's options into
+ * each listener when it binds, which is how one PULL socket serves a plain Unix socket and a CURVE
+ * tcp port. zeromq.js warns about exactly this use ("will not take effect until next bind"); the
+ * warning is silenced for the duration of the assignment, since here that is the intent.
+ */
+function setAfterBind(socket: zmq.Pull, options: Partial<zmq.SocketOptions<zmq.Pull>>): void {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => undefined;
+  try {
+    Object.assign(socket, options);
+  } finally {
+    process.emitWarning = emitWarning;
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as zmq from "zeromq";
 import { wireupFailed } from "../errors.ts";
+import { curveClientOptions, type JobKey } from "./auth.ts";
 import type { JobEnv } from "../env.ts";
 import {
   decodeWireupMessage,
@@ -27,8 +28,9 @@ export class WireupClient {
     this.#rank = rank;
   }
 
-  static async connect(job: JobEnv, hello: { pid: number; host: string }): Promise<WireupClient> {
-    const socket = new zmq.Dealer({ routingId: rankRoutingId(job.rank), linger: REPORT_LINGER_MS });
+  static async connect(job: JobEnv, hello: { pid: number; host: string }, key: JobKey | undefined): Promise<WireupClient> {
+    const curve = key === undefined ? {} : curveClientOptions(key);
+    const socket = new zmq.Dealer({ ...curve, routingId: rankRoutingId(job.rank), linger: REPORT_LINGER_MS });
     socket.connect(job.rendezvous);
     const client = new WireupClient(socket, job.rank);
     await client.send({ type: "hello", rank: job.rank, ...hello });

@@ -22,6 +22,13 @@ export const ENV = {
   jobDir: "TSMPI_JOB_DIR",
   /** "1" when the launcher forwards this rank's stdout to a terminal (progress bars may draw). */
   stdoutTty: "TSMPI_STDOUT_TTY",
+  /**
+   * Also listen on tcp at this address, for ranks on other hosts: an IP address, or `auto` for
+   * the local address of the route towards the rendezvous. Unset: one host, Unix sockets only.
+   */
+  bindAddress: "TSMPI_BIND_ADDRESS",
+  /** A file (mode 0600) holding the job's CURVE key pair (wireup/auth.ts); unset: no encryption. */
+  keyFile: "TSMPI_KEY_FILE",
 } as const;
 
 /** How ranks reach each other: "ipc" (Unix domain sockets, one host) or "tcp". */

@@ -1,0 +1,30 @@
+/**
+ * The address a rank's tcp socket binds to: the local address the kernel would use to reach the
+ * rendezvous, which is one peers on other hosts can reach. Binding "the first interface" picks
+ * docker0 or virbr0 on many machines (Open MPI's long-standing multi-homed hangs); binding every
+ * interface would publish an address that may mean nothing to the peer.
+ */
+import { createSocket } from "node:dgram";
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+
+/** The source address of the route towards `host` (a connected UDP socket sends nothing). */
+export async function routeSourceAddress(host: string): Promise<string> {
+  const target = isIP(host) !== 0 ? host : (await lookup(host, { family: 4 })).address;
+  const socket = createSocket(isIP(target) === 6 ? "udp6" : "udp4");
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.connect(9, target, () => resolve());
+    });
+    return socket.address().address;
+  } finally {
+    socket.close();
+  }
+}
+
+/** The host part of a `tcp://host:port` endpoint. */
+export function endpointHost(endpoint: string): string | undefined {
+  const match = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):\d+$/.exec(endpoint);
+  return match?.[1]?.replace(/^\[|\]$/g, "");
+}
