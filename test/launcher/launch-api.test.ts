@@ -60,6 +60,8 @@ describe("launch()", () => {
 describe("the exit code of a failed job", () => {
   const outcome = (rank: number, exitCode: number | null, fields: Partial<RankOutcome> = {}): RankOutcome => ({
     rank,
+    hostname: "h",
+    lostWithHost: undefined,
     pid: 100 + rank,
     status: { exitCode, signal: null },
     endedByLauncher: false,
@@ -69,7 +71,7 @@ describe("the exit code of a failed job", () => {
   });
 
   test("is the code of the lowest rank that failed by itself, not the first", () => {
-    const verdict = judgeJob(4, "h", { kind: "rank-failed" }, [outcome(0, 0), outcome(1, 5), outcome(2, 0), outcome(3, 7)]);
+    const verdict = judgeJob(4, { kind: "rank-failed" }, [outcome(0, 0), outcome(1, 5), outcome(2, 0), outcome(3, 7)]);
     expect(verdict.exitCode).toBe(5);
     expect(verdict.failure?.split("\n")).toEqual([
       "tsmpirun: rank 1 of 4 on h (pid 101) exited with code 5",
@@ -78,7 +80,7 @@ describe("the exit code of a failed job", () => {
   });
 
   test("ignores ranks the launcher signalled, and counts a signal as 128 + its number", () => {
-    const verdict = judgeJob(3, "h", { kind: "rank-failed" }, [
+    const verdict = judgeJob(3, { kind: "rank-failed" }, [
       outcome(0, null, { status: { exitCode: null, signal: "SIGTERM" }, endedByLauncher: true }),
       outcome(1, null, { status: { exitCode: null, signal: "SIGSEGV" } }),
       outcome(2, 3),
@@ -87,7 +89,7 @@ describe("the exit code of a failed job", () => {
   });
 
   test("is the abort() code when a rank aborted, whatever else failed", () => {
-    const verdict = judgeJob(2, "h", { kind: "abort", rank: 1, code: 9, reason: "why" }, [outcome(0, 2), outcome(1, 9)]);
+    const verdict = judgeJob(2, { kind: "abort", rank: 1, code: 9, reason: "why" }, [outcome(0, 2), outcome(1, 9)]);
     expect(verdict.exitCode).toBe(9);
     expect(verdict.failure?.split("\n")[0]).toBe("tsmpirun: rank 1 called abort(9): why");
   });

@@ -10,6 +10,9 @@ export type EndReason =
 
 export interface RankOutcome {
   rank: number;
+  hostname: string;
+  /** Set when the rank ended because its host was lost: why. */
+  lostWithHost: string | undefined;
   pid: number | undefined;
   status: ExitStatus;
   endedByLauncher: boolean;
@@ -28,7 +31,7 @@ export interface JobVerdict {
  * (124), interruption (128 + signal), else the lowest rank that failed by itself; ranks the
  * launcher signalled never count.
  */
-export function judgeJob(size: number, hostname: string, endReason: EndReason | undefined, ranks: RankOutcome[]): JobVerdict {
+export function judgeJob(size: number, endReason: EndReason | undefined, ranks: RankOutcome[]): JobVerdict {
   const lines: string[] = [];
   let exitCode: number | undefined;
   switch (endReason?.kind) {
@@ -56,7 +59,18 @@ export function judgeJob(size: number, hostname: string, endReason: EndReason | 
   const selfFailed = ranks
     .filter((rank) => !rank.endedByLauncher && isFailure(rank.status) && rank.rank !== abortingRank)
     .sort((a, b) => a.rank - b.rank);
-  for (const rank of selfFailed) lines.push(describeRankFailure(size, hostname, rank));
+  const lost = new Map<string, { ranks: number[]; reason: string }>();
+  for (const rank of selfFailed) {
+    if (rank.lostWithHost === undefined) lines.push(describeRankFailure(size, rank));
+    else {
+      const entry = lost.get(rank.hostname) ?? { ranks: [], reason: rank.lostWithHost };
+      entry.ranks.push(rank.rank);
+      lost.set(rank.hostname, entry);
+    }
+  }
+  for (const [hostname, { ranks: gone, reason }] of lost) {
+    lines.push(`tsmpirun: host ${hostname} lost, with rank${gone.length === 1 ? "" : "s"} ${gone.join(", ")} of ${size}: ${reason}`);
+  }
   if (exitCode === undefined) {
     const lowest = selfFailed[0];
     if (lowest) exitCode = shellExitCode(lowest.status);
@@ -66,8 +80,8 @@ export function judgeJob(size: number, hostname: string, endReason: EndReason | 
   return { exitCode, failure: lines.length > 0 ? lines.join("\n") : undefined };
 }
 
-function describeRankFailure(size: number, hostname: string, outcome: RankOutcome): string {
-  const who = `tsmpirun: rank ${outcome.rank} of ${size} on ${hostname}`;
+function describeRankFailure(size: number, outcome: RankOutcome): string {
+  const who = `tsmpirun: rank ${outcome.rank} of ${size} on ${outcome.hostname}`;
   if (outcome.error) {
     const { message, stack } = outcome.error;
     return `${who} failed: ${stack.includes(message) ? stack : `${message}\n${stack}`}`;

@@ -1,27 +1,29 @@
-import type { ChildProcess } from "node:child_process";
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import type { HostBackend } from "./hosts/host.ts";
+import { RendezvousServer, type RendezvousBinding } from "@tsmpi/runtime/internal/wireup";
+import type { RankChild, RankHost } from "./hosts/rank-host.ts";
 import { RankOutput } from "./output/route.ts";
 import { isFailure, type ExitStatus } from "./procs/exit-status.ts";
 import type { Placement } from "./procs/binding.ts";
-import { spawnRank } from "./procs/spawn.ts";
-import { killLeftovers, terminateRank } from "./procs/terminate.ts";
-import { RendezvousServer } from "./rendezvous/server.ts";
+import type { RankLaunchSpec } from "./procs/spawn.ts";
 import { judgeJob, type EndReason, type JobVerdict } from "./report.ts";
 import type { RankResult } from "./types.ts";
 import { trace } from "./trace.ts";
+import { HOST_LOST_EXIT_CODE } from "./hosts/agent-host.ts";
 import type { ResolvedLaunchOptions } from "./validate-options.ts";
 
 /** How long output pipes may stay open after all ranks exited (a grandchild may hold them). */
 const PIPE_DRAIN_MS = 1000;
 /** Time for `error`/`abort` messages a failed rank sent just before dying to reach the rendezvous. */
 const LATE_REPORT_MS = 100;
+/** Wire-up that takes longer than this is reported, naming the ranks it waits for. */
+const WIREUP_PROGRESS_MS = 10_000;
 const STDERR_TAIL_LINES = 20;
 
 interface RankState {
   rank: number;
-  child: ChildProcess;
+  host: RankHost;
+  child: RankChild;
   output: RankOutput;
   exited: Promise<ExitStatus>;
   status: ExitStatus | undefined;
@@ -35,36 +37,53 @@ export interface SupervisedJob {
   verdict: JobVerdict;
 }
 
+/** The hosts of a job, each with the world ranks it runs (in rank order). */
+export interface JobHosts {
+  hosts: { host: RankHost; ranks: number[] }[];
+  /** Runs once the job is over (stops heartbeats, closes connections). */
+  close?(): void;
+}
+
 /**
  * Runs the ranks of one job until every one has exited: serves the rendezvous, routes output,
  * and ends the whole job on the first failure, abort, timeout or cancellation.
  */
 export async function superviseJob(
   job: ResolvedLaunchOptions,
-  context: { host: HostBackend; jobId: string; jobDir: string; bundle: string; placement: Placement },
+  context: {
+    jobId: string;
+    jobDir: string;
+    bundle: string;
+    placement: Placement;
+    rendezvous: RendezvousBinding;
+    /** Makes the job's hosts once the rendezvous listens (agents need its port). */
+    hosts: (server: RendezvousServer) => JobHosts;
+  },
 ): Promise<SupervisedJob> {
-  const { host } = context;
   const ranks: RankState[] = [];
   const terminations: Promise<void>[] = [];
   let endReason: EndReason | undefined;
+  let jobHosts: JobHosts | undefined;
 
   const endJob = (reason: EndReason): void => {
     if (endReason !== undefined) return;
     endReason = reason;
-    for (const state of ranks) {
-      const pid = state.child.pid;
-      if (state.status !== undefined || pid === undefined) continue;
-      state.endedByLauncher = true;
-      terminations.push(terminateRank(host, pid, state.exited, job.killGraceMs));
-    }
+    for (const state of ranks) if (state.status === undefined) state.endedByLauncher = true;
+    for (const { host } of jobHosts?.hosts ?? []) terminations.push(host.endAll(job.killGraceMs));
   };
 
   const protocolErrors: string[] = [];
+  const refusals: string[] = [];
   const server = await RendezvousServer.start({
     size: job.np,
-    transport: job.transport,
-    jobDir: context.jobDir,
+    bind: context.rendezvous,
     events: {
+      trace,
+      onRefused: (address) => {
+        const line = `tsmpirun: refused a connection to the rendezvous from ${address}: it did not present this job's key`;
+        refusals.push(line);
+        process.stderr.write(`${line}\n`);
+      },
       onAbort: (rank, code, reason) => endJob({ kind: "abort", rank, code, reason }),
       onError: (rank, error) => {
         const state = ranks[rank];
@@ -83,8 +102,10 @@ export async function superviseJob(
     capture: job.captureOutput,
   };
 
-  for (let rank = 0; rank < job.np; rank++) {
-    const child = spawnRank(host, {
+  jobHosts = context.hosts(server);
+  const stateOf: RankState[] = [];
+  for (const { host, ranks: hostRanks } of jobHosts.hosts) {
+    const specs: RankLaunchSpec[] = hostRanks.map((rank) => ({
       rank,
       size: job.np,
       jobId: context.jobId,
@@ -98,25 +119,37 @@ export async function superviseJob(
       withStdin: rank === 0 && job.stdin !== undefined,
       stdoutTty: job.forwardOutput && job.outputDir === undefined && process.stdout.isTTY === true,
       cpu: context.placement.cpus[rank],
-    });
-    const output = new RankOutput(rank, routing);
-    output.attach(child.stdout, child.stderr);
-    const state: RankState = {
-      rank,
-      child,
-      output,
-      exited: exitOf(child),
-      status: undefined,
-      endedByLauncher: false,
-      error: undefined,
-    };
-    ranks.push(state);
-    void state.exited.then((status) => {
-      state.status = status;
-      if (isFailure(status) && !state.endedByLauncher) endJob({ kind: "rank-failed" });
-      server.rankExited(rank);
+    }));
+    host.start(specs).forEach((child, index) => {
+      const rank = hostRanks[index]!;
+      const output = new RankOutput(rank, routing);
+      output.attach(child.stdout, child.stderr);
+      const state: RankState = {
+        rank,
+        host,
+        child,
+        output,
+        exited: exitOf(child),
+        status: undefined,
+        endedByLauncher: false,
+        error: undefined,
+      };
+      stateOf[rank] = state;
+      void state.exited.then((status) => {
+        state.status = status;
+        if (isFailure(status) && !state.endedByLauncher) endJob({ kind: "rank-failed" });
+        server.rankExited(rank);
+      });
     });
   }
+  ranks.push(...stateOf);
+  const progress = setInterval(() => {
+    const waiting = server.waitingFor();
+    if (waiting.length === 0 || endReason !== undefined) return clearInterval(progress);
+    const names = waiting.map(({ rank, connected }) => `rank ${rank} on ${stateOf[rank]?.host.hostname ?? "?"}${connected ? "" : " (not connected)"}`);
+    process.stderr.write(`tsmpirun: wire-up: ${job.np - waiting.length} of ${job.np} ranks joined; waiting for ${names.join(", ")}\n`);
+  }, WIREUP_PROGRESS_MS);
+  progress.unref();
   trace(`spawned ${job.np} ranks`);
   const rank0 = ranks[0]?.child;
   if (rank0?.stdin) feedStdin(rank0.stdin, job.stdin);
@@ -142,8 +175,10 @@ export async function superviseJob(
     clearTimeout(timer);
     job.signal?.removeEventListener("abort", onCancel);
   }
+  clearInterval(progress);
   await Promise.all(terminations);
-  for (const state of ranks) if (state.child.pid !== undefined) killLeftovers(host, state.child.pid);
+  for (const { host } of jobHosts.hosts) host.killLeftovers();
+  jobHosts.close?.();
   if (rank0?.stdin && isReadable(job.stdin)) job.stdin.unpipe(rank0.stdin);
   await drainOutput(ranks);
   if (ranks.some((state) => state.status && isFailure(state.status))) await delay(LATE_REPORT_MS);
@@ -151,10 +186,11 @@ export async function superviseJob(
 
   const verdict = judgeJob(
     job.np,
-    host.hostname,
     endReason,
     ranks.map((state) => ({
       rank: state.rank,
+      hostname: state.host.hostname,
+      lostWithHost: state.status?.exitCode === HOST_LOST_EXIT_CODE ? state.host.lostReason : undefined,
       pid: state.child.pid,
       status: state.status ?? { exitCode: null, signal: null },
       endedByLauncher: state.endedByLauncher,
@@ -163,6 +199,15 @@ export async function superviseJob(
       stderrTail: job.forwardOutput && job.outputDir === undefined ? [] : state.output.lastStderrLines(STDERR_TAIL_LINES),
     })),
   );
+  const hostFailures = jobHosts.hosts
+    .filter(({ host }) => host.lostReason === undefined)
+    .map(({ host }) => host.failure)
+    .filter((failure): failure is string => failure !== undefined);
+  if (hostFailures.length > 0) {
+    const note = [...new Set(hostFailures)].map((failure) => `tsmpirun: ${failure}`).join("\n");
+    verdict.failure = verdict.failure ? `${note}\n${verdict.failure}` : note;
+    if (verdict.exitCode === 0) verdict.exitCode = 1;
+  }
   if (protocolErrors.length > 0) {
     const note = protocolErrors.map((detail) => `tsmpirun: ${detail}`).join("\n");
     verdict.failure = verdict.failure ? `${verdict.failure}\n${note}` : note;
@@ -184,7 +229,7 @@ export async function superviseJob(
 }
 
 /** Resolves once with how the process ended; a failed spawn counts as exit code 127, like a shell. */
-function exitOf(child: ChildProcess): Promise<ExitStatus> {
+function exitOf(child: RankChild): Promise<ExitStatus> {
   return new Promise((resolve) => {
     child.once("exit", (exitCode, signal) => resolve({ exitCode, signal }));
     child.once("error", (error) => {

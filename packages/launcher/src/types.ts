@@ -5,8 +5,29 @@ export type { TransportKind, BindTo, MapBy };
 
 /** What `launch()` starts: `np` copies of `program`, bundled once, supervised until all exit. */
 export interface LaunchOptions {
-  /** Number of ranks (a positive integer). */
-  np: number;
+  /**
+   * Number of ranks (a positive integer). Default: the total slots of `host`/`hostfile`; inside a
+   * Slurm allocation SLURM_NTASKS (else its slots); else the cpus available here.
+   */
+  np?: number;
+  /**
+   * Run on these hosts (`--host`): `"n1:2,n2"`, `:N` slots per host, none = 1. Hosts other than
+   * this one are reached over ssh, where a tsmpi agent starts their ranks.
+   */
+  host?: string;
+  /** Run on the hosts of this file (`--hostfile`): lines `n1 slots=4`, `n1:4` or `n1`; `#` comments. */
+  hostfile?: string;
+  /** Allow more ranks than slots (`--oversubscribe`); otherwise such a job is refused (exit 2). */
+  oversubscribe?: boolean;
+  /** The ssh invocation for other hosts, as one string (`--ssh-command "ssh -F cfg"`). */
+  sshCommand?: string;
+  /**
+   * Across hosts, `curve` (default) encrypts every tcp connection of the job and admits only
+   * this job's processes (a key pair made per job); `none` for trusted networks.
+   */
+  auth?: "curve" | "none";
+  /** Across hosts, the interface (name like `eth0`, or CIDR like `10.0.0.0/8`) ranks listen on. */
+  iface?: string;
   /** Path of the rank program (.ts, .mts, .cts, .js, .mjs, .cjs), relative to `cwd`. */
   program: string;
   /** Arguments passed to every rank after the program path. */

@@ -1,9 +1,20 @@
+import { availableParallelism } from "node:os";
+import { parseHostfile, parseHostList, type HostSlots } from "./hosts/host-list.ts";
+import { slurmAllocation, type SlurmAllocation } from "./hosts/slurm-allocation.ts";
 import { BIND_TO, MAP_BY, type BindTo, type MapBy } from "./procs/binding.ts";
 import type { LaunchOptions, TransportKind } from "./types.ts";
 
 /** LaunchOptions with defaults filled in and every value checked. */
 export interface ResolvedLaunchOptions {
   np: number;
+  /** The hosts asked for, or undefined: this host only, as many ranks as asked. */
+  hosts: HostSlots[] | undefined;
+  /** Set when the hosts are a Slurm allocation's (agents are started with srun). */
+  slurm: SlurmAllocation | undefined;
+  oversubscribe: boolean;
+  sshCommand: string | undefined;
+  auth: "curve" | "none";
+  iface: string | undefined;
   program: string;
   args: readonly string[];
   env: Readonly<Record<string, string>>;
@@ -29,10 +40,18 @@ export const DEFAULT_KILL_GRACE_MS = 2000;
 /** Misuse of launch() is the one case where it rejects (with a TypeError or RangeError). */
 export function validateLaunchOptions(options: LaunchOptions): ResolvedLaunchOptions {
   if (typeof options !== "object" || options === null) throw new TypeError("launch(options): options must be an object");
-  const { np, program, timeout, transport = "ipc", killGraceMs = DEFAULT_KILL_GRACE_MS } = options;
+  const { program, timeout, transport = "ipc", killGraceMs = DEFAULT_KILL_GRACE_MS, auth = "curve" } = options;
+  if (options.host !== undefined && options.hostfile !== undefined) {
+    throw new RangeError("launch(host, hostfile): give the hosts one way, not both");
+  }
+  const slurm = options.host === undefined && options.hostfile === undefined ? slurmAllocation() : undefined;
+  const hosts =
+    options.host !== undefined ? parseHostList(options.host) : options.hostfile !== undefined ? parseHostfile(options.hostfile) : slurm?.hosts;
+  const np = options.np ?? slurm?.ntasks ?? (hosts === undefined ? availableParallelism() : hosts.reduce((sum, host) => sum + host.slots, 0));
   if (typeof np !== "number" || !Number.isInteger(np) || np < 1) {
     throw new RangeError(`launch(np): np must be a positive integer, got ${String(np)}`);
   }
+  if (auth !== "curve" && auth !== "none") throw new RangeError(`launch(auth): auth must be "curve" or "none", got ${JSON.stringify(auth)}`);
   if (typeof program !== "string" || program === "") {
     throw new TypeError(`launch(program): program must be a non-empty path, got ${JSON.stringify(program)}`);
   }
@@ -61,6 +80,12 @@ export function validateLaunchOptions(options: LaunchOptions): ResolvedLaunchOpt
   }
   return {
     np,
+    hosts,
+    slurm,
+    oversubscribe: options.oversubscribe ?? false,
+    sshCommand: options.sshCommand,
+    auth,
+    iface: options.iface,
     program,
     args,
     env,

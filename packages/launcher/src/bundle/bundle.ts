@@ -14,7 +14,8 @@ export const PROGRAM_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"]
 /** The package every rank program imports; bundled into the program instead of loaded from node_modules. */
 const RUNTIME_PACKAGE = "@tsmpi/runtime";
 
-export type BundleOutcome = { ok: true; file: string; cached?: boolean } | { ok: false; diagnostics: string };
+/** `externals`: the files of npm packages the bundle imports by absolute path. */
+export type BundleOutcome = { ok: true; file: string; externals: string[]; cached?: boolean } | { ok: false; diagnostics: string };
 
 /**
  * The bundle of `program`, once per job, so N ranks start from plain JavaScript instead of
@@ -27,7 +28,7 @@ export async function bundleProgramCached(program: string, outfile: string): Pro
     const hit = await lookupBundle(dir, program);
     if (hit !== undefined) {
       trace("bundle: cache hit");
-      return { ok: true, file: hit, cached: true };
+      return { ok: true, file: hit.file, externals: hit.externals, cached: true };
     }
   }
   const startedMs = Date.now();
@@ -35,7 +36,7 @@ export async function bundleProgramCached(program: string, outfile: string): Pro
   trace("bundle: built");
   if (!built.ok || dir === undefined) return built;
   const stored = await storeBundle(dir, program, { file: built.file, inputs: built.inputs, externals: built.externals, startedMs });
-  return { ok: true, file: stored ?? built.file, cached: false };
+  return { ok: true, file: stored ?? built.file, externals: built.externals, cached: false };
 }
 
 type Built = { ok: true; file: string; inputs: string[]; externals: string[] } | { ok: false; diagnostics: string };

@@ -64,7 +64,7 @@ export async function contentHash(files: readonly string[]): Promise<string> {
 }
 
 /** The cached bundle of `program` if its inputs are unchanged, else undefined. */
-export async function lookupBundle(dir: string, program: string): Promise<string | undefined> {
+export async function lookupBundle(dir: string, program: string): Promise<{ file: string; externals: string[] } | undefined> {
   const key = programKey(program);
   try {
     const manifest = JSON.parse(await readFile(join(dir, `${key}.json`), "utf8")) as Manifest;
@@ -72,7 +72,7 @@ export async function lookupBundle(dir: string, program: string): Promise<string
     if (bundle !== manifest.bundle) return undefined;
     if (!manifest.externals.every((file) => existsSync(file))) return undefined;
     const file = join(dir, bundle);
-    return existsSync(file) ? file : undefined;
+    return existsSync(file) ? { file, externals: manifest.externals } : undefined;
   } catch {
     return undefined; // no manifest, an input gone, a corrupt file: build again
   }

@@ -24,11 +24,13 @@ export type BindTo = "core" | "none";
  * `slot`: the cpus are filled in order with ceil(np / cpus) consecutive ranks each, so neighbouring
  * ranks share a core when oversubscribed (Open MPI's --map-by slot fills a slot list in order);
  * identical to `core` when np <= cpus.
+ * Across hosts (procs/map-hosts.ts) `core` and `slot` fill each host's slots in turn and `node`
+ * deals ranks to the hosts round robin; within a host `node` places like `core`.
  */
-export type MapBy = "core" | "slot";
+export type MapBy = "core" | "slot" | "node";
 
 export const BIND_TO = ["core", "none"] as const;
-export const MAP_BY = ["core", "slot"] as const;
+export const MAP_BY = ["core", "slot", "node"] as const;
 
 /** Where each rank goes: `cpus[rank]` is its cpu, or undefined when ranks are not bound. */
 export interface Placement {

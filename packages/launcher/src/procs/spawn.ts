@@ -21,6 +21,10 @@ export interface RankLaunchSpec {
   stdoutTty: boolean;
   /** The cpu the rank is bound to (all its threads), or undefined to leave it to the scheduler. */
   cpu: number | undefined;
+  /** Across hosts: where the rank listens on tcp (ENV.bindAddress); undefined on one host. */
+  bindAddress?: string | undefined;
+  /** Across hosts: the job's key file (ENV.keyFile); undefined without authentication. */
+  keyFile?: string | undefined;
 }
 
 /**
@@ -77,6 +81,8 @@ export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
     [ENV.transport]: spec.transport,
     [ENV.jobDir]: spec.jobDir,
     ...(spec.stdoutTty ? { [ENV.stdoutTty]: "1" } : {}),
+    ...(spec.bindAddress === undefined ? {} : { [ENV.bindAddress]: spec.bindAddress }),
+    ...(spec.keyFile === undefined ? {} : { [ENV.keyFile]: spec.keyFile }),
   };
 }
 

@@ -1,13 +1,12 @@
 import { join } from "node:path";
 import { Router } from "zeromq";
+import { curveServerOptions, ZapHandler, type JobKey } from "./auth.ts";
 import {
   decodeWireupMessage,
   encodeWireupMessage,
   type LauncherToRank,
   type RankToLauncher,
-  type TransportKind,
-} from "@tsmpi/runtime/internal/wireup";
-import { trace } from "../trace.ts";
+} from "./protocol.ts";
 
 /** What the rendezvous tells the launcher about; wire-up itself (put/fence) it handles alone. */
 export interface RendezvousEvents {
@@ -19,10 +18,20 @@ export interface RendezvousEvents {
   onStall(rank: number): void;
   /** A message that does not follow protocol.ts (a bug in a rank, not in the user program). */
   onProtocolError(detail: string): void;
+  /** A connection without the job's key was refused (jobs with a key only). */
+  onRefused?(address: string): void;
+  /** Trace lines (tsmpirun's TSMPIRUN_TRACE). */
+  trace?(line: string): void;
 }
 
+/** Where the rendezvous listens: a Unix socket in the job dir (one host), or tcp. */
+export type RendezvousBinding =
+  | { kind: "ipc"; jobDir: string }
+  /** `address` "0.0.0.0" listens on every interface; `key`: CURVE and the job-key-only ZAP handler. */
+  | { kind: "tcp"; address: string; port?: number; key?: JobKey | undefined };
+
 /**
- * The launcher side of the PMI-like wire-up in protocol.ts: a ZeroMQ ROUTER holding the job's
+ * The server side of the PMI-like wire-up in protocol.ts (tsmpirun's, or rank 0's on Kubernetes): a ZeroMQ ROUTER holding the job's
  * key/value store. Ranks `put` their endpoints, then `fence`; when all `size` ranks have fenced,
  * every rank receives the whole store. Fences are reusable: each completed one starts a new
  * generation, so a runtime may fence again (e.g. after publishing more keys).
@@ -38,35 +47,54 @@ export class RendezvousServer {
   private closed = false;
   private sends: Promise<void> = Promise.resolve();
   private hellos = 0;
+  private readonly joined = new Set<number>();
   private readonly loop: Promise<void>;
 
   private constructor(
     private readonly socket: Router,
     private readonly size: number,
     private readonly events: RendezvousEvents,
+    private readonly zap: ZapHandler | undefined,
   ) {
     this.endpoint = socket.lastEndpoint ?? "";
     this.loop = this.serve();
   }
 
-  /** Binds the ROUTER: a socket file in the job dir for ipc, an ephemeral loopback port for tcp. */
-  static async start(options: {
-    size: number;
-    transport: TransportKind;
-    jobDir: string;
-    events: RendezvousEvents;
-  }): Promise<RendezvousServer> {
+  /** Binds the ROUTER (see RendezvousBinding); a tcp port of 0 or none is chosen by the kernel. */
+  static async start(options: { size: number; bind: RendezvousBinding; events: RendezvousEvents }): Promise<RendezvousServer> {
+    const { bind, events } = options;
+    const key = bind.kind === "tcp" ? bind.key : undefined;
+    // Before the CURVE socket exists: libzmq asks the ZAP handler about every connection to it.
+    const zap = key === undefined ? undefined : await ZapHandler.start(key, (refusal) => events.onRefused?.(refusal.address));
     // linger 0: at the end of the job nothing is worth delivering to ranks that are gone.
-    const socket = new Router({ linger: 0 });
-    const address =
-      options.transport === "ipc" ? `ipc://${join(options.jobDir, "rendezvous")}` : "tcp://127.0.0.1:*";
+    const socket = new Router({ linger: 0, ...(key === undefined ? {} : curveServerOptions(key)) });
+    const address = bind.kind === "ipc" ? `ipc://${join(bind.jobDir, "rendezvous")}` : `tcp://${bind.address}:${bind.port ?? "*"}`;
     await socket.bind(address);
-    return new RendezvousServer(socket, options.size, options.events);
+    return new RendezvousServer(socket, options.size, events, zap);
+  }
+
+  /** The tcp port (tcp only). */
+  get port(): number | undefined {
+    const match = /:(\d+)$/.exec(this.endpoint);
+    return match === null ? undefined : Number(match[1]);
   }
 
   /** Completed fence generations (for diagnostics and tests). */
   get completedFences(): number {
     return this.fenceGeneration;
+  }
+
+  /**
+   * Ranks that have not reached the first fence yet (for progress reports while wire-up waits),
+   * and whether each has connected at all. Empty once the first fence has completed.
+   */
+  waitingFor(): { rank: number; connected: boolean }[] {
+    if (this.fenceGeneration > 0) return [];
+    const waiting: { rank: number; connected: boolean }[] = [];
+    for (let rank = 0; rank < this.size; rank++) {
+      if (!this.fenceWaiters.has(rank)) waiting.push({ rank, connected: this.joined.has(rank) });
+    }
+    return waiting;
   }
 
   /** Tells the server a rank process is gone, so a fence it never joined is reported as a stall. */
@@ -79,6 +107,7 @@ export class RendezvousServer {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
+    this.zap?.close();
     await this.loop;
   }
 
@@ -109,7 +138,8 @@ export class RendezvousServer {
     switch (message.type) {
       case "hello":
         this.hellos += 1;
-        if (this.hellos === 1 || this.hellos === this.size) trace(`rank ${message.rank}: hello (${this.hellos} of ${this.size})`);
+        this.joined.add(message.rank);
+        if (this.hellos === 1 || this.hellos === this.size) this.events.trace?.(`rank ${message.rank}: hello (${this.hellos} of ${this.size})`);
         return;
       case "finalize":
         return;
@@ -139,7 +169,7 @@ export class RendezvousServer {
     const waiters = [...this.fenceWaiters.values()];
     this.fenceWaiters.clear();
     this.fenceGeneration += 1;
-    trace(`fence ${this.fenceGeneration} complete`);
+    this.events.trace?.(`fence ${this.fenceGeneration} complete`);
     for (const routingId of waiters) this.reply(routingId, reply);
   }
 
