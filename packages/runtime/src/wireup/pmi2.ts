@@ -186,15 +186,17 @@ export class Pmi2Client {
    * status, so `code` only goes into the message; Slurm sends no reply and kills every task of the
    * step, this one too. The promise resolves once the request is written, and the caller should
    * exit with `code` itself in case the server leaves this process running. It does not wait for
-   * a request in flight; a message longer than `PMI2_MAX_VALLEN` bytes is cut. Calling it again
-   * does nothing, and no other call can be made afterwards.
+   * a request in flight. The message loses its `;` (each becomes `,`) and is cut to
+   * `PMI2_MAX_VALLEN` bytes. Calling it again does nothing, and no other call can be made
+   * afterwards.
    */
   async abort(code: number, message: string): Promise<void> {
     const site = this.#site("abort");
     if (this.#state === "aborted") return;
     this.#assertOpen(site);
     this.#state = "aborted";
-    const text = truncateUtf8(`exit code ${code}: ${message}`.replaceAll("\0", " "), PMI2_MAX_VALLEN);
+    // Not `;;`: Slurm would end the message at the first `;` and log the rest as a malformed field.
+    const text = truncateUtf8(`exit code ${code}: ${message}`.replace(/[;\0]/g, ","), PMI2_MAX_VALLEN);
     const request: Request = [
       ["isworld", "TRUE"],
       ["msg", text],
