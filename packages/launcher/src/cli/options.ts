@@ -213,7 +213,7 @@ function emitCommandLine(values: Values, program: string, args: string[]): Comma
   const format = oneOf("emit", values.emit, EMIT_FORMATS, "k8s");
   if (format.startsWith("--")) return usageError(format);
   const launchOnly = LAUNCH_ONLY.find((name) => values[name] !== undefined);
-  if (launchOnly !== undefined) return usageError(`--${launchOnly} does not apply to --emit k8s`);
+  if (launchOnly !== undefined) return usageError(`${flagName(launchOnly)} does not apply to --emit k8s`);
   if (values.np === undefined) return usageError("--emit k8s needs -n N (the number of ranks)");
   const np = Number(values.np);
   if (!Number.isInteger(np) || np < 1 || values.np.trim() === "") {
@@ -235,6 +235,11 @@ function emitCommandLine(values: Values, program: string, args: string[]): Comma
     action: "emit-k8s",
     options: { name, np, image, port, program, args, version: readVersion() },
   };
+}
+
+/** An option as --help shows it: `-x`, not `--export`. */
+function flagName(name: keyof typeof OPTIONS): string {
+  return name === "export" ? "-x" : `--${name}`;
 }
 
 /** parseArgs' messages, in the launcher's words ("unknown option --bogus"). */
