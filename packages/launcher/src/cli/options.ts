@@ -81,9 +81,9 @@ Options:
       --tag-output           prefix each output line with [rank]
       --timestamp-output     prefix each output line with an ISO timestamp
       --output-dir DIR       write DIR/rank.R/stdout and DIR/rank.R/stderr instead of forwarding
-      --emit k8s             print Kubernetes manifests (kubectl apply -f -) that run the job, start nothing
+      --emit k8s             print Kubernetes manifests that run the job, instead of running it
       --name NAME            with --emit: the Job's name, a DNS label of at most 52 characters
-      --image IMAGE          with --emit: the container image; it must hold the project at this same path
+      --image IMAGE          with --emit: the ranks' image, holding the project at this same path
       --port P               with --emit: the TCP port rank 0 serves the rendezvous on (default ${DEFAULT_K8S_PORT})
   -h, --help                 show this help
   -v, --version              show the version
@@ -198,6 +198,7 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
   };
 }
 
+/** parseArgs over tsmpirun's own options; a function so that its result type can be named. */
 function parseOurs(ours: string[]) {
   return parseArgs({ args: ours, options: OPTIONS, strict: true, allowPositionals: false }).values;
 }
