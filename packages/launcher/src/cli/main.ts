@@ -1,3 +1,4 @@
+import { emitKubernetesManifests } from "../k8s/emit.ts";
 import { launch } from "../launch.ts";
 import { parseCommandLine, USAGE_EXIT_CODE } from "./options.ts";
 
@@ -20,6 +21,14 @@ switch (commandLine.action) {
   case "run":
     process.exitCode = await run(commandLine);
     break;
+  case "emit-k8s": {
+    const emitted = await emitKubernetesManifests(commandLine.options);
+    if (emitted.ok) process.stdout.write(emitted.text);
+    else process.stderr.write(`tsmpirun: ${emitted.message}\n`);
+    // Like a launch whose program is missing: 1 (bad command lines stopped at 2 above).
+    process.exitCode = emitted.ok ? 0 : 1;
+    break;
+  }
 }
 
 async function run({ options }: Extract<typeof commandLine, { action: "run" }>): Promise<number> {

@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { EmitKubernetesOptions } from "../k8s/emit.ts";
+import { MAX_RANKS } from "../k8s/manifests.ts";
+import { jobNameProblem } from "../k8s/names.ts";
 import { BIND_TO, MAP_BY } from "../procs/binding.ts";
 import type { LaunchOptions } from "../types.ts";
 
 /** What the command line asks for. */
 export type CommandLine =
   | { action: "run"; options: LaunchOptions }
+  | { action: "emit-k8s"; options: EmitKubernetesOptions }
   | { action: "print"; text: string }
   | { action: "usage-error"; message: string };
 
@@ -14,6 +18,9 @@ export type CommandLine =
 export const USAGE_EXIT_CODE = 2;
 
 const TRANSPORTS = ["ipc", "tcp"] as const;
+const EMIT_FORMATS = ["k8s"] as const;
+/** Default TCP port of the rendezvous that rank 0 serves in an emitted Kubernetes job. */
+export const DEFAULT_K8S_PORT = 7777;
 
 /**
  * node:util's parseArgs rather than a CLI framework: it is built in, so a launch loads no parser
@@ -31,9 +38,32 @@ const OPTIONS = {
   "tag-output": { type: "boolean" },
   "timestamp-output": { type: "boolean" },
   "output-dir": { type: "string" },
+  emit: { type: "string" },
+  name: { type: "string" },
+  image: { type: "string" },
+  port: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+/** Options that only --emit k8s reads. */
+const EMIT_ONLY = ["name", "image", "port"] as const;
+/**
+ * Options of a local launch that an emitted job would silently drop: the launcher's output handling
+ * has no counterpart in pods, which log on their own, and -x would copy this shell's variables into
+ * the manifest.
+ */
+const LAUNCH_ONLY = [
+  "export",
+  "timeout",
+  "transport",
+  "bind-to",
+  "map-by",
+  "report-bindings",
+  "tag-output",
+  "timestamp-output",
+  "output-dir",
+] as const;
 
 const HELP = `Usage: tsmpirun [options] PROGRAM [ARGS...]
 
@@ -51,10 +81,15 @@ Options:
       --tag-output           prefix each output line with [rank]
       --timestamp-output     prefix each output line with an ISO timestamp
       --output-dir DIR       write DIR/rank.R/stdout and DIR/rank.R/stderr instead of forwarding
+      --emit k8s             print Kubernetes manifests that run the job, instead of running it
+      --name NAME            with --emit: the Job's name, a DNS label of at most 52 characters
+      --image IMAGE          with --emit: the ranks' image, holding the project at this same path
+      --port P               with --emit: the TCP port rank 0 serves the rendezvous on (default ${DEFAULT_K8S_PORT})
   -h, --help                 show this help
   -v, --version              show the version
 
 Everything after PROGRAM is passed to every rank: tsmpirun -n 2 prog.ts --nx 10
+Kubernetes: tsmpirun --emit k8s --name heat -n 4 --image IMAGE prog.ts | kubectl apply -f -
 
 Exit status:
   0        every rank exited with 0
@@ -113,9 +148,9 @@ function oneOf<T extends string>(name: string, value: string | undefined, choice
 /** Parses `tsmpirun`'s arguments (without node and the script path). Never exits the process. */
 export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandLine> {
   const { ours, theirs } = splitAtProgram(argv);
-  let values;
+  let values: Values;
   try {
-    ({ values } = parseArgs({ args: ours, options: OPTIONS, strict: true, allowPositionals: false }));
+    values = parseOurs(ours);
   } catch (error) {
     return { action: "usage-error", message: usageMessage(error as Error) };
   }
@@ -124,6 +159,9 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
 
   const [program, ...args] = theirs;
   if (program === undefined) return { action: "usage-error", message: "missing PROGRAM to run" };
+  if (values.emit !== undefined) return emitCommandLine(values, program, args);
+  const emitOnly = EMIT_ONLY.find((name) => values[name] !== undefined);
+  if (emitOnly !== undefined) return { action: "usage-error", message: `--${emitOnly} needs --emit k8s` };
   const np = values.np === undefined ? availableParallelism() : Number(values.np);
   if (!Number.isInteger(np) || np < 1 || values.np?.trim() === "") {
     return { action: "usage-error", message: `-n/--np must be a positive integer, got ${values.np}` };
@@ -158,6 +196,51 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
       ...(values["output-dir"] !== undefined ? { outputDir: values["output-dir"] } : {}),
     },
   };
+}
+
+/** parseArgs over tsmpirun's own options; a function so that its result type can be named. */
+function parseOurs(ours: string[]) {
+  return parseArgs({ args: ours, options: OPTIONS, strict: true, allowPositionals: false }).values;
+}
+
+type Values = ReturnType<typeof parseOurs>;
+
+/**
+ * `--emit k8s`: -n is required (this host's cpu count says nothing about a cluster), and so are
+ * --name and --image; options of a local launch are refused rather than dropped.
+ */
+function emitCommandLine(values: Values, program: string, args: string[]): CommandLine {
+  const usageError = (message: string): CommandLine => ({ action: "usage-error", message });
+  const format = oneOf("emit", values.emit, EMIT_FORMATS, "k8s");
+  if (format.startsWith("--")) return usageError(format);
+  const launchOnly = LAUNCH_ONLY.find((name) => values[name] !== undefined);
+  if (launchOnly !== undefined) return usageError(`${flagName(launchOnly)} does not apply to --emit k8s`);
+  if (values.np === undefined) return usageError("--emit k8s needs -n N (the number of ranks)");
+  const np = Number(values.np);
+  if (!Number.isInteger(np) || np < 1 || values.np.trim() === "") {
+    return usageError(`-n/--np must be a positive integer, got ${values.np}`);
+  }
+  if (np > MAX_RANKS) return usageError(`-n/--np can be at most ${MAX_RANKS} with --emit k8s (an Indexed Job's limit), got ${np}`);
+  const name = values.name;
+  if (name === undefined || name === "") return usageError("--emit k8s needs --name NAME (the Job's name, prefix of the pods' hostnames)");
+  const nameProblem = jobNameProblem(name);
+  if (nameProblem !== undefined) return usageError(nameProblem);
+  const image = values.image;
+  if (image === undefined || image.trim() === "") return usageError("--emit k8s needs --image IMAGE (the container image of the ranks)");
+  if (/\s/.test(image)) return usageError(`--image must not contain white space, got "${image}"`);
+  const port = values.port === undefined ? DEFAULT_K8S_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535 || values.port?.trim() === "") {
+    return usageError(`--port must be an integer from 1 to 65535, got ${values.port}`);
+  }
+  return {
+    action: "emit-k8s",
+    options: { name, np, image, port, program, args, version: readVersion() },
+  };
+}
+
+/** An option as --help shows it: `-x`, not `--export`. */
+function flagName(name: keyof typeof OPTIONS): string {
+  return name === "export" ? "-x" : `--${name}`;
 }
 
 /** parseArgs' messages, in the launcher's words ("unknown option --bogus"). */
