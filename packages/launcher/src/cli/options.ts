@@ -18,6 +18,7 @@ export type CommandLine =
 export const USAGE_EXIT_CODE = 2;
 
 const TRANSPORTS = ["ipc", "tcp"] as const;
+const AUTH = ["curve", "none"] as const;
 const EMIT_FORMATS = ["k8s"] as const;
 /** Default TCP port of the rendezvous that rank 0 serves in an emitted Kubernetes job. */
 export const DEFAULT_K8S_PORT = 7777;
@@ -38,6 +39,12 @@ const OPTIONS = {
   "tag-output": { type: "boolean" },
   "timestamp-output": { type: "boolean" },
   "output-dir": { type: "string" },
+  host: { type: "string", short: "H" },
+  hostfile: { type: "string" },
+  oversubscribe: { type: "boolean" },
+  "ssh-command": { type: "string" },
+  auth: { type: "string" },
+  iface: { type: "string" },
   emit: { type: "string" },
   name: { type: "string" },
   image: { type: "string" },
@@ -63,6 +70,12 @@ const LAUNCH_ONLY = [
   "tag-output",
   "timestamp-output",
   "output-dir",
+  "host",
+  "hostfile",
+  "oversubscribe",
+  "ssh-command",
+  "auth",
+  "iface",
 ] as const;
 
 const HELP = `Usage: tsmpirun [options] PROGRAM [ARGS...]
@@ -70,14 +83,29 @@ const HELP = `Usage: tsmpirun [options] PROGRAM [ARGS...]
 Starts N ranks of a TypeScript/JavaScript program (bundled once with esbuild).
 
 Options:
-  -n, --np N                 number of ranks (default: the available CPUs, ${availableParallelism()} here)
+  -n, --np N                 number of ranks (default: the hosts' slots; in a Slurm allocation
+                             SLURM_NTASKS; else the available CPUs, ${availableParallelism()} here)
   -x VAR[=value]             set VAR for every rank (alone: copy it from this environment); repeatable
       --timeout SECONDS      end the job after SECONDS (exit code 124)
       --transport ipc|tcp    how ranks reach each other (default ipc)
       --bind-to core|none    core: confine each rank (all its threads) to one cpu (default none)
-      --map-by core|slot     core: rank r on cpu r mod cpus; slot: consecutive ranks fill each cpu
-                             in turn (default core)
+      --map-by core|slot|node
+                             across hosts: core and slot fill each host's slots in turn, node
+                             deals ranks round robin; within a host: core puts rank r on cpu
+                             r mod cpus, slot fills each cpu in turn (default core)
       --report-bindings      print the cpu each rank is bound to
+  -H, --host n1:2,n2         run on these hosts (":N" slots, none = 1); others than this one are
+                             reached with ssh, and a tsmpi agent starts their ranks
+      --hostfile FILE        hosts from FILE, one per line: "n1 slots=4", "n1:4" or "n1"; # comments
+                             (inside a Slurm allocation the allocation's hosts are the default,
+                             reached with srun)
+      --oversubscribe        allow more ranks than slots (otherwise refused, exit code 2)
+      --ssh-command CMD      how to reach other hosts (default "ssh -o BatchMode=yes
+                             -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3")
+      --auth curve|none      across hosts, curve (default) encrypts every connection of the job
+                             and admits only its own processes; none for trusted networks
+      --iface NAME|CIDR      across hosts, the interface ranks listen on (default: the one on
+                             the route to tsmpirun)
       --tag-output           prefix each output line with [rank]
       --timestamp-output     prefix each output line with an ISO timestamp
       --output-dir DIR       write DIR/rank.R/stdout and DIR/rank.R/stderr instead of forwarding
@@ -162,8 +190,8 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
   if (values.emit !== undefined) return emitCommandLine(values, program, args);
   const emitOnly = EMIT_ONLY.find((name) => values[name] !== undefined);
   if (emitOnly !== undefined) return { action: "usage-error", message: `--${emitOnly} needs --emit k8s` };
-  const np = values.np === undefined ? availableParallelism() : Number(values.np);
-  if (!Number.isInteger(np) || np < 1 || values.np?.trim() === "") {
+  const np = values.np === undefined ? undefined : Number(values.np);
+  if (np !== undefined && (!Number.isInteger(np) || np < 1 || values.np?.trim() === "")) {
     return { action: "usage-error", message: `-n/--np must be a positive integer, got ${values.np}` };
   }
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
@@ -173,7 +201,9 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
   const transport = oneOf("transport", values.transport, TRANSPORTS, "ipc");
   const bindTo = oneOf("bind-to", values["bind-to"], BIND_TO, "none");
   const mapBy = oneOf("map-by", values["map-by"], MAP_BY, "core");
-  for (const choice of [transport, bindTo, mapBy]) {
+  const auth = oneOf("auth", values.auth, AUTH, "curve");
+  if (values.host !== undefined && values.hostfile !== undefined) return { action: "usage-error", message: "give --host or --hostfile, not both" };
+  for (const choice of [transport, bindTo, mapBy, auth]) {
     if (choice.startsWith("--")) return { action: "usage-error", message: choice };
   }
   const exported = exportedVariables(values.export, env);
@@ -182,7 +212,7 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
   return {
     action: "run",
     options: {
-      np,
+      ...(np !== undefined ? { np } : {}),
       program,
       args,
       env: exported,
@@ -194,6 +224,12 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
       timestampOutput: values["timestamp-output"] ?? false,
       ...(timeout !== undefined ? { timeout } : {}),
       ...(values["output-dir"] !== undefined ? { outputDir: values["output-dir"] } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values.hostfile !== undefined ? { hostfile: values.hostfile } : {}),
+      ...(values["ssh-command"] !== undefined ? { sshCommand: values["ssh-command"] } : {}),
+      ...(values.iface !== undefined ? { iface: values.iface } : {}),
+      oversubscribe: values.oversubscribe ?? false,
+      auth: auth as (typeof AUTH)[number],
     },
   };
 }

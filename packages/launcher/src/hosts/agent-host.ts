@@ -48,6 +48,9 @@ export class AgentHost implements RankHost {
   readonly #heartbeat: NodeJS.Timeout;
   #failure: string | undefined;
   #agentGone = false;
+  /** Control lines may follow only the job line; until it is sent, ending means closing stdin. */
+  #jobSent = false;
+  #ended = false;
   /** The launcher's address as the agent's connection came from it (SSH_CONNECTION), once known. */
   readonly launcherAddress: Promise<string | undefined>;
   #resolveAddress!: (address: string | undefined) => void;
@@ -91,7 +94,9 @@ export class AgentHost implements RankHost {
         ranks: specs.map((spec) => spec.rank),
         stdinRank: specs.find((spec) => spec.withStdin)?.rank,
       };
+      if (this.#ended) return;
       this.#write(encodeLine(job));
+      this.#jobSent = true;
     });
     return children;
   }
@@ -105,7 +110,9 @@ export class AgentHost implements RankHost {
 
   async endAll(graceMs: number): Promise<void> {
     if (this.#agentGone) return;
-    this.#control({ t: "end" });
+    this.#ended = true;
+    if (this.#jobSent) this.#control({ t: "end" });
+    else this.#agent.stdin?.end();
     // The agent ends its ranks itself; if it does not answer in time, its connection goes.
     const gone = new Promise<void>((resolve) => this.#agent.once("close", () => resolve()));
     let timer: NodeJS.Timeout | undefined;
@@ -189,7 +196,7 @@ export class AgentHost implements RankHost {
   }
 
   #control(message: Parameters<typeof encodeLine>[0]): void {
-    this.#write(encodeLine(message));
+    if (this.#jobSent) this.#write(encodeLine(message));
   }
 
   #write(text: string): void {

@@ -211,6 +211,16 @@ export class ZmqTransport implements Transport {
     });
   }
 
+  /**
+   * Whether messages to `dest` are CURVE-encrypted. Those go as one frame: with CURVE, libzmq can
+   * make the first frame of a large multipart message readable before the rest has arrived, and
+   * zeromq.js then fails the receive with EAGAIN after taking that first frame (the message is
+   * lost). The copy this costs is small beside the encryption.
+   */
+  #encryptedTo(dest: number): boolean {
+    return this.#curveClient !== undefined && this.#routes[dest]?.endpoint.startsWith("tcp:") === true;
+  }
+
   sameHost(worldRank: number): boolean {
     return worldRank === this.#rank || this.#routes[worldRank]?.sameHost === true;
   }
@@ -219,7 +229,7 @@ export class ZmqTransport implements Transport {
     if (dest === this.#rank) return this.#self.send(envelope, payload);
     const peer = this.#peer(dest);
     const { bytes } = payload;
-    if (bytes.length <= SMALL_MESSAGE_BYTES) return peer.send([singleFrame(envelope, payload, bytes)]);
+    if (bytes.length <= SMALL_MESSAGE_BYTES || this.#encryptedTo(dest)) return peer.send([singleFrame(envelope, payload, bytes)]);
     const position = this.#ringTo(dest)?.write(bytes);
     if (position !== undefined) return peer.send([ringNoticeFrame(envelope, payload, position, bytes.length, this.#rank)]);
     const { buffer, token } = this.#sendBuffers.acquire(bytes.length);
