@@ -4,7 +4,6 @@
  * Open MPI through mpirun over its tcp transport. A job yields its stdout, or why there is none.
  */
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import { runProcess } from "../lib/run-process.ts";
 import type { Cluster } from "./cluster.ts";
 import { hostList, ranksOf, type Impl, type Layout } from "./plan.ts";
@@ -14,7 +13,7 @@ export interface Job {
   cluster: Cluster;
   layout: Layout;
   impl: Impl;
-  /** tsmpi: a program relative to the repository root; Open MPI: an executable. Then its arguments. */
+  /** tsmpi: a program relative to `root` (the cwd of every job); Open MPI: an executable. Then its arguments. */
   command: readonly string[];
   timeoutSeconds: number;
   /** Pass the job's stderr on as progress lines (the programs' own progress); default true. */
@@ -29,7 +28,7 @@ export type JobOutcome =
 /** `tsmpirun` arguments (after `node`): the hosts, how to reach them, and the authentication. */
 export function tsmpirunArgs(job: Job): string[] {
   return [
-    join(job.root, "packages/launcher/bin/tsmpirun.js"),
+    "packages/launcher/bin/tsmpirun.js",
     "--host",
     hostList(job.layout),
     "--ssh-command",

@@ -27,7 +27,7 @@ export const part: BenchPart = {
     const cluster = await findCluster(options.root);
     if ("why" in cluster) {
       return {
-        method: [`not run: ${cluster.why}`],
+        method: ["not run (see the notes)"],
         sections: [],
         charts: [],
         targets: [{ id: TARGET_ID, verdict: "not measured", figures: `part multihost not run: ${cluster.why}` }],
@@ -69,7 +69,10 @@ export const part: BenchPart = {
         { title: `Ping-pong streaming bandwidth (MB/s), ${layoutLabel(PINGPONG)}`, markdown: table(result, "bandwidth", [PINGPONG]) },
         { title: "Allreduce of float64, time per call (us), median (min–max)", markdown: table(result, "allreduce", layouts.filter((l) => l.bench === "allreduce")) },
         { title: "Target", markdown: `| target | figures | verdict |\n| --- | --- | --- |\n| ${TARGET_TEXT} | ${target.figures} | ${verdictMark(target.verdict)} |` },
-        { title: "Commands (first round)", markdown: result.commands.map((c) => `- ${c.layout} ${NAMES[c.impl]}: \`${c.command}\``).join("\n") || "none run" },
+        {
+          title: "Commands (first round)",
+          markdown: result.commands.map((c) => `- ${c.layout} ${NAMES[c.impl]}${c.ran ? "" : " (not run)"}: \`${c.command}\``).join("\n"),
+        },
       ],
       charts: [],
       targets: [target],
@@ -112,9 +115,9 @@ function table(result: SuiteResult, metric: Metric, layouts: readonly Layout[]):
 function allreduceTarget(result: SuiteResult): TargetResult {
   const at = (impl: Impl): number => med(cellOf(result, ALLREDUCE_3, impl, "allreduce", "1 MiB"));
   const [t, n, o] = [at("tsmpi"), at("tsmpi-noauth"), at("ompi-c")];
-  const missing = (impl: Impl): string => result.notes.find((note) => note.startsWith(NAMES[impl]) || (impl !== "ompi-c" && note.startsWith("tsmpi not measured"))) ?? "not measured (see the notes)";
-  const side = (impl: Impl, value: number): string => (Number.isFinite(value) ? `${NAMES[impl]} ${fmt(value)} us` : `${NAMES[impl]}: ${missing(impl)}`);
-  return judge(TARGET_ID, t, o, 2, "at most", (r) => `${side("tsmpi", t)}, ${side("ompi-c", o)}: ${r} (limit 2x); ${side("tsmpi-noauth", n)} (${ratio(n, o)})`);
+  const side = (impl: Impl, value: number): string =>
+    Number.isFinite(value) ? `${NAMES[impl]} ${fmt(value)} us` : `${NAMES[impl]} not measured (${result.skipped[impl] ?? "see the notes"})`;
+  return judge(TARGET_ID, t, o, 2, "at most", (r) => `${side("tsmpi", t)}, ${side("ompi-c", o)}: ${r} (limit 2x); ${side("tsmpi-noauth", n)}${Number.isFinite(n) ? ` (${ratio(n, o)})` : ""}`);
 }
 
 function wrongResults(result: SuiteResult): string[] {

@@ -69,9 +69,11 @@ export interface Placement {
 export interface SuiteResult {
   /** What ran where (layout id to implementations), after the probes. */
   measured: Record<string, Impl[]>;
+  /** Why an implementation was measured nowhere (no Open MPI, tsmpirun without --host). */
+  skipped: Partial<Record<Impl, string>>;
   placements: Placement[];
-  /** One command line per layout and implementation, as the first round ran it. */
-  commands: Array<{ layout: string; impl: Impl; command: string }>;
+  /** One command line per layout and implementation, as the first round ran it (or would have). */
+  commands: Array<{ layout: string; impl: Impl; command: string; ran: boolean }>;
   cells: Cell[];
   notes: string[];
   roundsRun: number;
@@ -98,8 +100,10 @@ export async function runMultihostSuite(options: SuiteOptions): Promise<SuiteRes
 
   // Which implementations run at which layout: the probes and the references take some out.
   const measured = new Map(options.layouts.map((l) => [l, new Set(IMPLS)]));
-  const dropEverywhere = (impls: readonly Impl[], note: string): void => {
-    notes.push(note);
+  const skipped: SuiteResult["skipped"] = {};
+  const dropEverywhere = (impls: readonly Impl[], why: string): void => {
+    notes.push(`${impls.map((i) => NAMES[i]).join(" and ")} not measured: ${why}`);
+    for (const impl of impls) skipped[impl] = why;
     for (const set of measured.values()) for (const impl of impls) set.delete(impl);
   };
 
@@ -108,8 +112,8 @@ export async function runMultihostSuite(options: SuiteOptions): Promise<SuiteRes
     const built = prepareC(options.references, join(options.root, "bench/reference", bench === "pingpong" ? "pingpong.c" : "collectives.c"));
     if ("binary" in built) binaries[bench] = built.binary;
     else {
-      notes.push(`Open MPI C skipped for ${bench}: ${built.why}`);
-      for (const [layout, set] of measured) if (layout.bench === bench) set.delete("ompi-c");
+      dropEverywhere(["ompi-c"], built.why);
+      break;
     }
   }
 
@@ -121,8 +125,8 @@ export async function runMultihostSuite(options: SuiteOptions): Promise<SuiteRes
       progress(`probe ${layout.id}: ${impl}`);
       const outcome = await runJob(job(layout, impl, isTsmpi(impl) ? [PROBE_TSMPI] : PROBE_OMPI, false));
       if ("why" in outcome) {
-        if (outcome.unsupported === "--auth") dropEverywhere(["tsmpi-noauth"], `${NAMES["tsmpi-noauth"]} not measured: ${outcome.why}`);
-        else if (outcome.unsupported !== undefined) dropEverywhere(["tsmpi", "tsmpi-noauth"], `tsmpi not measured: ${outcome.why} (multi-host tsmpirun has not landed in this tree)`);
+        if (outcome.unsupported === "--auth") dropEverywhere(["tsmpi-noauth"], outcome.why);
+        else if (outcome.unsupported !== undefined) dropEverywhere(["tsmpi", "tsmpi-noauth"], outcome.why);
         else {
           notes.push(`${NAMES[impl]} not measured at ${layout.id}: the placement probe failed: ${outcome.why}`);
           measured.get(layout)!.delete(impl);
@@ -179,7 +183,15 @@ export async function runMultihostSuite(options: SuiteOptions): Promise<SuiteRes
     return undefined;
   };
 
-  const commands: SuiteResult["commands"] = [];
+  // Every command the first round runs, and those it would run had nothing been skipped.
+  const commands = options.layouts.flatMap((layout) =>
+    IMPLS.filter((impl) => impl !== "ompi-c" || binaries[layout.bench] !== undefined).map((impl) => ({
+      layout: layout.id,
+      impl,
+      command: commandLine(job(layout, impl, commandOf(layout, impl))),
+      ran: measured.get(layout)!.has(impl),
+    })),
+  );
   const watch = new SourceWatch(options.root);
   let roundsRun = 0;
   let roundSeconds = 0;
@@ -194,9 +206,7 @@ export async function runMultihostSuite(options: SuiteOptions): Promise<SuiteRes
       // Rotate who goes first, so that no implementation always gets the freshest machine.
       for (const impl of impls.map((_, i) => impls[(i + round - 1) % impls.length]!)) {
         progress(`round ${round}/${options.rounds} ${layout.id}: ${impl}`);
-        const spec = job(layout, impl, commandOf(layout, impl));
-        if (round === 1) commands.push({ layout: layout.id, impl, command: commandLine(spec) });
-        const outcome: JobOutcome = await runJob(spec);
+        const outcome: JobOutcome = await runJob(job(layout, impl, commandOf(layout, impl)));
         if (isTsmpi(impl)) watch.check();
         const failed = "why" in outcome ? outcome.why : record(layout, impl, outcome);
         if (failed !== undefined) {
@@ -213,6 +223,7 @@ export async function runMultihostSuite(options: SuiteOptions): Promise<SuiteRes
 
   return {
     measured: Object.fromEntries([...measured].map(([layout, set]) => [layout.id, IMPLS.filter((i) => set.has(i))])),
+    skipped,
     placements,
     commands,
     cells: [...cells.values()],
