@@ -9,12 +9,14 @@
  */
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
+import { loadNow } from "../lib/machine.ts";
+import { busyAtStart } from "../lib/program-runs.ts";
 import { writeCells } from "../lib/results-file.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
 import { judge, verdictMark } from "../report/targets.ts";
 import type { BenchPart, PartOptions, PartResult, TargetResult } from "../report/part.ts";
 import { findCluster } from "./cluster.ts";
-import { ALLREDUCE_3, ALLREDUCE_6, IMPLS, layoutLabel, NAMES, PINGPONG, type Impl, type Layout } from "./plan.ts";
+import { ALLREDUCE_3, ALLREDUCE_6, IMPLS, layoutLabel, NAMES, PINGPONG, ranksOf, type Impl, type Layout } from "./plan.ts";
 import { runMultihostSuite, type Cell, type Metric, type SuiteResult } from "./suite.ts";
 
 const TARGET_ID = "allreduce-1mib-3hosts";
@@ -34,6 +36,7 @@ export const part: BenchPart = {
         notes: [`skipped: ${cluster.why}`],
       };
     }
+    const loadAtStart = loadNow();
     const layouts = options.quick ? [PINGPONG, ALLREDUCE_3] : [PINGPONG, ALLREDUCE_3, ALLREDUCE_6];
     const reps = options.quick ? { pingpong: 2, allreduce: 3 } : { pingpong: 3, allreduce: 5 };
     const result = await runMultihostSuite({
@@ -55,9 +58,10 @@ export const part: BenchPart = {
     writeCells(file, rest, cells);
     const target = allreduceTarget(result);
     const cpus = availableParallelism();
+    const oversubscribed = layouts.map(ranksOf).filter((np) => np > cpus);
     return {
       method: [
-        `hosts: network namespaces n1..n3 of this machine (test/cluster/up.sh) on one bridge, reached over ssh (${cluster.sshCommand}); they share its ${cpus} cpus, so n = 3 and n = 6 oversubscribe it, and every message crosses the kernel's veth bridge, not a wire: the figures compare software stacks over tcp, not networks`,
+        `hosts: network namespaces n1..n3 of this machine (test/cluster/up.sh) on one bridge, reached over ssh (${cluster.sshCommand}); they share its ${cpus} cpus${oversubscribed.length > 0 ? `, so n = ${oversubscribed.join(" and n = ")} oversubscribe it` : ""}, and every message crosses the kernel's veth bridge, not a wire: the figures compare software stacks over tcp, not networks`,
         `${result.roundsRun} round(s) of ${IMPLS.map((i) => NAMES[i]).join(", ")}, order rotating each round; ${reps.pingpong} samples per ping-pong run, ${reps.allreduce} per allreduce run; ${result.seconds.toFixed(0)} s`,
         "ping-pong: bench/pingpong's programs and plan (half round trip: each sample the median of one repetition's round trips; bandwidth: rank 0 isends a window, rank 1 acks once; MB/s = 1e6 bytes/s); allreduce: bench/collectives' programs and plan (a sample: barrier, then `iterations` calls; mean per call, the slowest rank's; one more call checked against the closed form)",
         "tsmpi: `tsmpirun --host HOSTS --ssh-command SSH [--auth none] -n N` from this machine (`n1:2,...` for two ranks per host); Open MPI: `mpirun --host HOSTS --bind-to none --mca btl tcp,self` (`tcp,vader,self` with two ranks per host) `--mca plm_rsh_agent SSH --mca oob_tcp_if_include / btl_tcp_if_include 10.201.0.0/24`, and `--mca mpi_yield_when_idle 1` above " +
@@ -80,6 +84,9 @@ export const part: BenchPart = {
         ...result.notes,
         ...wrongResults(result),
         ...(options.quick ? [`--quick: ${layoutLabel(ALLREDUCE_6)} not run`] : []),
+        ...(busyAtStart(loadAtStart, cpus)
+          ? [`the machine was busy at the start (load average ${loadAtStart} on ${cpus} cpus, which all three hosts share): rerun when it is quieter to confirm`]
+          : []),
       ],
       files: [relative(options.root, file)],
       versions: options.references.mpirun.ok ? { "Open MPI": options.references.mpirun.version } : {},
