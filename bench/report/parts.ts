@@ -6,6 +6,7 @@
 import { part as collectives } from "../collectives/part.ts";
 import { part as heat } from "../heat/part.ts";
 import { part as launch } from "../launch/part.ts";
+import { part as multihost } from "../multihost/part.ts";
 import { part as pi } from "../pi/part.ts";
 import { part as pingpong } from "../pingpong/part.ts";
 import type { BenchPart } from "./part.ts";
@@ -22,4 +23,5 @@ export const PARTS: readonly PartEntry[] = [
   { part: heat, budget: { full: 240, quick: 15 } },
   { part: pi, budget: { full: 90, quick: 8 } },
   { part: launch, budget: { full: 120, quick: 15 } },
+  { part: multihost, budget: { full: 120, quick: 20 } },
 ];
