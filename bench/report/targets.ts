@@ -22,6 +22,7 @@ export const TARGETS: readonly Target[] = [
   { id: "launch-16", text: "`tsmpirun -n 16` hello start to exit at most 1.5x `mpirun -n 16 python3 hello.py`", part: "launch" },
   { id: "idle-cpu", text: "an idle rank uses no CPU while it waits (no busy polling by default)", part: "launch" },
   { id: "memory-16", text: "16 ranks fit in 1.5 GiB", part: "launch" },
+  { id: "allreduce-1mib-3hosts", text: "1 MiB float64 allreduce across 3 hosts over tcp within 2x of Open MPI tcp", part: "multihost" },
 ];
 
 /**
