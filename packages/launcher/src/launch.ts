@@ -11,7 +11,7 @@ import { isThisHost } from "./hosts/this-host.ts";
 import { LocalRanks } from "./hosts/local-ranks.ts";
 import { startLocalAgent } from "./hosts/local-agent.ts";
 import { startAgentOverSsh } from "./hosts/ssh.ts";
-import { startAgentWithSrun } from "./hosts/srun.ts";
+import { isSrunNoise, startAgentWithSrun } from "./hosts/srun.ts";
 import { placeRanks } from "./procs/binding.ts";
 import { localCapacity } from "./procs/capacity.ts";
 import { mapRanksToHosts } from "./procs/map-hosts.ts";
@@ -140,7 +140,9 @@ async function superviseAcrossHosts(
         heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS,
         placement: { bindTo: job.bindTo, mapBy: job.mapBy === "node" ? "core" : job.mapBy },
       };
-      const showAgentLine = (host: string, line: string): void => void process.stderr.write(`tsmpirun: host ${host}: ${line}\n`);
+      const showAgentLine = (host: string, line: string): void => {
+        if (job.slurm === undefined || !isSrunNoise(line)) process.stderr.write(`tsmpirun: host ${host}: ${line}\n`);
+      };
       const remote: AgentHost[] = [];
       let localIndex: number | undefined;
       const entries: JobHosts["hosts"] = [];

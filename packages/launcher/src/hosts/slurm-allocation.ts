@@ -12,16 +12,22 @@ export interface SlurmAllocation {
   cpus: Map<string, number>;
 }
 
-/** The allocation, or undefined when not inside one. */
+/**
+ * The allocation, or undefined when not inside one. Inside a job step (tsmpirun started by srun)
+ * the task variables describe that step, not the allocation: then the slots are the allocation's
+ * cpus per host (SLURM_JOB_CPUS_PER_NODE) and there is no default rank count besides them.
+ */
 export function slurmAllocation(env: NodeJS.ProcessEnv = process.env): SlurmAllocation | undefined {
   const nodelist = env.SLURM_JOB_NODELIST ?? env.SLURM_NODELIST;
   if (env.SLURM_JOB_ID === undefined || nodelist === undefined || nodelist === "") return undefined;
   const names = expandNodelist(nodelist);
-  const tasks = expandCounts(env.SLURM_TASKS_PER_NODE ?? "", names.length);
+  const inStep = env.SLURM_STEP_ID !== undefined;
+  const slotVariable = inStep ? "SLURM_JOB_CPUS_PER_NODE" : "SLURM_TASKS_PER_NODE";
+  const tasks = expandCounts(env[slotVariable] ?? "", names.length);
   const cpuCounts = expandCounts(env.SLURM_JOB_CPUS_PER_NODE ?? "", names.length);
-  const ntasks = Number(env.SLURM_NTASKS ?? env.SLURM_NPROCS);
+  const ntasks = inStep ? Number.NaN : Number(env.SLURM_NTASKS ?? env.SLURM_NPROCS);
   return {
-    hosts: names.map((name, index) => ({ name, slots: tasks[index] ?? 1, source: "SLURM_TASKS_PER_NODE" })),
+    hosts: names.map((name, index) => ({ name, slots: tasks[index] ?? 1, source: slotVariable })),
     ntasks: Number.isInteger(ntasks) && ntasks > 0 ? ntasks : undefined,
     cpus: new Map(names.flatMap((name, index) => (cpuCounts[index] === undefined ? [] : [[name, cpuCounts[index]!] as const]))),
   };

@@ -21,3 +21,11 @@ export function startAgentWithSrun(host: string, cpus: number | undefined, env: 
   ];
   return spawn("srun", [...options, ...agentCommand()], { stdio: ["pipe", "pipe", "pipe"], detached: true });
 }
+
+/**
+ * What srun says about `--cpu-bind=none` on a cluster without a task plugin that binds: true, and
+ * not worth showing. Other srun lines are shown with the host's name.
+ */
+export function isSrunNoise(line: string): boolean {
+  return line === "srun: cluster configuration lacks support for cpu binding";
+}
