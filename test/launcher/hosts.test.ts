@@ -91,23 +91,23 @@ describe("mapping ranks to hosts", () => {
 
 describe("tsmpirun with --host on this host only", () => {
   test("refuses more ranks than slots with exit code 2 and starts nothing", async () => {
-    const result = await runTsmpirun(["--host", "localhost:2", "-n", "3", fixture("hosts-behave.ts")]);
+    const result = await runTsmpirun(["--host", "localhost:2", "-n", "3", fixture("slurm-behave.ts")]);
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("tsmpirun: 3 ranks do not fit in the 2 slots of 1 host; no ranks were started");
   });
 
   test("runs as many ranks as slots without -n, and more with --oversubscribe, all without ssh", async () => {
-    const fits = await runTsmpirun(["--host", "localhost:3", fixture("hosts-behave.ts")]);
+    const fits = await runTsmpirun(["--host", "localhost:3", fixture("slurm-behave.ts")]);
     expect(fits.exitCode, fits.stderr).toBe(0);
     expect(fits.stdout.match(/^rank \d of 3 /gm)).toHaveLength(3);
-    const over = await runTsmpirun(["--host", "localhost:1", "-n", "2", "--oversubscribe", fixture("hosts-behave.ts")]);
+    const over = await runTsmpirun(["--host", "localhost:1", "-n", "2", "--oversubscribe", fixture("slurm-behave.ts")]);
     expect(over.exitCode, over.stderr).toBe(0);
     expect(over.stdout).toMatch(/sum=3/);
   });
 
   test("--host and --hostfile together is a usage error", async () => {
-    const result = await runTsmpirun(["--host", "a", "--hostfile", "b", fixture("hosts-behave.ts")]);
+    const result = await runTsmpirun(["--host", "a", "--hostfile", "b", fixture("slurm-behave.ts")]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain("give --host or --hostfile, not both");
   });

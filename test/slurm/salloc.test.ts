@@ -60,7 +60,7 @@ describe.skipIf(skip)("tsmpirun inside salloc -N3", () => {
   });
 
   test("runs the allocation's tasks on its hosts, started with srun", async () => {
-    const run = await salloc(["-N3", "-n6"], [fixture("hosts-behave.ts")]);
+    const run = await salloc(["-N3", "-n6"], [fixture("slurm-behave.ts")]);
     expect(run.exitCode, explain(run)).toBe(0);
     const lines = run.stdout.split("\n").filter((line) => line.startsWith("rank ")).sort();
     expect(lines.map((line) => line.replace(/ job=.*/, ""))).toEqual(
@@ -84,7 +84,7 @@ describe.skipIf(skip)("tsmpirun inside salloc -N3", () => {
   });
 
   test("a rank on another host that exits 3 ends the job with exit code 3, and nothing is left on any host", async () => {
-    const run = await salloc(["-N3", "-n6"], [fixture("hosts-behave.ts"), "exit:5:3", "--wait"]);
+    const run = await salloc(["-N3", "-n6"], [fixture("slurm-behave.ts"), "exit:5:3", "--wait"]);
     expect(run.exitCode, explain(run)).toBe(3);
     expect(run.stderr).toMatch(/rank 5 of 6 on n3 \(pid \d+\) exited with code 3/);
     expect(await noneLeft(jobIdFrom(run.stdout))).toEqual({ processes: [], segments: [] });
@@ -92,7 +92,7 @@ describe.skipIf(skip)("tsmpirun inside salloc -N3", () => {
   });
 
   test("within a job step (srun inside salloc) the agents' steps overlap it instead of waiting for it", async () => {
-    const run = await salloc(["-N3", "-n6"], [fixture("hosts-behave.ts")], ["srun", "-N1", "-n1"]);
+    const run = await salloc(["-N3", "-n6"], [fixture("slurm-behave.ts")], ["srun", "-N1", "-n1"]);
     expect(run.exitCode, explain(run)).toBe(0);
     expect(run.stdout.split("\n").filter((line) => line.startsWith("rank "))).toHaveLength(6);
   });
