@@ -66,6 +66,6 @@ describe("--bind-to / --map-by", () => {
 
   test("rejects an unknown bindTo or mapBy", async () => {
     await expect(launch({ np: 1, program: "x.ts", bindTo: "socket" as "core" })).rejects.toThrow(/launch\(bindTo\)/);
-    await expect(launch({ np: 1, program: "x.ts", mapBy: "node" as "core" })).rejects.toThrow(/launch\(mapBy\)/);
+    await expect(launch({ np: 1, program: "x.ts", mapBy: "socket" as "core" })).rejects.toThrow(/launch\(mapBy\)/);
   });
 });
