@@ -8,8 +8,8 @@ const SHM_DIR = "/dev/shm";
  * segment's name as soon as every rank has attached, so this only finds one when a rank died in
  * that short window (SIGKILL, which no handler sees).
  */
-export async function removeJobSegments(jobId: string): Promise<void> {
-  const prefix = sharedSegmentPrefix(jobId);
+export async function removeJobSegments(jobId: string, host?: string): Promise<void> {
+  const prefix = sharedSegmentPrefix(jobId, host);
   let names: string[];
   try {
     names = await readdir(SHM_DIR);

@@ -11,6 +11,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ChildProcess } from "node:child_process";
+import { hostIdentity } from "@tsmpi/runtime/internal/wireup";
 import { interfaceAddress } from "../hosts/interfaces.ts";
 import { localHost } from "../hosts/local.ts";
 import { placeRanks } from "../procs/binding.ts";
@@ -29,6 +30,9 @@ interface LocalRank {
   exited: Promise<void>;
   done: boolean;
 }
+
+// The launcher's end of stdout may be gone (ssh killed): the ranks must still be ended and cleaned up.
+process.stdout.on("error", () => undefined);
 
 function send(record: AgentRecord): void {
   process.stdout.write(encodeRecord(record));
@@ -139,7 +143,8 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     for (const local of ranks) if (local.child.pid !== undefined) killLeftovers(localHost, local.child.pid);
-    await Promise.all([jobDir.remove(), removeJobSegments(job.jobId)]);
+    // Only this host's: other hosts of the job may share this /dev/shm (namespaces) and still run.
+    await Promise.all([jobDir.remove(), removeJobSegments(job.jobId, hostIdentity())]);
   }
 }
 

@@ -15,6 +15,7 @@ import { ZmqTransport } from "../transport/zmq.ts";
 import { readJobKey, ZapHandler } from "../wireup/auth.ts";
 import { endpointHost, routeSourceAddress } from "../wireup/bind-address.ts";
 import { WireupClient } from "../wireup/client.ts";
+import { hostIdentity } from "../wireup/host-identity.ts";
 import { decodePeerAddress, encodePeerAddress } from "../wireup/peer-address.ts";
 import { endpointKey, sharedSegmentPrefix } from "../wireup/protocol.ts";
 import { installFaultReporting } from "./fault.ts";
@@ -65,7 +66,7 @@ async function startInJob(job: JobEnv): Promise<Engine> {
       ipc: job.transport === "ipc",
       tcpAddress: await tcpAddressOf(job),
       key,
-      ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(job.jobId) : undefined,
+      ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(job.jobId, hostIdentity()) : undefined,
     });
     await client.put(endpointKey(job.rank), encodePeerAddress(address));
     const kvs = await client.fence();

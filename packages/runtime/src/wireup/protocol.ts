@@ -40,11 +40,13 @@ export function endpointKey(rank: number): string {
 }
 
 /**
- * Prefix of the names of POSIX shared-memory segments a job makes (SharedArray). The launcher
- * removes any left in /dev/shm when the job ends, whatever way it ended.
+ * Prefix of the names of POSIX shared-memory segments a job makes (rings, collective regions,
+ * SharedArray); ranks add their host identity. The launcher and each host's agent remove any
+ * left in /dev/shm when the job ends, whatever way it ended.
  */
-export function sharedSegmentPrefix(jobId: string): string {
-  return `tsmpi-${jobId}-`;
+export function sharedSegmentPrefix(jobId: string, host?: string): string {
+  // With the host identity: hosts that share /dev/shm (namespaces, containers) clean up only their own.
+  return host === undefined ? `tsmpi-${jobId}-` : `tsmpi-${jobId}-${host}-`;
 }
 
 export function rankRoutingId(rank: number): string {
