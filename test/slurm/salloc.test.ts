@@ -7,8 +7,9 @@
  * Skipped, with the reason printed, when salloc or the cluster's slurm.conf is missing, except with
  * CI=true, where that is a failure.
  */
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { fixture, exampleProgram, repoRoot } from "../helpers/paths.ts";
@@ -89,6 +90,29 @@ describe.skipIf(skip)("tsmpirun inside salloc -N3", () => {
     expect(run.stderr).toMatch(/rank 5 of 6 on n3 \(pid \d+\) exited with code 3/);
     expect(await noneLeft(jobIdFrom(run.stdout))).toEqual({ processes: [], segments: [] });
     console.log(`salloc: remote exit 3 ended in ${run.seconds.toFixed(2)} s`);
+  });
+
+  test("in an sbatch batch script (which runs on the allocation's first host) as in salloc", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsmpi-sbatch-"));
+    const output = join(dir, "job.out");
+    const started = performance.now();
+    const submitted = spawnSync(
+      "sbatch",
+      ["--parsable", "-N3", "-n6", "-o", output, "--wrap", `${process.execPath} ${tsmpirun} ${fixture("slurm-behave.ts")}`],
+      { cwd: repoRoot, env: { ...process.env, SLURM_CONF: slurmConf }, encoding: "utf8", timeout: 60_000 },
+    );
+    expect(submitted.status, submitted.stderr).toBe(0);
+    // `sbatch --wait` polls every 10 s; squeue answers at once.
+    const jobId = submitted.stdout.trim();
+    const queued = (): boolean =>
+      spawnSync("squeue", ["-h", "-j", jobId], { env: { ...process.env, SLURM_CONF: slurmConf }, encoding: "utf8" }).stdout.trim() !== "";
+    for (let waited = 0; queued() && waited < 60_000; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = readFileSync(output, "utf8").split("\n").filter((line) => line.startsWith("rank ")).sort();
+    expect(lines.map((line) => line.replace(/ job=.*/, ""))).toEqual(
+      [0, 1, 2, 3, 4, 5].map((rank) => `rank ${rank} of 6 on n${Math.floor(rank / 2) + 1} sum=21`),
+    );
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`sbatch -N3 -n6 tsmpirun hello, submission to end: ${((performance.now() - started) / 1000).toFixed(2)} s`);
   });
 
   test("within a job step (srun inside salloc) the agents' steps overlap it instead of waiting for it", async () => {
