@@ -15,8 +15,8 @@ import { ZmqTransport } from "../transport/zmq.ts";
 import { readJobKey, ZapHandler } from "../wireup/auth.ts";
 import { endpointHost, routeSourceAddress } from "../wireup/bind-address.ts";
 import { WireupClient } from "../wireup/client.ts";
-import { decodePeerAddress, encodePeerAddress } from "../wireup/peer-address.ts";
-import { endpointKey, sharedSegmentPrefix } from "../wireup/protocol.ts";
+import { sharedSegmentPrefix } from "../wireup/protocol.ts";
+import { exchangeAddresses } from "../wireup/store.ts";
 import { installFaultReporting } from "./fault.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
 import { runtimeState, setRuntimeState } from "./state.ts";
@@ -55,7 +55,7 @@ async function startInJob(job: JobEnv): Promise<Engine> {
   exitWhenOrphaned(job.rank);
   const key = job.keyFile === undefined ? undefined : readJobKey(job.keyFile);
   if (key !== undefined) zap = await ZapHandler.start(key, (refusal) => reportRefusal(job.rank, host, refusal.address));
-  const client = await WireupClient.connect(job, { pid: process.pid, host }, key);
+  const client = await WireupClient.connect({ endpoint: job.rendezvous, rank: job.rank, size: job.size, hello: { pid: process.pid, host }, key });
   setRuntimeState({ engine, client, host });
   try {
     const { transport, address } = await ZmqTransport.bind({
@@ -67,13 +67,7 @@ async function startInJob(job: JobEnv): Promise<Engine> {
       key,
       ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(job.jobId) : undefined,
     });
-    await client.put(endpointKey(job.rank), encodePeerAddress(address));
-    const kvs = await client.fence();
-    const addresses = Array.from({ length: job.size }, (_, rank) => {
-      const published = kvs[endpointKey(rank)];
-      if (published === undefined) throw new Error(`rank ${rank} published no endpoint`);
-      return decodePeerAddress(published);
-    });
+    const addresses = await exchangeAddresses(client, address);
     transport.setPeers(addresses);
     engine.attach(transport);
     return engine;

@@ -1,12 +1,13 @@
 /**
- * The rank's side of the rendezvous with tsmpirun (PMI's role in MPICH and Open MPI): publish this
- * rank's endpoint, wait at the fence until every rank has published, learn everyone's; later, report
- * an abort or an uncaught exception so that the launcher can end the job and say why.
+ * The rank's side of the rendezvous in protocol.ts (PMI's role in MPICH and Open MPI), served by
+ * tsmpirun: publish this rank's endpoint, wait at the fence until every
+ * rank has published, learn everyone's; later, report an abort or an uncaught
+ * exception so that the launcher can end the job and say why.
  */
 import * as zmq from "zeromq";
 import { wireupFailed } from "../errors.ts";
 import { curveClientOptions, type JobKey } from "./auth.ts";
-import type { JobEnv } from "../env.ts";
+import type { WireupStore } from "./store.ts";
 import {
   decodeWireupMessage,
   encodeWireupMessage,
@@ -17,23 +18,41 @@ import {
 
 /** Long enough for a report sent just before `process.exit` to reach the launcher. */
 const REPORT_LINGER_MS = 2_000;
+/** How to connect; see {@link WireupClient.connect}. */
+export interface WireupClientOptions {
+  /** The rendezvous, `ipc://...` or `tcp://host:port` (a host name is resolved by libzmq, retried until it resolves). */
+  endpoint: string;
+  rank: number;
+  size: number;
+  hello: { pid: number; host: string };
+  /** The job's key: CURVE to the rendezvous. */
+  key: JobKey | undefined;
+}
 
-export class WireupClient {
+/** A rank's connection to the rendezvous: a {@link WireupStore}, and the channel of its last reports. */
+export class WireupClient implements WireupStore {
+  readonly rank: number;
+  readonly size: number;
   readonly #socket: zmq.Dealer;
-  readonly #rank: number;
+  readonly #endpoint: string;
+  #kvs: Record<string, string> = {};
   #closed = false;
 
-  private constructor(socket: zmq.Dealer, rank: number) {
+  private constructor(socket: zmq.Dealer, options: WireupClientOptions) {
     this.#socket = socket;
-    this.#rank = rank;
+    this.#endpoint = options.endpoint;
+    this.rank = options.rank;
+    this.size = options.size;
   }
 
-  static async connect(job: JobEnv, hello: { pid: number; host: string }, key: JobKey | undefined): Promise<WireupClient> {
+  /** Connects (libzmq connects in the background: this does not wait for the server) and says hello. */
+  static async connect(options: WireupClientOptions): Promise<WireupClient> {
+    const { key, rank } = options;
     const curve = key === undefined ? {} : curveClientOptions(key);
-    const socket = new zmq.Dealer({ ...curve, routingId: rankRoutingId(job.rank), linger: REPORT_LINGER_MS });
-    socket.connect(job.rendezvous);
-    const client = new WireupClient(socket, job.rank);
-    await client.send({ type: "hello", rank: job.rank, ...hello });
+    const socket = new zmq.Dealer({ ...curve, routingId: rankRoutingId(rank), linger: REPORT_LINGER_MS });
+    const client = new WireupClient(socket, options);
+    socket.connect(options.endpoint);
+    await client.send({ type: "hello", rank, ...options.hello });
     return client;
   }
 
@@ -57,18 +76,23 @@ export class WireupClient {
   }
 
   put(key: string, value: string): Promise<void> {
-    return this.send({ type: "put", rank: this.#rank, key, value });
+    return this.send({ type: "put", rank: this.rank, key, value });
   }
 
-  /** Resolves with every key/value put by any rank, once all ranks have reached the fence. */
-  async fence(): Promise<Record<string, string>> {
-    await this.send({ type: "fence", rank: this.#rank });
-    const [frame] = await this.#socket.receive();
+  /** Resolves once all ranks have reached the fence; {@link WireupClient.get} then reads what they put. */
+  async fence(): Promise<void> {
+    await this.send({ type: "fence", rank: this.rank });
+    const frames = await this.#socket.receive();
+    const [frame] = frames;
     const reply = frame === undefined ? undefined : decodeWireupMessage<LauncherToRank>(frame);
     if (reply?.type !== "fence") {
-      throw wireupFailed({ rank: this.#rank, call: "init" }, "unexpected reply from tsmpirun's rendezvous");
+      throw wireupFailed({ rank: this.rank, call: "init" }, "unexpected reply from the rendezvous");
     }
-    return reply.kvs;
+    this.#kvs = reply.kvs;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.#kvs[key];
   }
 
   close(): void {
