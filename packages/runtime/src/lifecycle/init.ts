@@ -1,32 +1,34 @@
 /**
- * `init` and `finalize` (MPI_Init / MPI_Finalize). Started by tsmpirun, `init` binds this rank's
- * socket, meets the other ranks at the launcher's rendezvous and returns the world communicator;
- * started by hand, it returns a world of one rank. A program that never calls `finalize` is
- * finalized when its event loop runs dry, after its queued messages have been handed over.
+ * `init` and `finalize` (MPI_Init / MPI_Finalize). `init` finds out from the environment how this
+ * process belongs to a job, binds this rank's socket, meets the other ranks and returns the world
+ * communicator. A program that never calls `finalize` is finalized when its event loop runs dry,
+ * after its queued messages have been handed over.
  */
 import { hostname } from "node:os";
 import { Comm } from "../comm/comm.ts";
 import { worldCore } from "../core/comm-core.ts";
 import { Engine } from "../engine/engine.ts";
-import { notUsable, wireupFailed } from "../errors.ts";
+import { notUsable, TsmpiError, wireupFailed } from "../errors.ts";
 import { readJobEnv, sharedMemoryTransportAllowed, type JobEnv } from "../env.ts";
 import { SelfTransport } from "../transport/self.ts";
 import { ZmqTransport } from "../transport/zmq.ts";
 import { readJobKey, ZapHandler } from "../wireup/auth.ts";
-import { endpointHost, routeSourceAddress } from "../wireup/bind-address.ts";
-import { WireupClient } from "../wireup/client.ts";
 import { sharedSegmentPrefix } from "../wireup/protocol.ts";
 import { exchangeAddresses } from "../wireup/store.ts";
 import { installFaultReporting } from "./fault.ts";
-import { exitWhenOrphaned } from "./orphan-watch.ts";
+import { joinLauncher } from "./join-launcher.ts";
 import { runtimeState, setRuntimeState } from "./state.ts";
 
 let world: Promise<Comm> | undefined;
 let finalized = false;
+let zap: ZapHandler | undefined;
 
 /**
  * Joins the job and returns the world communicator. Every rank must call it; calling it again
  * returns the same communicator.
+ *
+ * Started by tsmpirun, it meets the other ranks at tsmpirun's rendezvous (`TSMPI_RENDEZVOUS`);
+ * started by hand, it returns a world of one rank.
  */
 export function init(): Promise<Comm> {
   if (finalized) return Promise.reject(notUsable({ call: "init" }, "tsmpi has already been finalized"));
@@ -45,59 +47,52 @@ async function start(): Promise<Comm> {
 function startSingleton(): Engine {
   const engine = new Engine(0, 1);
   engine.attach(new SelfTransport(engine.deliver));
-  setRuntimeState({ engine, client: undefined, host: hostname() });
+  setRuntimeState({ engine, link: undefined, host: hostname(), jobId: "" });
   return engine;
 }
 
+/** Joins (job-link.ts), binds this rank's sockets and exchanges addresses. */
 async function startInJob(job: JobEnv): Promise<Engine> {
   const host = hostname();
-  const engine = new Engine(job.rank, job.size);
-  exitWhenOrphaned(job.rank);
-  const key = job.keyFile === undefined ? undefined : readJobKey(job.keyFile);
-  if (key !== undefined) zap = await ZapHandler.start(key, (refusal) => reportRefusal(job.rank, host, refusal.address));
-  const client = await WireupClient.connect({ endpoint: job.rendezvous, rank: job.rank, size: job.size, hello: { pid: process.pid, host }, key });
-  setRuntimeState({ engine, client, host });
+  let rank: number | undefined;
   try {
+    const keyFile = job.keyFile;
+    const key = keyFile === undefined ? undefined : readJobKey(keyFile);
+    // Before any CURVE socket exists (rank 0's rendezvous included): libzmq asks it about each connection.
+    if (key !== undefined) zap = await ZapHandler.start(key, (refusal) => reportRefusal(rank, host, refusal.address));
+    const joining = await joinLauncher(job, host, key);
+    rank = joining.rank;
+    const engine = new Engine(joining.rank, joining.size);
+    // From here on a failure in this rank goes through the link (it ends a PMI-2 job, for one).
+    setRuntimeState({ engine, link: joining.link, host, jobId: joining.jobId });
     const { transport, address } = await ZmqTransport.bind({
-      rank: job.rank,
-      jobDir: job.jobDir,
+      rank: joining.rank,
+      jobDir: joining.jobDir ?? "",
       deliver: engine.deliver,
-      ipc: job.transport === "ipc",
-      tcpAddress: await tcpAddressOf(job),
+      ipc: joining.ipc,
+      tcpAddress: await joining.tcpAddress(),
       key,
-      ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(job.jobId) : undefined,
+      ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(joining.jobId) : undefined,
     });
-    const addresses = await exchangeAddresses(client, address);
-    transport.setPeers(addresses);
+    transport.setPeers(await exchangeAddresses(joining.link.store, address));
     engine.attach(transport);
+    joining.link.wiredUp();
     return engine;
   } catch (error) {
-    throw wireupFailed({ rank: job.rank, call: "init" }, `wire-up with tsmpirun failed: ${(error as Error).message}`, error);
+    if (error instanceof TsmpiError && error.code === "ERR_WIREUP") throw error;
+    throw wireupFailed({ rank, call: "init" }, `wire-up with tsmpirun failed: ${(error as Error).message}`, error);
   }
 }
 
-let zap: ZapHandler | undefined;
-
-/** Where this rank listens for ranks of other hosts; `undefined`: it needs no tcp. */
-async function tcpAddressOf(job: JobEnv): Promise<string | undefined> {
-  if (job.bindAddress === "auto") {
-    const rendezvousHost = endpointHost(job.rendezvous);
-    if (rendezvousHost === undefined) throw new Error(`cannot choose a tcp address from rendezvous ${job.rendezvous}`);
-    return routeSourceAddress(rendezvousHost);
-  }
-  if (job.bindAddress !== undefined) return job.bindAddress;
-  return job.transport === "tcp" ? "127.0.0.1" : undefined;
+function reportRefusal(rank: number | undefined, host: string, from: string): void {
+  const who = rank === undefined ? `tsmpi: ${host}` : `tsmpi: rank ${rank} on ${host}`;
+  process.stderr.write(`${who}: refused a connection from ${from}: it did not present this job's key\n`);
 }
-
-function reportRefusal(rank: number, host: string, from: string): void {
-  process.stderr.write(`tsmpi: rank ${rank} on ${host}: refused a connection from ${from}: it did not present this job's key\n`);
-}
-
 
 /**
  * Leaves the job: hands every queued message to the transport, closes this rank's sockets and tells
- * the launcher. Not collective: it does not wait for the other ranks. Later calls do nothing; any
- * communication after it fails with ERR_STATE.
+ * the launcher. Not collective: it does not wait for the other ranks. Later calls do
+ * nothing; any communication after it fails with ERR_STATE.
  */
 export async function finalize(): Promise<void> {
   if (finalized) return;
@@ -105,9 +100,6 @@ export async function finalize(): Promise<void> {
   const state = runtimeState();
   if (world === undefined || state === undefined) return;
   await state.engine.finalize();
-  if (state.client !== undefined) {
-    await state.client.send({ type: "finalize", rank: state.engine.worldRank });
-    state.client.close();
-  }
+  await state.link?.finalize();
   zap?.close();
 }
