@@ -1,6 +1,7 @@
+import { wireupFailed } from "./errors.ts";
 import { ENV, type TransportKind } from "./wireup/protocol.ts";
 
-/** What the launcher told this rank about its job; `undefined` for a singleton started by hand. */
+/** What tsmpirun told this rank about its job (TSMPI_RENDEZVOUS is tsmpirun's). */
 export interface JobEnv {
   rank: number;
   size: number;
@@ -14,10 +15,55 @@ export interface JobEnv {
   keyFile: string | undefined;
 }
 
-/** The only reader of TSMPI_* variables. */
-export function readJobEnv(env: NodeJS.ProcessEnv = process.env): JobEnv | undefined {
-  const rendezvous = env[ENV.rendezvous];
-  if (rendezvous === undefined || rendezvous === "") return undefined;
+/** A task started by a PMI-2 server (`srun --mpi=pmi2`); rank and size come from the server. */
+export interface Pmi2Env {
+  /** Slurm's launch node: the route towards it gives the address to listen on. */
+  launchNodeAddress: string | undefined;
+  /** See ENV.bindAddress: overrides the route towards the launch node. */
+  bindAddress: string | undefined;
+  /** See ENV.keyFile: Slurm makes no key, so only one the user provides. */
+  keyFile: string | undefined;
+}
+
+/** How this process joins its job, as its environment says. */
+export type WireupEnv =
+  /** Started by hand: a world of one rank. */
+  | { mode: "singleton" }
+  | { mode: "launcher"; job: JobEnv }
+  | { mode: "pmi2"; job: Pmi2Env };
+
+/**
+ * The only reader of TSMPI_* variables, and of what Slurm and PMI-2 say about this process. Throws
+ * an `ERR_WIREUP` {@link TsmpiError} when the variables contradict each other, and when this
+ * process is one of several tasks of an srun step that nobody can wire up (no PMI-2, no tsmpirun):
+ * those tasks would otherwise each run as a world of one rank, silently (ompi#13523, MPI.jl#430).
+ */
+export function readWireupEnv(env: NodeJS.ProcessEnv = process.env): WireupEnv {
+  const optional = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
+  const rendezvous = optional(ENV.rendezvous);
+  if (rendezvous !== undefined) return { mode: "launcher", job: readLauncherEnv(env, rendezvous) };
+  // A PMI-2 server only when tsmpirun is not there: tsmpirun's agents may run in a step with PMI.
+  if ((env.PMI_FD ?? "").trim() !== "") {
+    return {
+      mode: "pmi2",
+      job: { launchNodeAddress: optional("SLURM_LAUNCH_NODE_IPADDR"), bindAddress: optional(ENV.bindAddress), keyFile: optional(ENV.keyFile) },
+    };
+  }
+  const tasks = slurmStepTasks(env);
+  if (tasks !== undefined && tasks > 1) {
+    const mpiType = optional("SLURM_MPI_TYPE");
+    const step = env.SLURM_JOB_ID === undefined ? "" : ` ${env.SLURM_JOB_ID}${env.SLURM_STEP_ID === undefined ? "" : `.${env.SLURM_STEP_ID}`}`;
+    throw wireupFailed(
+      { call: "init" },
+      `this process is one of ${tasks} tasks of Slurm step${step}, started without a PMI-2 server (no PMI_FD${mpiType === undefined ? "" : `; SLURM_MPI_TYPE=${mpiType}`}) ` +
+        `and without tsmpirun (no ${ENV.rendezvous}): the tasks cannot find each other, and would each run alone as a world of one rank. ` +
+        "Start them with `srun --mpi=pmi2 ...`, or start the job with tsmpirun inside the allocation",
+    );
+  }
+  return { mode: "singleton" };
+}
+
+function readLauncherEnv(env: NodeJS.ProcessEnv, rendezvous: string): JobEnv {
   const rank = Number(env[ENV.rank]);
   const size = Number(env[ENV.size]);
   if (!Number.isInteger(rank) || !Number.isInteger(size) || size < 1 || rank < 0 || rank >= size) {
@@ -35,6 +81,17 @@ export function readJobEnv(env: NodeJS.ProcessEnv = process.env): JobEnv | undef
     bindAddress: optional(ENV.bindAddress),
     keyFile: optional(ENV.keyFile),
   };
+}
+
+/**
+ * How many tasks the srun step of this process has, when it is a task of one. SLURM_STEP_NUM_TASKS
+ * is srun's; SLURM_NTASKS alone is also set in an salloc shell and a batch script, which run one
+ * process for the whole allocation, so it counts only beside srun's SLURM_STEP_ID.
+ */
+function slurmStepTasks(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.SLURM_STEP_NUM_TASKS ?? (env.SLURM_STEP_ID === undefined ? undefined : env.SLURM_NTASKS);
+  const tasks = Number(text);
+  return text === undefined || !Number.isInteger(tasks) ? undefined : tasks;
 }
 
 /**

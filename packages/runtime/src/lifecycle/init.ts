@@ -9,26 +9,35 @@ import { Comm } from "../comm/comm.ts";
 import { worldCore } from "../core/comm-core.ts";
 import { Engine } from "../engine/engine.ts";
 import { notUsable, TsmpiError, wireupFailed } from "../errors.ts";
-import { readJobEnv, sharedMemoryTransportAllowed, type JobEnv } from "../env.ts";
+import { readWireupEnv, sharedMemoryTransportAllowed, type WireupEnv } from "../env.ts";
 import { SelfTransport } from "../transport/self.ts";
 import { ZmqTransport } from "../transport/zmq.ts";
-import { readJobKey, ZapHandler } from "../wireup/auth.ts";
+import { readJobKey, ZapHandler, type JobKey } from "../wireup/auth.ts";
 import { sharedSegmentPrefix } from "../wireup/protocol.ts";
 import { exchangeAddresses } from "../wireup/store.ts";
 import { installFaultReporting } from "./fault.ts";
+import type { Joining } from "./job-link.ts";
 import { joinLauncher } from "./join-launcher.ts";
+import { joinPmi2 } from "./join-pmi2.ts";
+import { createPrivateDir, type PrivateDir } from "./private-dir.ts";
 import { runtimeState, setRuntimeState } from "./state.ts";
 
 let world: Promise<Comm> | undefined;
 let finalized = false;
 let zap: ZapHandler | undefined;
+let privateDir: PrivateDir | undefined;
 
 /**
  * Joins the job and returns the world communicator. Every rank must call it; calling it again
  * returns the same communicator.
  *
- * Started by tsmpirun, it meets the other ranks at tsmpirun's rendezvous (`TSMPI_RENDEZVOUS`);
- * started by hand, it returns a world of one rank.
+ * How the ranks meet depends on how they were started:
+ * - by `tsmpirun`: at tsmpirun's rendezvous (`TSMPI_RENDEZVOUS`);
+ * - by `srun --mpi=pmi2` (or `srun --mpi=pmi2 tsmpirun --as-rank`): through Slurm's PMI-2 server
+ *   (`PMI_FD`). Connections between hosts are not encrypted, since Slurm makes no key, unless
+ *   `TSMPI_KEY_FILE` names a key file (`{"publicKey","secretKey"}`, Z85) that every rank reads;
+ * - by hand: a world of one rank. Several tasks of one srun step without PMI-2 (`srun -n 4` with no
+ *   `--mpi=pmi2`) are refused with an `ERR_WIREUP` {@link TsmpiError} rather than run as 4 worlds of one.
  */
 export function init(): Promise<Comm> {
   if (finalized) return Promise.reject(notUsable({ call: "init" }, "tsmpi has already been finalized"));
@@ -38,8 +47,8 @@ export function init(): Promise<Comm> {
 
 async function start(): Promise<Comm> {
   installFaultReporting();
-  const job = readJobEnv();
-  const engine = job === undefined ? startSingleton() : await startInJob(job);
+  const wireup = readWireupEnv();
+  const engine = wireup.mode === "singleton" ? startSingleton() : await startInJob(wireup);
   process.once("beforeExit", () => void finalize());
   return new Comm(worldCore(engine));
 }
@@ -51,23 +60,25 @@ function startSingleton(): Engine {
   return engine;
 }
 
-/** Joins (job-link.ts), binds this rank's sockets and exchanges addresses. */
-async function startInJob(job: JobEnv): Promise<Engine> {
+/** The same steps whoever started the job; only joining (job-link.ts) differs. */
+async function startInJob(wireup: Exclude<WireupEnv, { mode: "singleton" }>): Promise<Engine> {
   const host = hostname();
+  const via = describe(wireup);
   let rank: number | undefined;
   try {
-    const keyFile = job.keyFile;
+    const keyFile = wireup.job.keyFile;
     const key = keyFile === undefined ? undefined : readJobKey(keyFile);
-    // Before any CURVE socket exists (rank 0's rendezvous included): libzmq asks it about each connection.
+    // Before any CURVE socket exists: libzmq asks it about each connection.
     if (key !== undefined) zap = await ZapHandler.start(key, (refusal) => reportRefusal(rank, host, refusal.address));
-    const joining = await joinLauncher(job, host, key);
+    const joining = await join(wireup, host, key);
     rank = joining.rank;
     const engine = new Engine(joining.rank, joining.size);
     // From here on a failure in this rank goes through the link (it ends a PMI-2 job, for one).
     setRuntimeState({ engine, link: joining.link, host, jobId: joining.jobId });
+    privateDir = joining.jobDir === undefined ? createPrivateDir() : undefined;
     const { transport, address } = await ZmqTransport.bind({
       rank: joining.rank,
-      jobDir: joining.jobDir ?? "",
+      jobDir: joining.jobDir ?? privateDir?.path ?? "",
       deliver: engine.deliver,
       ipc: joining.ipc,
       tcpAddress: await joining.tcpAddress(),
@@ -80,7 +91,26 @@ async function startInJob(job: JobEnv): Promise<Engine> {
     return engine;
   } catch (error) {
     if (error instanceof TsmpiError && error.code === "ERR_WIREUP") throw error;
-    throw wireupFailed({ rank, call: "init" }, `wire-up with tsmpirun failed: ${(error as Error).message}`, error);
+    throw wireupFailed({ rank, call: "init" }, `wire-up ${via} failed: ${(error as Error).message}`, error);
+  }
+}
+
+function join(wireup: Exclude<WireupEnv, { mode: "singleton" }>, host: string, key: JobKey | undefined): Promise<Joining> {
+  switch (wireup.mode) {
+    case "launcher":
+      return joinLauncher(wireup.job, host, key);
+    case "pmi2":
+      return joinPmi2(wireup.job);
+  }
+}
+
+/** Says where wire-up went wrong, in messages. */
+function describe(wireup: Exclude<WireupEnv, { mode: "singleton" }>): string {
+  switch (wireup.mode) {
+    case "launcher":
+      return "with tsmpirun";
+    case "pmi2":
+      return "through Slurm's PMI-2 server";
   }
 }
 
@@ -91,7 +121,7 @@ function reportRefusal(rank: number | undefined, host: string, from: string): vo
 
 /**
  * Leaves the job: hands every queued message to the transport, closes this rank's sockets and tells
- * the launcher. Not collective: it does not wait for the other ranks. Later calls do
+ * the launcher (or Slurm). Not collective: it does not wait for the other ranks. Later calls do
  * nothing; any communication after it fails with ERR_STATE.
  */
 export async function finalize(): Promise<void> {
@@ -102,4 +132,5 @@ export async function finalize(): Promise<void> {
   await state.engine.finalize();
   await state.link?.finalize();
   zap?.close();
+  privateDir?.remove();
 }
