@@ -15,6 +15,22 @@ export interface JobEnv {
   keyFile: string | undefined;
 }
 
+/** A rank of a job whose rank 0 serves the rendezvous (TSMPI_WIREUP=rank0: the Kubernetes Job). */
+export interface Rank0Env {
+  rank: number;
+  size: number;
+  jobId: string;
+  /** `tcp://host:port`, rank 0's rendezvous as the other ranks reach it. */
+  rendezvous: string;
+  /** The port of {@link Rank0Env.rendezvous}, which rank 0 listens on. */
+  port: number;
+  /** See ENV.bindAddress (`undefined` or `auto`: the route towards the rendezvous). */
+  bindAddress: string | undefined;
+  keyFile: string | undefined;
+  /** See ENV.wireupProgress. */
+  progressMs: number;
+}
+
 /** A task started by a PMI-2 server (`srun --mpi=pmi2`); rank and size come from the server. */
 export interface Pmi2Env {
   /** Slurm's launch node: the route towards it gives the address to listen on. */
@@ -30,7 +46,11 @@ export type WireupEnv =
   /** Started by hand: a world of one rank. */
   | { mode: "singleton" }
   | { mode: "launcher"; job: JobEnv }
+  | { mode: "rank0"; job: Rank0Env }
   | { mode: "pmi2"; job: Pmi2Env };
+
+/** The seconds between progress reports while a rank waits at a rendezvous of its own job. */
+const DEFAULT_PROGRESS_SECONDS = 10;
 
 /**
  * The only reader of TSMPI_* variables, and of what Slurm and PMI-2 say about this process. Throws
@@ -41,7 +61,14 @@ export type WireupEnv =
 export function readWireupEnv(env: NodeJS.ProcessEnv = process.env): WireupEnv {
   const optional = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
   const rendezvous = optional(ENV.rendezvous);
-  if (rendezvous !== undefined) return { mode: "launcher", job: readLauncherEnv(env, rendezvous) };
+  const wireup = optional(ENV.wireup);
+  if (wireup !== undefined && wireup !== "rank0") {
+    throw badEnv(`${ENV.wireup}=${wireup}: the only value is rank0 (rank 0 serves the rendezvous); unset, tsmpirun serves it`);
+  }
+  if (rendezvous !== undefined) {
+    return wireup === "rank0" ? { mode: "rank0", job: readRank0Env(env, rendezvous) } : { mode: "launcher", job: readLauncherEnv(env, rendezvous) };
+  }
+  if (wireup === "rank0") throw badEnv(`${ENV.wireup}=rank0 needs ${ENV.rendezvous}=tcp://HOST:PORT, where rank 0 serves the rendezvous`);
   // A PMI-2 server only when tsmpirun is not there: tsmpirun's agents may run in a step with PMI.
   if ((env.PMI_FD ?? "").trim() !== "") {
     return {
@@ -63,6 +90,10 @@ export function readWireupEnv(env: NodeJS.ProcessEnv = process.env): WireupEnv {
   return { mode: "singleton" };
 }
 
+function badEnv(reason: string): Error {
+  return wireupFailed({ call: "init" }, `bad tsmpi environment: ${reason}`);
+}
+
 function readLauncherEnv(env: NodeJS.ProcessEnv, rendezvous: string): JobEnv {
   const rank = Number(env[ENV.rank]);
   const size = Number(env[ENV.size]);
@@ -80,6 +111,36 @@ function readLauncherEnv(env: NodeJS.ProcessEnv, rendezvous: string): JobEnv {
     jobDir: env[ENV.jobDir] ?? "",
     bindAddress: optional(ENV.bindAddress),
     keyFile: optional(ENV.keyFile),
+  };
+}
+
+function readRank0Env(env: NodeJS.ProcessEnv, rendezvous: string): Rank0Env {
+  const rankFrom = env[ENV.rankFrom] || ENV.rank;
+  const rankText = env[rankFrom];
+  const rank = Number(rankText);
+  const size = Number(env[ENV.size]);
+  if (!Number.isInteger(size) || size < 1 || env[ENV.size]?.trim() === "") throw badEnv(`${ENV.size}=${env[ENV.size] ?? ""} is not a number of ranks`);
+  if (rankText === undefined || rankText.trim() === "" || !Number.isInteger(rank) || rank < 0 || rank >= size) {
+    const via = rankFrom === ENV.rank ? ENV.rank : `${ENV.rankFrom}=${rankFrom}, and ${rankFrom}`;
+    throw badEnv(`${via}=${rankText ?? "(unset)"} is not a rank of 0..${size - 1} (${ENV.size}=${size})`);
+  }
+  const port = Number(/^tcp:\/\/(?:\[[^\]]+\]|[^:/]+):(\d+)$/.exec(rendezvous)?.[1]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw badEnv(`${ENV.rendezvous}=${rendezvous}: with ${ENV.wireup}=rank0 it must be tcp://HOST:PORT, rank 0's name and the port it serves on`);
+  }
+  const progressText = env[ENV.wireupProgress];
+  const progressSeconds = progressText === undefined || progressText === "" ? DEFAULT_PROGRESS_SECONDS : Number(progressText);
+  if (!(progressSeconds > 0)) throw badEnv(`${ENV.wireupProgress}=${progressText ?? ""} is not a positive number of seconds`);
+  const optional = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
+  return {
+    rank,
+    size,
+    jobId: env[ENV.jobId] ?? "",
+    rendezvous,
+    port,
+    bindAddress: optional(ENV.bindAddress),
+    keyFile: optional(ENV.keyFile),
+    progressMs: progressSeconds * 1000,
   };
 }
 

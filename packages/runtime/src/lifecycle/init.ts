@@ -19,6 +19,7 @@ import { installFaultReporting } from "./fault.ts";
 import type { Joining } from "./job-link.ts";
 import { joinLauncher } from "./join-launcher.ts";
 import { joinPmi2 } from "./join-pmi2.ts";
+import { joinAtRank0 } from "./join-rank0.ts";
 import { createPrivateDir, type PrivateDir } from "./private-dir.ts";
 import { runtimeState, setRuntimeState } from "./state.ts";
 
@@ -36,6 +37,8 @@ let privateDir: PrivateDir | undefined;
  * - by `srun --mpi=pmi2` (or `srun --mpi=pmi2 tsmpirun --as-rank`): through Slurm's PMI-2 server
  *   (`PMI_FD`). Connections between hosts are not encrypted, since Slurm makes no key, unless
  *   `TSMPI_KEY_FILE` names a key file (`{"publicKey","secretKey"}`, Z85) that every rank reads;
+ * - by the Kubernetes Job of `tsmpirun --emit k8s` (`TSMPI_WIREUP=rank0`): rank 0 serves the
+ *   rendezvous, the others connect to it by its DNS name;
  * - by hand: a world of one rank. Several tasks of one srun step without PMI-2 (`srun -n 4` with no
  *   `--mpi=pmi2`) are refused with an `ERR_WIREUP` {@link TsmpiError} rather than run as 4 worlds of one.
  */
@@ -68,7 +71,7 @@ async function startInJob(wireup: Exclude<WireupEnv, { mode: "singleton" }>): Pr
   try {
     const keyFile = wireup.job.keyFile;
     const key = keyFile === undefined ? undefined : readJobKey(keyFile);
-    // Before any CURVE socket exists: libzmq asks it about each connection.
+    // Before any CURVE socket exists (rank 0's rendezvous included): libzmq asks it about each connection.
     if (key !== undefined) zap = await ZapHandler.start(key, (refusal) => reportRefusal(rank, host, refusal.address));
     const joining = await join(wireup, host, key);
     rank = joining.rank;
@@ -101,6 +104,8 @@ function join(wireup: Exclude<WireupEnv, { mode: "singleton" }>, host: string, k
       return joinLauncher(wireup.job, host, key);
     case "pmi2":
       return joinPmi2(wireup.job);
+    case "rank0":
+      return joinAtRank0(wireup.job, host, key);
   }
 }
 
@@ -111,6 +116,8 @@ function describe(wireup: Exclude<WireupEnv, { mode: "singleton" }>): string {
       return "with tsmpirun";
     case "pmi2":
       return "through Slurm's PMI-2 server";
+    case "rank0":
+      return `at rank 0's rendezvous ${wireup.job.rendezvous}`;
   }
 }
 
