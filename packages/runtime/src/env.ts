@@ -59,7 +59,7 @@ const DEFAULT_PROGRESS_SECONDS = 10;
  * those tasks would otherwise each run as a world of one rank, silently (ompi#13523, MPI.jl#430).
  */
 export function readWireupEnv(env: NodeJS.ProcessEnv = process.env): WireupEnv {
-  const optional = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
+  const optional = (name: string): string | undefined => nonEmpty(env, name);
   const rendezvous = optional(ENV.rendezvous);
   const wireup = optional(ENV.wireup);
   if (wireup !== undefined && wireup !== "rank0") {
@@ -90,6 +90,11 @@ export function readWireupEnv(env: NodeJS.ProcessEnv = process.env): WireupEnv {
   return { mode: "singleton" };
 }
 
+/** A variable set to "" counts as unset, as in a shell's `VAR= command`. */
+function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name] === "" ? undefined : env[name];
+}
+
 function badEnv(reason: string): Error {
   return wireupFailed({ call: "init" }, `bad tsmpi environment: ${reason}`);
 }
@@ -101,7 +106,6 @@ function readLauncherEnv(env: NodeJS.ProcessEnv, rendezvous: string): JobEnv {
     throw new Error(`tsmpi: bad launcher environment: ${ENV.rank}=${env[ENV.rank]} ${ENV.size}=${env[ENV.size]}`);
   }
   const transport = env[ENV.transport] === "tcp" ? "tcp" : "ipc";
-  const optional = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
   return {
     rank,
     size,
@@ -109,8 +113,8 @@ function readLauncherEnv(env: NodeJS.ProcessEnv, rendezvous: string): JobEnv {
     rendezvous,
     transport,
     jobDir: env[ENV.jobDir] ?? "",
-    bindAddress: optional(ENV.bindAddress),
-    keyFile: optional(ENV.keyFile),
+    bindAddress: nonEmpty(env, ENV.bindAddress),
+    keyFile: nonEmpty(env, ENV.keyFile),
   };
 }
 
@@ -131,15 +135,14 @@ function readRank0Env(env: NodeJS.ProcessEnv, rendezvous: string): Rank0Env {
   const progressText = env[ENV.wireupProgress];
   const progressSeconds = progressText === undefined || progressText === "" ? DEFAULT_PROGRESS_SECONDS : Number(progressText);
   if (!(progressSeconds > 0)) throw badEnv(`${ENV.wireupProgress}=${progressText ?? ""} is not a positive number of seconds`);
-  const optional = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
   return {
     rank,
     size,
     jobId: env[ENV.jobId] ?? "",
     rendezvous,
     port,
-    bindAddress: optional(ENV.bindAddress),
-    keyFile: optional(ENV.keyFile),
+    bindAddress: nonEmpty(env, ENV.bindAddress),
+    keyFile: nonEmpty(env, ENV.keyFile),
     progressMs: progressSeconds * 1000,
   };
 }

@@ -66,7 +66,7 @@ function startSingleton(): Engine {
 /** The same steps whoever started the job; only joining (job-link.ts) differs. */
 async function startInJob(wireup: Exclude<WireupEnv, { mode: "singleton" }>): Promise<Engine> {
   const host = hostname();
-  const via = describe(wireup);
+  const via = wireupVia(wireup);
   let rank: number | undefined;
   try {
     const keyFile = wireup.job.keyFile;
@@ -110,7 +110,7 @@ function join(wireup: Exclude<WireupEnv, { mode: "singleton" }>, host: string, k
 }
 
 /** Says where wire-up went wrong, in messages. */
-function describe(wireup: Exclude<WireupEnv, { mode: "singleton" }>): string {
+function wireupVia(wireup: Exclude<WireupEnv, { mode: "singleton" }>): string {
   switch (wireup.mode) {
     case "launcher":
       return "with tsmpirun";
