@@ -79,8 +79,12 @@ export function withRankDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * additions, then the glibc defaults they do not override, then the job's TSMPI_* (which win).
  */
 export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
+  const inherited = { ...process.env };
+  // A launch from inside a pod of an emitted Job must not make its ranks wire up the pod's way.
+  delete inherited[ENV.wireup];
+  delete inherited[ENV.rankFrom];
   return {
-    ...withRankDefaults({ ...process.env, ...spec.extraEnv }),
+    ...withRankDefaults({ ...inherited, ...spec.extraEnv }),
     [ENV.rank]: String(spec.rank),
     [ENV.size]: String(spec.size),
     [ENV.jobId]: spec.jobId,
