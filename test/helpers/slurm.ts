@@ -11,6 +11,7 @@ import { delimiter, join } from "node:path";
 import { repoRoot } from "./paths.ts";
 
 const clusterDir = process.env.TSMPI_CLUSTER_DIR ?? "/var/tmp/tsmpi-cluster";
+/** The test cluster's slurm.conf (SLURM_CONF, else the one test/cluster/up.sh writes). */
 export const slurmConf = process.env.SLURM_CONF ?? join(clusterDir, "slurm/slurm.conf");
 const srun = onPath("srun");
 
@@ -33,6 +34,7 @@ export function requireSlurm(): void {
 /** Marks the environment of every task of one run, so that leftovers can be found in /proc. */
 const MARKER = "TSMPI_SRUN_TEST_RUN";
 
+/** How one srun ended, what it printed, and what of it outlived it. */
 export interface SrunResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;

@@ -9,6 +9,7 @@ import { WireupClient } from "../wireup/client.ts";
 import type { Joining } from "./job-link.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
 
+/** Connects to tsmpirun's rendezvous (TSMPI_RENDEZVOUS) and says hello; rank and size are tsmpirun's. */
 export async function joinLauncher(job: JobEnv, host: string, key: JobKey | undefined): Promise<Joining> {
   // Ranks run in process groups of their own: if tsmpirun dies, nothing else would end them.
   exitWhenOrphaned(job.rank);

@@ -11,6 +11,7 @@ import { routeSourceAddress } from "../wireup/bind-address.ts";
 import { Pmi2Client } from "../wireup/pmi2.ts";
 import type { Joining } from "./job-link.ts";
 
+/** Connects to the PMI-2 server over the inherited PMI_FD; rank and size are the server's. */
 export async function joinPmi2(job: Pmi2Env): Promise<Joining> {
   const pmi = await Pmi2Client.connect();
   return {

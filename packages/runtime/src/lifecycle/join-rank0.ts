@@ -21,6 +21,10 @@ import type { Joining } from "./job-link.ts";
  */
 const LEAVE_TIMEOUT_MS = 10_000;
 
+/**
+ * Rank 0: starts the rendezvous, then connects to it over loopback. Any other rank: connects to
+ * TSMPI_RENDEZVOUS, watched (progress reports, a refused key) until the first fence.
+ */
 export async function joinAtRank0(job: Rank0Env, host: string, key: JobKey | undefined): Promise<Joining> {
   const { rank, size } = job;
   const server = rank === 0 ? await serveRendezvous(job, key) : undefined;
