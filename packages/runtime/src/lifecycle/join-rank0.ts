@@ -7,6 +7,7 @@
  * and rank 0 closes the server when all have: nobody supervises the job after wire-up, so a failing
  * rank prints its own error and exits non-zero, and the Job's podFailurePolicy ends the other pods.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Rank0Env } from "../env.ts";
 import type { JobKey } from "../wireup/auth.ts";
 import { endpointHost, routeSourceAddress } from "../wireup/bind-address.ts";
@@ -54,13 +55,9 @@ export async function joinAtRank0(job: Rank0Env, host: string, key: JobKey | und
       wiredUp() {
         void client.leave();
         if (server === undefined) return;
-        let timer: NodeJS.Timeout | undefined;
         // The timer need not keep the process alive: the server's pending receive does, until it closes.
-        const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, LEAVE_TIMEOUT_MS)).unref());
-        serverDone = Promise.race([server.everyoneLeft(), timedOut]).then(() => {
-          clearTimeout(timer);
-          return server.close();
-        });
+        const timedOut = sleep(LEAVE_TIMEOUT_MS, undefined, { ref: false });
+        serverDone = Promise.race([server.everyoneLeft(), timedOut]).then(() => server.close());
       },
       reportError: () => undefined,
       reportAbort: () => undefined,

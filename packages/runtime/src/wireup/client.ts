@@ -100,7 +100,7 @@ export class WireupClient implements WireupStore {
 
   /** Resolves once all ranks have reached the fence; {@link WireupClient.get} then reads what they put. */
   async fence(): Promise<void> {
-    this.#throwIfFailed();
+    if (this.#failure !== undefined) throw this.#failure;
     const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
     // Whichever loses the race below must not become an unhandled rejection.
     failed.catch(() => undefined);
@@ -140,10 +140,6 @@ export class WireupClient implements WireupStore {
     this.#closed = true;
     this.#stopWatching();
     this.#socket.close();
-  }
-
-  #throwIfFailed(): void {
-    if (this.#failure !== undefined) throw this.#failure;
   }
 
   /**

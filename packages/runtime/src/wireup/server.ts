@@ -32,8 +32,8 @@ export type RendezvousBinding =
 
 /**
  * The server side of the PMI-like wire-up in protocol.ts (tsmpirun's, or rank 0's on Kubernetes):
- * a ZeroMQ ROUTER holding the job's key/value store. Ranks `put` their endpoints, then `fence`; when all `size` ranks have fenced,
- * every rank receives the whole store. Fences are reusable: each completed one starts a new
+ * a ZeroMQ ROUTER holding the job's key/value store. Ranks `put` their endpoints, then `fence`;
+ * when all `size` ranks have fenced, every rank receives the whole store. Fences are reusable: each completed one starts a new
  * generation, so a runtime may fence again (e.g. after publishing more keys).
  */
 export class RendezvousServer {
