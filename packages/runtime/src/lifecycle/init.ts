@@ -23,6 +23,9 @@ import { joinAtRank0 } from "./join-rank0.ts";
 import { createPrivateDir, type PrivateDir } from "./private-dir.ts";
 import { runtimeState, setRuntimeState } from "./state.ts";
 
+/** How a process that belongs to a job of several ranks joins it. */
+type JobWireup = Exclude<WireupEnv, { mode: "singleton" }>;
+
 let world: Promise<Comm> | undefined;
 let finalized = false;
 let zap: ZapHandler | undefined;
@@ -64,7 +67,7 @@ function startSingleton(): Engine {
 }
 
 /** The same steps whoever started the job; only joining (job-link.ts) differs. */
-async function startInJob(wireup: Exclude<WireupEnv, { mode: "singleton" }>): Promise<Engine> {
+async function startInJob(wireup: JobWireup): Promise<Engine> {
   const host = hostname();
   const via = wireupVia(wireup);
   let rank: number | undefined;
@@ -98,7 +101,7 @@ async function startInJob(wireup: Exclude<WireupEnv, { mode: "singleton" }>): Pr
   }
 }
 
-function join(wireup: Exclude<WireupEnv, { mode: "singleton" }>, host: string, key: JobKey | undefined): Promise<Joining> {
+function join(wireup: JobWireup, host: string, key: JobKey | undefined): Promise<Joining> {
   switch (wireup.mode) {
     case "launcher":
       return joinLauncher(wireup.job, host, key);
@@ -110,7 +113,7 @@ function join(wireup: Exclude<WireupEnv, { mode: "singleton" }>, host: string, k
 }
 
 /** Says where wire-up went wrong, in messages. */
-function wireupVia(wireup: Exclude<WireupEnv, { mode: "singleton" }>): string {
+function wireupVia(wireup: JobWireup): string {
   switch (wireup.mode) {
     case "launcher":
       return "with tsmpirun";
