@@ -24,6 +24,13 @@ function reports(stdout: string): EnvReport[] {
 }
 
 describe("what every rank is started with", () => {
+  test("a launch from inside a pod of an emitted Job wires up through tsmpirun, not the pod's way", async () => {
+    const run = await runTsmpirun(["-n", "2", fixture("hello-hosts")], { env: { TSMPI_WIREUP: "rank0", TSMPI_RANK_FROM: "JOB_COMPLETION_INDEX", JOB_COMPLETION_INDEX: "3" } });
+    expect(run.stderr).toBe("");
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.trim().split("\n").sort()).toEqual([expect.stringMatching(/^rank 0 of 2 on \S+ sum=3$/), expect.stringMatching(/^rank 1 of 2 on \S+ sum=3$/)]);
+  });
+
   test.each([1, 2, 3, 4])("np %i numbers the ranks 0..np-1 and gives them one job id and rendezvous", async (np) => {
     const run = await runTsmpirun(["-n", String(np), fixture("env")]);
     expect(run.exitCode).toBe(0);

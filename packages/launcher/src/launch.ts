@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { extname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { encodeJobKey, newJobKey, type RendezvousBinding } from "@tsmpi/runtime/internal/wireup";
-import { bundlePath, bundleProgramCached, PROGRAM_EXTENSIONS } from "./bundle/bundle.ts";
+import { bundlePath, bundleProgramCached } from "./bundle/bundle.ts";
+import { findProgram } from "./find-program.ts";
 import { AgentHost, type AgentJobTemplate } from "./hosts/agent-host.ts";
 import { interfaceAddress } from "./hosts/interfaces.ts";
 import { isThisHost } from "./hosts/this-host.ts";
@@ -65,18 +65,9 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
     }
   }
 
-  const program = resolve(job.cwd, job.program);
-  const found = await stat(program).catch(() => undefined);
-  if (!found?.isFile()) {
-    return notStarted(
-      `tsmpirun: cannot find the program "${job.program}" (looked for ${program}); no ranks were started`,
-    );
-  }
-  if (!(PROGRAM_EXTENSIONS as readonly string[]).includes(extname(program))) {
-    return notStarted(
-      `tsmpirun: "${job.program}" is not a TypeScript or JavaScript program (expected ${PROGRAM_EXTENSIONS.join(", ")}); no ranks were started`,
-    );
-  }
+  const found = await findProgram(job.cwd, job.program);
+  if (!found.ok) return notStarted(`${found.message}; no ranks were started`);
+  const program = found.path;
 
   const jobDir = createJobDir();
   try {

@@ -1,6 +1,7 @@
+import { wireupFailed } from "./errors.ts";
 import { ENV, type TransportKind } from "./wireup/protocol.ts";
 
-/** What the launcher told this rank about its job; `undefined` for a singleton started by hand. */
+/** What tsmpirun told this rank about its job (TSMPI_RENDEZVOUS is tsmpirun's). */
 export interface JobEnv {
   rank: number;
   size: number;
@@ -14,17 +15,97 @@ export interface JobEnv {
   keyFile: string | undefined;
 }
 
-/** The only reader of TSMPI_* variables. */
-export function readJobEnv(env: NodeJS.ProcessEnv = process.env): JobEnv | undefined {
-  const rendezvous = env[ENV.rendezvous];
-  if (rendezvous === undefined || rendezvous === "") return undefined;
+/** A rank of a job whose rank 0 serves the rendezvous (TSMPI_WIREUP=rank0: the Kubernetes Job). */
+export interface Rank0Env {
+  rank: number;
+  size: number;
+  jobId: string;
+  /** `tcp://host:port`, rank 0's rendezvous as the other ranks reach it. */
+  rendezvous: string;
+  /** The port of {@link Rank0Env.rendezvous}, which rank 0 listens on. */
+  port: number;
+  /** See ENV.bindAddress (`undefined` or `auto`: the route towards the rendezvous). */
+  bindAddress: string | undefined;
+  keyFile: string | undefined;
+  /** See ENV.wireupProgress. */
+  progressMs: number;
+}
+
+/** A task started by a PMI-2 server (`srun --mpi=pmi2`); rank and size come from the server. */
+export interface Pmi2Env {
+  /** Slurm's launch node: the route towards it gives the address to listen on. */
+  launchNodeAddress: string | undefined;
+  /** See ENV.bindAddress: overrides the route towards the launch node. */
+  bindAddress: string | undefined;
+  /** See ENV.keyFile: Slurm makes no key, so only one the user provides. */
+  keyFile: string | undefined;
+}
+
+/** How this process joins its job, as its environment says. */
+export type WireupEnv =
+  /** Started by hand: a world of one rank. */
+  | { mode: "singleton" }
+  | { mode: "launcher"; job: JobEnv }
+  | { mode: "rank0"; job: Rank0Env }
+  | { mode: "pmi2"; job: Pmi2Env };
+
+/** The seconds between progress reports while a rank waits at a rendezvous of its own job. */
+const DEFAULT_PROGRESS_SECONDS = 10;
+
+/**
+ * The only reader of TSMPI_* variables, and of what Slurm and PMI-2 say about this process. Throws
+ * an `ERR_WIREUP` {@link TsmpiError} when the variables contradict each other, and when this
+ * process is one of several tasks of an srun step that nobody can wire up (no PMI-2, no tsmpirun):
+ * those tasks would otherwise each run as a world of one rank, silently (ompi#13523, MPI.jl#430).
+ */
+export function readWireupEnv(env: NodeJS.ProcessEnv = process.env): WireupEnv {
+  const optional = (name: string): string | undefined => nonEmpty(env, name);
+  const rendezvous = optional(ENV.rendezvous);
+  const wireup = optional(ENV.wireup);
+  if (wireup !== undefined && wireup !== "rank0") {
+    throw badEnv(`${ENV.wireup}=${wireup}: the only value is rank0 (rank 0 serves the rendezvous); unset, tsmpirun serves it`);
+  }
+  if (rendezvous !== undefined) {
+    return wireup === "rank0" ? { mode: "rank0", job: readRank0Env(env, rendezvous) } : { mode: "launcher", job: readLauncherEnv(env, rendezvous) };
+  }
+  if (wireup === "rank0") throw badEnv(`${ENV.wireup}=rank0 needs ${ENV.rendezvous}=tcp://HOST:PORT, where rank 0 serves the rendezvous`);
+  // A PMI-2 server only when tsmpirun is not there: tsmpirun's agents may run in a step with PMI.
+  if ((env.PMI_FD ?? "").trim() !== "") {
+    return {
+      mode: "pmi2",
+      job: { launchNodeAddress: optional("SLURM_LAUNCH_NODE_IPADDR"), bindAddress: optional(ENV.bindAddress), keyFile: optional(ENV.keyFile) },
+    };
+  }
+  const tasks = slurmStepTasks(env);
+  if (tasks !== undefined && tasks > 1) {
+    const mpiType = optional("SLURM_MPI_TYPE");
+    const step = env.SLURM_JOB_ID === undefined ? "" : ` ${env.SLURM_JOB_ID}${env.SLURM_STEP_ID === undefined ? "" : `.${env.SLURM_STEP_ID}`}`;
+    throw wireupFailed(
+      { call: "init" },
+      `this process is one of ${tasks} tasks of Slurm step${step}, started without a PMI-2 server (no PMI_FD${mpiType === undefined ? "" : `; SLURM_MPI_TYPE=${mpiType}`}) ` +
+        `and without tsmpirun (no ${ENV.rendezvous}): the tasks cannot find each other, and would each run alone as a world of one rank. ` +
+        "Start them with `srun --mpi=pmi2 ...`, or start the job with tsmpirun inside the allocation",
+    );
+  }
+  return { mode: "singleton" };
+}
+
+/** A variable set to "" counts as unset, as in a shell's `VAR= command`. */
+function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name] === "" ? undefined : env[name];
+}
+
+function badEnv(reason: string): Error {
+  return wireupFailed({ call: "init" }, `bad tsmpi environment: ${reason}`);
+}
+
+function readLauncherEnv(env: NodeJS.ProcessEnv, rendezvous: string): JobEnv {
   const rank = Number(env[ENV.rank]);
   const size = Number(env[ENV.size]);
   if (!Number.isInteger(rank) || !Number.isInteger(size) || size < 1 || rank < 0 || rank >= size) {
     throw new Error(`tsmpi: bad launcher environment: ${ENV.rank}=${env[ENV.rank]} ${ENV.size}=${env[ENV.size]}`);
   }
   const transport = env[ENV.transport] === "tcp" ? "tcp" : "ipc";
-  const optional = (name: string): string | undefined => (env[name] === "" ? undefined : env[name]);
   return {
     rank,
     size,
@@ -32,9 +113,49 @@ export function readJobEnv(env: NodeJS.ProcessEnv = process.env): JobEnv | undef
     rendezvous,
     transport,
     jobDir: env[ENV.jobDir] ?? "",
-    bindAddress: optional(ENV.bindAddress),
-    keyFile: optional(ENV.keyFile),
+    bindAddress: nonEmpty(env, ENV.bindAddress),
+    keyFile: nonEmpty(env, ENV.keyFile),
   };
+}
+
+function readRank0Env(env: NodeJS.ProcessEnv, rendezvous: string): Rank0Env {
+  const rankFrom = env[ENV.rankFrom] || ENV.rank;
+  const rankText = env[rankFrom];
+  const rank = Number(rankText);
+  const size = Number(env[ENV.size]);
+  if (!Number.isInteger(size) || size < 1 || env[ENV.size]?.trim() === "") throw badEnv(`${ENV.size}=${env[ENV.size] ?? ""} is not a number of ranks`);
+  if (rankText === undefined || rankText.trim() === "" || !Number.isInteger(rank) || rank < 0 || rank >= size) {
+    const via = rankFrom === ENV.rank ? ENV.rank : `${ENV.rankFrom}=${rankFrom}, and ${rankFrom}`;
+    throw badEnv(`${via}=${rankText ?? "(unset)"} is not a rank of 0..${size - 1} (${ENV.size}=${size})`);
+  }
+  const port = Number(/^tcp:\/\/(?:\[[^\]]+\]|[^:/]+):(\d+)$/.exec(rendezvous)?.[1]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw badEnv(`${ENV.rendezvous}=${rendezvous}: with ${ENV.wireup}=rank0 it must be tcp://HOST:PORT, rank 0's name and the port it serves on`);
+  }
+  const progressText = env[ENV.wireupProgress];
+  const progressSeconds = progressText === undefined || progressText === "" ? DEFAULT_PROGRESS_SECONDS : Number(progressText);
+  if (!(progressSeconds > 0)) throw badEnv(`${ENV.wireupProgress}=${progressText ?? ""} is not a positive number of seconds`);
+  return {
+    rank,
+    size,
+    jobId: env[ENV.jobId] ?? "",
+    rendezvous,
+    port,
+    bindAddress: nonEmpty(env, ENV.bindAddress),
+    keyFile: nonEmpty(env, ENV.keyFile),
+    progressMs: progressSeconds * 1000,
+  };
+}
+
+/**
+ * How many tasks the srun step of this process has, when it is a task of one. SLURM_STEP_NUM_TASKS
+ * is srun's; SLURM_NTASKS alone is also set in an salloc shell and a batch script, which run one
+ * process for the whole allocation, so it counts only beside srun's SLURM_STEP_ID.
+ */
+function slurmStepTasks(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.SLURM_STEP_NUM_TASKS ?? (env.SLURM_STEP_ID === undefined ? undefined : env.SLURM_NTASKS);
+  const tasks = Number(text);
+  return text === undefined || !Number.isInteger(tasks) ? undefined : tasks;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { runAsRank } from "../as-rank.ts";
 import { emitKubernetesManifests } from "../k8s/emit.ts";
 import { launch } from "../launch.ts";
 import { parseCommandLine, USAGE_EXIT_CODE } from "./options.ts";
@@ -20,6 +21,9 @@ switch (commandLine.action) {
     break;
   case "run":
     process.exitCode = await run(commandLine);
+    break;
+  case "as-rank":
+    process.exitCode = await runAsRank(commandLine.program, commandLine.args);
     break;
   case "emit-k8s": {
     const emitted = await emitKubernetesManifests(commandLine.options);

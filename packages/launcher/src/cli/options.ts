@@ -11,6 +11,7 @@ import type { LaunchOptions } from "../types.ts";
 export type CommandLine =
   | { action: "run"; options: LaunchOptions }
   | { action: "emit-k8s"; options: EmitKubernetesOptions }
+  | { action: "as-rank"; program: string; args: string[] }
   | { action: "print"; text: string }
   | { action: "usage-error"; message: string };
 
@@ -49,6 +50,7 @@ const OPTIONS = {
   name: { type: "string" },
   image: { type: "string" },
   port: { type: "string" },
+  "as-rank": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
@@ -79,6 +81,7 @@ const LAUNCH_ONLY = [
 ] as const;
 
 const HELP = `Usage: tsmpirun [options] PROGRAM [ARGS...]
+       tsmpirun --as-rank PROGRAM [ARGS...]
 
 Starts N ranks of a TypeScript/JavaScript program (bundled once with esbuild).
 
@@ -113,11 +116,15 @@ Options:
       --name NAME            with --emit: the Job's name, a DNS label of at most 52 characters
       --image IMAGE          with --emit: the ranks' image, holding the project at this same path
       --port P               with --emit: the TCP port rank 0 serves the rendezvous on (default ${DEFAULT_K8S_PORT})
+      --as-rank              run one rank of PROGRAM in this process's place, for a job that
+                             something else starts: srun --mpi=pmi2 (PMI-2 wire-up), or the
+                             Kubernetes Job of --emit k8s (rank 0 serves the rendezvous)
   -h, --help                 show this help
   -v, --version              show the version
 
 Everything after PROGRAM is passed to every rank: tsmpirun -n 2 prog.ts --nx 10
 Kubernetes: tsmpirun --emit k8s --name heat -n 4 --image IMAGE prog.ts | kubectl apply -f -
+Slurm without tsmpirun: srun --mpi=pmi2 -n 6 npx tsmpirun --as-rank prog.ts
 
 Exit status:
   0        every rank exited with 0
@@ -187,6 +194,12 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
 
   const [program, ...args] = theirs;
   if (program === undefined) return { action: "usage-error", message: "missing PROGRAM to run" };
+  if (values["as-rank"] === true) {
+    // The job is whatever started this process; options of a launch or an emit would be ignored.
+    const other = (Object.keys(values) as (keyof typeof OPTIONS)[]).find((name) => name !== "as-rank" && values[name] !== undefined);
+    if (other !== undefined) return { action: "usage-error", message: `--as-rank takes no other option (got ${flagName(other)}): it runs one rank of a job started by srun or Kubernetes` };
+    return { action: "as-rank", program, args };
+  }
   if (values.emit !== undefined) return emitCommandLine(values, program, args);
   const emitOnly = EMIT_ONLY.find((name) => values[name] !== undefined);
   if (emitOnly !== undefined) return { action: "usage-error", message: `--${emitOnly} needs --emit k8s` };

@@ -4,6 +4,7 @@
  * Pods find each other through DNS alone (the Indexed Job's hostnames under a headless Service), so
  * nothing here needs the Kubernetes API.
  */
+import { ENV } from "@tsmpi/runtime/internal/wireup";
 import type { EnvVar } from "./objects.ts";
 
 /** Where the job's Secret is mounted in every rank pod. */
@@ -40,13 +41,14 @@ export interface RankEnvironmentOptions {
  * - `TSMPI_JOB_ID=NAME-<random hex>`.
  */
 export function rankEnvironment({ name, np, port, jobId }: RankEnvironmentOptions): EnvVar[] {
+  // The runtime's names (env.ts reads them), so that the manifest cannot drift from the reader.
   return [
-    { name: "TSMPI_SIZE", value: String(np) },
-    { name: "TSMPI_RANK_FROM", value: "JOB_COMPLETION_INDEX" },
-    { name: "TSMPI_RENDEZVOUS", value: `tcp://${name}-0.${name}:${port}` },
-    { name: "TSMPI_WIREUP", value: "rank0" },
-    { name: "TSMPI_BIND_ADDRESS", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-    { name: "TSMPI_KEY_FILE", value: `${KEY_DIRECTORY}/${KEY_NAME}` },
-    { name: "TSMPI_JOB_ID", value: jobId },
+    { name: ENV.size, value: String(np) },
+    { name: ENV.rankFrom, value: "JOB_COMPLETION_INDEX" },
+    { name: ENV.rendezvous, value: `tcp://${name}-0.${name}:${port}` },
+    { name: ENV.wireup, value: "rank0" },
+    { name: ENV.bindAddress, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+    { name: ENV.keyFile, value: `${KEY_DIRECTORY}/${KEY_NAME}` },
+    { name: ENV.jobId, value: jobId },
   ];
 }

@@ -66,14 +66,25 @@ const RANK_ENV_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * `env` with the defaults every rank gets that it does not set itself (the variables above, then
+ * the glibc tunables): for ranks tsmpirun starts and for the one `tsmpirun --as-rank` runs.
+ */
+export function withRankDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const merged = { ...RANK_ENV_DEFAULTS, ...env };
+  return { ...merged, GLIBC_TUNABLES: glibcTunables(merged) };
+}
+
+/**
  * The environment of one rank: the defaults above, then the inherited environment, then the user's
  * additions, then the glibc defaults they do not override, then the job's TSMPI_* (which win).
  */
 export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
-  const env = { ...RANK_ENV_DEFAULTS, ...process.env, ...spec.extraEnv };
+  const inherited = { ...process.env };
+  // A launch from inside a pod of an emitted Job must not make its ranks wire up the pod's way.
+  delete inherited[ENV.wireup];
+  delete inherited[ENV.rankFrom];
   return {
-    ...env,
-    GLIBC_TUNABLES: glibcTunables(env),
+    ...withRankDefaults({ ...inherited, ...spec.extraEnv }),
     [ENV.rank]: String(spec.rank),
     [ENV.size]: String(spec.size),
     [ENV.jobId]: spec.jobId,

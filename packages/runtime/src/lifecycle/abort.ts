@@ -20,16 +20,17 @@ export function exitAfter(report: Promise<void> | undefined, code: number, unrep
   return new Promise<never>(() => {});
 }
 
-/** MPI_Abort: the launcher ends every rank and exits with `code`. */
+/**
+ * MPI_Abort: ends every rank and exits with `code`. tsmpirun ends the job and prints why; under
+ * Slurm the rank prints it and asks Slurm to end the step; with nobody to ask (rank 0's rendezvous
+ * on Kubernetes, a singleton), the rank prints it and exits, and what started it ends the rest.
+ */
 export function abortJob(engine: Engine, rank: number, code: number, reason: string): Promise<never> {
   if (!Number.isInteger(code) || code < 0 || code > 255) {
     throw badArgument({ rank, call: "abort" }, "code", code, "an integer exit code 0..255");
   }
   engine.markAborted();
-  const client = runtimeState()?.client;
-  if (client === undefined) {
-    process.stderr.write(`tsmpi: rank ${rank} called abort(${code})${reason ? `: ${reason}` : ""}\n`);
-    return exitAfter(undefined, code);
-  }
-  return exitAfter(client.report({ type: "abort", rank: engine.worldRank, code, reason }), code);
+  const link = runtimeState()?.link;
+  if (link?.launcherReports !== true) process.stderr.write(`tsmpi: rank ${rank} called abort(${code})${reason ? `: ${reason}` : ""}\n`);
+  return exitAfter(link?.reportAbort(code, reason), code);
 }

@@ -1,7 +1,8 @@
 /**
  * An uncaught exception or unhandled rejection in a rank ends the rank with exit code 1, and the
  * launcher is told why, so it can report `rank 3 of 4 on host: <stack>` and end the job
- * (mpi4py.futures `_format_exc` formats failed tasks the same way).
+ * (mpi4py.futures `_format_exc` formats failed tasks the same way). Without tsmpirun the rank prints
+ * that line itself, and under Slurm asks it to end the step (lifecycle/job-link.ts).
  */
 import { inspect } from "node:util";
 import { exitAfter } from "./abort.ts";
@@ -27,12 +28,11 @@ function fail(error: unknown): Promise<never> | undefined {
     process.stderr.write(`${stack}\n`);
     return exitAfter(undefined, 1);
   }
-  const { engine, client, host } = state;
+  const { engine, link, host } = state;
   engine.markAborted();
   const printHere = (): void => void process.stderr.write(`rank ${engine.worldRank} of ${engine.worldSize} on ${host}: ${stack}\n`);
-  if (client === undefined) {
-    printHere();
-    return exitAfter(undefined, 1);
-  }
-  return exitAfter(client.report({ type: "error", rank: engine.worldRank, message, stack }), 1, printHere);
+  // Without a launcher to print it, the rank does, before it ends the job (Slurm kills it soon after).
+  if (link?.launcherReports !== true) printHere();
+  const report = link?.reportError({ message, stack });
+  return exitAfter(report, 1, link?.launcherReports === true ? printHere : undefined);
 }

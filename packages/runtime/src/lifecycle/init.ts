@@ -1,33 +1,50 @@
 /**
- * `init` and `finalize` (MPI_Init / MPI_Finalize). Started by tsmpirun, `init` binds this rank's
- * socket, meets the other ranks at the launcher's rendezvous and returns the world communicator;
- * started by hand, it returns a world of one rank. A program that never calls `finalize` is
- * finalized when its event loop runs dry, after its queued messages have been handed over.
+ * `init` and `finalize` (MPI_Init / MPI_Finalize). `init` finds out from the environment how this
+ * process belongs to a job, binds this rank's socket, meets the other ranks and returns the world
+ * communicator. A program that never calls `finalize` is finalized when its event loop runs dry,
+ * after its queued messages have been handed over.
  */
 import { hostname } from "node:os";
 import { Comm } from "../comm/comm.ts";
 import { worldCore } from "../core/comm-core.ts";
 import { Engine } from "../engine/engine.ts";
-import { notUsable, wireupFailed } from "../errors.ts";
-import { readJobEnv, sharedMemoryTransportAllowed, type JobEnv } from "../env.ts";
+import { notUsable, TsmpiError, wireupFailed } from "../errors.ts";
+import { readWireupEnv, sharedMemoryTransportAllowed, type WireupEnv } from "../env.ts";
 import { SelfTransport } from "../transport/self.ts";
 import { ZmqTransport } from "../transport/zmq.ts";
-import { readJobKey, ZapHandler } from "../wireup/auth.ts";
-import { endpointHost, routeSourceAddress } from "../wireup/bind-address.ts";
-import { WireupClient } from "../wireup/client.ts";
+import { readJobKey, ZapHandler, type JobKey } from "../wireup/auth.ts";
 import { hostIdentity } from "../wireup/host-identity.ts";
-import { decodePeerAddress, encodePeerAddress } from "../wireup/peer-address.ts";
-import { endpointKey, sharedSegmentPrefix } from "../wireup/protocol.ts";
+import { sharedSegmentPrefix } from "../wireup/protocol.ts";
+import { exchangeAddresses } from "../wireup/store.ts";
 import { installFaultReporting } from "./fault.ts";
-import { exitWhenOrphaned } from "./orphan-watch.ts";
+import type { Joining } from "./job-link.ts";
+import { joinLauncher } from "./join-launcher.ts";
+import { joinPmi2 } from "./join-pmi2.ts";
+import { joinAtRank0 } from "./join-rank0.ts";
+import { createPrivateDir, type PrivateDir } from "./private-dir.ts";
 import { runtimeState, setRuntimeState } from "./state.ts";
+
+/** How a process that belongs to a job of several ranks joins it. */
+type JobWireup = Exclude<WireupEnv, { mode: "singleton" }>;
 
 let world: Promise<Comm> | undefined;
 let finalized = false;
+let zap: ZapHandler | undefined;
+let privateDir: PrivateDir | undefined;
 
 /**
  * Joins the job and returns the world communicator. Every rank must call it; calling it again
  * returns the same communicator.
+ *
+ * How the ranks meet depends on how they were started:
+ * - by `tsmpirun`: at tsmpirun's rendezvous (`TSMPI_RENDEZVOUS`);
+ * - by `srun --mpi=pmi2` (or `srun --mpi=pmi2 tsmpirun --as-rank`): through Slurm's PMI-2 server
+ *   (`PMI_FD`). Connections between hosts are not encrypted, since Slurm makes no key, unless
+ *   `TSMPI_KEY_FILE` names a key file (`{"publicKey","secretKey"}`, Z85) that every rank reads;
+ * - by the Kubernetes Job of `tsmpirun --emit k8s` (`TSMPI_WIREUP=rank0`): rank 0 serves the
+ *   rendezvous, the others connect to it by its DNS name;
+ * - by hand: a world of one rank. Several tasks of one srun step without PMI-2 (`srun -n 4` with no
+ *   `--mpi=pmi2`) are refused with an `ERR_WIREUP` {@link TsmpiError} rather than run as 4 worlds of one.
  */
 export function init(): Promise<Comm> {
   if (finalized) return Promise.reject(notUsable({ call: "init" }, "tsmpi has already been finalized"));
@@ -37,8 +54,8 @@ export function init(): Promise<Comm> {
 
 async function start(): Promise<Comm> {
   installFaultReporting();
-  const job = readJobEnv();
-  const engine = job === undefined ? startSingleton() : await startInJob(job);
+  const wireup = readWireupEnv();
+  const engine = wireup.mode === "singleton" ? startSingleton() : await startInJob(wireup);
   process.once("beforeExit", () => void finalize());
   return new Comm(worldCore(engine));
 }
@@ -46,65 +63,77 @@ async function start(): Promise<Comm> {
 function startSingleton(): Engine {
   const engine = new Engine(0, 1);
   engine.attach(new SelfTransport(engine.deliver));
-  setRuntimeState({ engine, client: undefined, host: hostname() });
+  setRuntimeState({ engine, link: undefined, host: hostname(), jobId: "" });
   return engine;
 }
 
-async function startInJob(job: JobEnv): Promise<Engine> {
+/** The same steps whoever started the job; only joining (job-link.ts) differs. */
+async function startInJob(wireup: JobWireup): Promise<Engine> {
   const host = hostname();
-  const engine = new Engine(job.rank, job.size);
-  exitWhenOrphaned(job.rank);
-  const key = job.keyFile === undefined ? undefined : readJobKey(job.keyFile);
-  if (key !== undefined) zap = await ZapHandler.start(key, (refusal) => reportRefusal(job.rank, host, refusal.address));
-  const client = await WireupClient.connect(job, { pid: process.pid, host }, key);
-  setRuntimeState({ engine, client, host });
+  const via = wireupVia(wireup);
+  let rank: number | undefined;
   try {
+    const keyFile = wireup.job.keyFile;
+    const key = keyFile === undefined ? undefined : readJobKey(keyFile);
+    // Before any CURVE socket exists (rank 0's rendezvous included): libzmq asks it about each connection.
+    if (key !== undefined) zap = await ZapHandler.start(key, (refusal) => reportRefusal(rank, host, refusal.address));
+    const joining = await join(wireup, host, key);
+    rank = joining.rank;
+    const engine = new Engine(joining.rank, joining.size);
+    // From here on a failure in this rank goes through the link (it ends a PMI-2 job, for one).
+    setRuntimeState({ engine, link: joining.link, host, jobId: joining.jobId });
+    privateDir = joining.jobDir === undefined ? createPrivateDir() : undefined;
     const { transport, address } = await ZmqTransport.bind({
-      rank: job.rank,
-      jobDir: job.jobDir,
+      rank: joining.rank,
+      jobDir: joining.jobDir ?? privateDir?.path ?? "",
       deliver: engine.deliver,
-      ipc: job.transport === "ipc",
-      tcpAddress: await tcpAddressOf(job),
+      ipc: joining.ipc,
+      tcpAddress: await joining.tcpAddress(),
       key,
-      ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(job.jobId, hostIdentity()) : undefined,
+      ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(joining.jobId, hostIdentity()) : undefined,
     });
-    await client.put(endpointKey(job.rank), encodePeerAddress(address));
-    const kvs = await client.fence();
-    const addresses = Array.from({ length: job.size }, (_, rank) => {
-      const published = kvs[endpointKey(rank)];
-      if (published === undefined) throw new Error(`rank ${rank} published no endpoint`);
-      return decodePeerAddress(published);
-    });
-    transport.setPeers(addresses);
+    transport.setPeers(await exchangeAddresses(joining.link.store, address));
     engine.attach(transport);
+    joining.link.wiredUp();
     return engine;
   } catch (error) {
-    throw wireupFailed({ rank: job.rank, call: "init" }, `wire-up with tsmpirun failed: ${(error as Error).message}`, error);
+    if (error instanceof TsmpiError && error.code === "ERR_WIREUP") throw error;
+    throw wireupFailed({ rank, call: "init" }, `wire-up ${via} failed: ${(error as Error).message}`, error);
   }
 }
 
-let zap: ZapHandler | undefined;
-
-/** Where this rank listens for ranks of other hosts; `undefined`: it needs no tcp. */
-async function tcpAddressOf(job: JobEnv): Promise<string | undefined> {
-  if (job.bindAddress === "auto") {
-    const rendezvousHost = endpointHost(job.rendezvous);
-    if (rendezvousHost === undefined) throw new Error(`cannot choose a tcp address from rendezvous ${job.rendezvous}`);
-    return routeSourceAddress(rendezvousHost);
+function join(wireup: JobWireup, host: string, key: JobKey | undefined): Promise<Joining> {
+  switch (wireup.mode) {
+    case "launcher":
+      return joinLauncher(wireup.job, host, key);
+    case "pmi2":
+      return joinPmi2(wireup.job);
+    case "rank0":
+      return joinAtRank0(wireup.job, host, key);
   }
-  if (job.bindAddress !== undefined) return job.bindAddress;
-  return job.transport === "tcp" ? "127.0.0.1" : undefined;
 }
 
-function reportRefusal(rank: number, host: string, from: string): void {
-  process.stderr.write(`tsmpi: rank ${rank} on ${host}: refused a connection from ${from}: it did not present this job's key\n`);
+/** Says where wire-up went wrong, in messages. */
+function wireupVia(wireup: JobWireup): string {
+  switch (wireup.mode) {
+    case "launcher":
+      return "with tsmpirun";
+    case "pmi2":
+      return "through Slurm's PMI-2 server";
+    case "rank0":
+      return `at rank 0's rendezvous ${wireup.job.rendezvous}`;
+  }
 }
 
+function reportRefusal(rank: number | undefined, host: string, from: string): void {
+  const who = rank === undefined ? `tsmpi: ${host}` : `tsmpi: rank ${rank} on ${host}`;
+  process.stderr.write(`${who}: refused a connection from ${from}: it did not present this job's key\n`);
+}
 
 /**
  * Leaves the job: hands every queued message to the transport, closes this rank's sockets and tells
- * the launcher. Not collective: it does not wait for the other ranks. Later calls do nothing; any
- * communication after it fails with ERR_STATE.
+ * the launcher (or Slurm). Not collective: it does not wait for the other ranks. Later calls do
+ * nothing; any communication after it fails with ERR_STATE.
  */
 export async function finalize(): Promise<void> {
   if (finalized) return;
@@ -112,9 +141,7 @@ export async function finalize(): Promise<void> {
   const state = runtimeState();
   if (world === undefined || state === undefined) return;
   await state.engine.finalize();
-  if (state.client !== undefined) {
-    await state.client.send({ type: "finalize", rank: state.engine.worldRank });
-    state.client.close();
-  }
+  await state.link?.finalize();
   zap?.close();
+  privateDir?.remove();
 }

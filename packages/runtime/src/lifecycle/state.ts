@@ -1,15 +1,17 @@
 /**
- * The process-wide runtime state: one engine and one launcher connection per process, as in MPI.
+ * The process-wide runtime state: one engine and one link to the job per process, as in MPI.
  * Internal to the runtime, not part of its API.
  */
 import type { Engine } from "../engine/engine.ts";
-import type { WireupClient } from "../wireup/client.ts";
+import type { JobLink } from "./job-link.ts";
 
 export interface RuntimeState {
   engine: Engine;
-  /** `undefined` for a singleton started without tsmpirun. */
-  client: WireupClient | undefined;
+  /** `undefined` for a singleton started by hand. */
+  link: JobLink | undefined;
   host: string;
+  /** Names the job's shared-memory segments (wireup/protocol.ts sharedSegmentPrefix); "" for a singleton. */
+  jobId: string;
 }
 
 let current: RuntimeState | undefined;

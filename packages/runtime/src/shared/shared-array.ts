@@ -18,7 +18,7 @@
 import { TYPED_ARRAY_CLASSES, type AnyTypedArray } from "../wire/typed-array.ts";
 import os from "node:os";
 import type { Comm } from "../comm/comm.ts";
-import { readJobEnv } from "../env.ts";
+import { runtimeState } from "../lifecycle/state.ts";
 import { hostIdentity } from "../wireup/host-identity.ts";
 import { sharedSegmentPrefix } from "../wireup/protocol.ts";
 import { collectiveMismatch, invalidArguments, notUsable, TsmpiError, wrongCommunicator } from "../errors.ts";
@@ -207,7 +207,7 @@ export class SharedArray<A extends SharedTypedArray = Float64Array> {
 }
 
 function segmentName(): string {
-  const job = readJobEnv()?.jobId || "solo";
+  const job = runtimeState()?.jobId || "solo";
   const random = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0");
   return `/${sharedSegmentPrefix(job, hostIdentity())}${process.pid}-${created++}-${random}`;
 }

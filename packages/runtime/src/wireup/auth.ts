@@ -69,48 +69,102 @@ export interface Refusal {
 /**
  * The process's ZAP handler. It polls its socket from an unref'd timer instead of keeping a
  * receive pending, because a pending zeromq receive keeps the Node event loop alive: a rank that
- * forgets `finalize` would then never exit. One per process (libzmq allows one bind of the ZAP
- * endpoint); bind it before any CURVE server socket.
+ * forgets `finalize` would then never exit. libzmq allows one bind of the ZAP endpoint per process,
+ * and it must be bound before any CURVE server socket; but one process may hold several such sockets
+ * with their own owners (on Kubernetes, rank 0 serves the rendezvous and listens as a rank). So
+ * every {@link ZapHandler.start} returns a handle of its own on one shared handler, and the socket
+ * closes with the last handle.
  */
 export class ZapHandler {
-  static #current: ZapHandler | undefined;
+  static #running: Promise<ZapService> | undefined;
+  readonly #service: ZapService;
+  /** A function of this handle's own, so that two handles given one callback stay two listeners. */
+  readonly #listener: (refusal: Refusal) => void;
+  #closed = false;
+
+  private constructor(service: ZapService, onRefused: (refusal: Refusal) => void) {
+    this.#service = service;
+    this.#listener = (refusal) => onRefused(refusal);
+    service.listeners.add(this.#listener);
+    service.users += 1;
+  }
+
+  /**
+   * A handle on the process's handler, which admits only `key`; `onRefused` hears of every
+   * connection it refuses until this handle is closed. Throws if the handler already serves
+   * another key: a process belongs to one job.
+   */
+  static async start(key: JobKey, onRefused: (refusal: Refusal) => void): Promise<ZapHandler> {
+    const running = ZapHandler.#running;
+    // The promise, not the service, is shared: two starts at once must not both bind the endpoint.
+    const service = await (running ?? (ZapHandler.#running = ZapHandler.#bind(key)));
+    if (service.closed) {
+      if (ZapHandler.#running === running) ZapHandler.#running = undefined;
+      return ZapHandler.start(key, onRefused);
+    }
+    if (service.publicKey !== key.publicKey) throw new Error("this process's ZAP handler already serves another job's key");
+    return new ZapHandler(service, onRefused);
+  }
+
+  static #bind(key: JobKey): Promise<ZapService> {
+    const binding = ZapService.bind(key);
+    // A failed bind must not stay the process's handler: the next start tries again.
+    binding.catch(() => {
+      if (ZapHandler.#running === binding) ZapHandler.#running = undefined;
+    });
+    return binding;
+  }
+
+  /** Releases this handle; the last one closes the handler's socket. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const service = this.#service;
+    service.listeners.delete(this.#listener);
+    service.users -= 1;
+    if (service.users > 0) return;
+    service.close();
+  }
+}
+
+/** The one ZAP socket of the process, shared by every {@link ZapHandler} handle. */
+class ZapService {
   readonly #socket: zmq.Reply;
-  readonly #publicKey: Buffer;
-  readonly #onRefused: (refusal: Refusal) => void;
+  readonly #publicKeyBytes: Buffer;
+  readonly publicKey: string;
+  readonly listeners = new Set<(refusal: Refusal) => void>();
+  users = 0;
+  closed = false;
   #timer: NodeJS.Timeout | undefined;
   #busyUntil: number;
   #serving = false;
-  #closed = false;
 
-  private constructor(socket: zmq.Reply, key: JobKey, onRefused: (refusal: Refusal) => void) {
+  private constructor(socket: zmq.Reply, key: JobKey) {
     this.#socket = socket;
-    this.#publicKey = z85Decode(key.publicKey);
-    this.#onRefused = onRefused;
+    this.publicKey = key.publicKey;
+    this.#publicKeyBytes = z85Decode(key.publicKey);
     this.#busyUntil = Date.now() + BUSY_WINDOW_MS;
     this.#schedule();
   }
 
-  /** Starts the handler (or returns the running one: a process serves one job). */
-  static async start(key: JobKey, onRefused: (refusal: Refusal) => void): Promise<ZapHandler> {
-    if (ZapHandler.#current !== undefined && !ZapHandler.#current.#closed) return ZapHandler.#current;
+  static async bind(key: JobKey): Promise<ZapService> {
     const socket = new zmq.Reply({ linger: 0 });
     await socket.bind(ZAP_ENDPOINT);
-    ZapHandler.#current = new ZapHandler(socket, key, onRefused);
-    return ZapHandler.#current;
+    return new ZapService(socket, key);
   }
 
   #schedule(): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     const interval = Date.now() < this.#busyUntil ? BUSY_POLL_MS : IDLE_POLL_MS;
     this.#timer = setTimeout(() => void this.#serve(), interval);
     this.#timer.unref();
   }
 
   async #serve(): Promise<void> {
-    if (this.#serving || this.#closed) return;
+    if (this.#serving || this.closed) return;
     this.#serving = true;
     try {
-      while (!this.#closed && this.#socket.readable) {
+      while (!this.closed && this.#socket.readable) {
         const request = await this.#socket.receive();
         this.#busyUntil = Date.now() + BUSY_WINDOW_MS;
         await this.#socket.send(this.#verdict(request));
@@ -127,8 +181,11 @@ export class ZapHandler {
   #verdict(request: Buffer[]): Buffer[] {
     const [version, requestId, , address, , mechanism, credentials] = request;
     const accepted =
-      mechanism?.toString() === "CURVE" && credentials !== undefined && credentials.equals(this.#publicKey);
-    if (!accepted) this.#onRefused({ address: address?.toString() ?? "?", mechanism: mechanism?.toString() ?? "?" });
+      mechanism?.toString() === "CURVE" && credentials !== undefined && credentials.equals(this.#publicKeyBytes);
+    if (!accepted) {
+      const refusal = { address: address?.toString() ?? "?", mechanism: mechanism?.toString() ?? "?" };
+      for (const listener of this.listeners) listener(refusal);
+    }
     return [
       version ?? Buffer.from("1.0"),
       requestId ?? Buffer.alloc(0),
@@ -140,11 +197,10 @@ export class ZapHandler {
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
+    this.closed = true;
     clearTimeout(this.#timer);
     this.#socket.close();
-    if (ZapHandler.#current === this) ZapHandler.#current = undefined;
   }
 }
 

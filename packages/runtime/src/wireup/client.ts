@@ -1,12 +1,13 @@
 /**
- * The rank's side of the rendezvous with tsmpirun (PMI's role in MPICH and Open MPI): publish this
- * rank's endpoint, wait at the fence until every rank has published, learn everyone's; later, report
- * an abort or an uncaught exception so that the launcher can end the job and say why.
+ * The rank's side of the rendezvous in protocol.ts (PMI's role in MPICH and Open MPI), served by
+ * tsmpirun or, on Kubernetes, by rank 0: publish this rank's endpoint, wait at the fence until every
+ * rank has published, learn everyone's; later, with tsmpirun, report an abort or an uncaught
+ * exception so that the launcher can end the job and say why.
  */
 import * as zmq from "zeromq";
 import { wireupFailed } from "../errors.ts";
 import { curveClientOptions, type JobKey } from "./auth.ts";
-import type { JobEnv } from "../env.ts";
+import type { WireupStore } from "./store.ts";
 import {
   decodeWireupMessage,
   encodeWireupMessage,
@@ -17,23 +18,60 @@ import {
 
 /** Long enough for a report sent just before `process.exit` to reach the launcher. */
 const REPORT_LINGER_MS = 2_000;
+/**
+ * Failed CURVE handshakes in a row after which a key mismatch is certain: a client whose key the
+ * server cannot decrypt sees only a broken connection (EPIPE), never a verdict, and libzmq retries
+ * it every 100 ms; one could be a server going down, three are not.
+ */
+const HANDSHAKE_FAILURES_TO_GIVE_UP = 3;
 
-export class WireupClient {
+/** How to connect; see {@link WireupClient.connect}. */
+export interface WireupClientOptions {
+  /** The rendezvous, `ipc://...` or `tcp://host:port` (a host name is resolved by libzmq, retried until it resolves). */
+  endpoint: string;
+  rank: number;
+  size: number;
+  hello: { pid: number; host: string };
+  /** The job's key: CURVE to the rendezvous. */
+  key: JobKey | undefined;
+  /**
+   * Watch the connection until the first fence completes: report on stderr every `progressMs` that
+   * the rank is still waiting, and fail the fence when the rendezvous refuses this rank's key. For a
+   * rendezvous nobody else watches (rank 0's); tsmpirun reports its own waits.
+   */
+  watch?: { progressMs: number } | undefined;
+}
+
+/** A rank's connection to the rendezvous: a {@link WireupStore}, and the channel of its last reports. */
+export class WireupClient implements WireupStore {
+  readonly rank: number;
+  readonly size: number;
   readonly #socket: zmq.Dealer;
-  readonly #rank: number;
+  readonly #endpoint: string;
+  #kvs: Record<string, string> = {};
   #closed = false;
+  /** Why wire-up cannot succeed, once the watch has found out (the socket is closed by then). */
+  #failure: Error | undefined;
+  #onFailure: ((error: Error) => void) | undefined;
+  #stopWatching: () => void = () => undefined;
 
-  private constructor(socket: zmq.Dealer, rank: number) {
+  private constructor(socket: zmq.Dealer, options: WireupClientOptions) {
     this.#socket = socket;
-    this.#rank = rank;
+    this.#endpoint = options.endpoint;
+    this.rank = options.rank;
+    this.size = options.size;
   }
 
-  static async connect(job: JobEnv, hello: { pid: number; host: string }, key: JobKey | undefined): Promise<WireupClient> {
+  /** Connects (libzmq connects in the background: this does not wait for the server) and says hello. */
+  static async connect(options: WireupClientOptions): Promise<WireupClient> {
+    const { key, rank } = options;
     const curve = key === undefined ? {} : curveClientOptions(key);
-    const socket = new zmq.Dealer({ ...curve, routingId: rankRoutingId(job.rank), linger: REPORT_LINGER_MS });
-    socket.connect(job.rendezvous);
-    const client = new WireupClient(socket, job.rank);
-    await client.send({ type: "hello", rank: job.rank, ...hello });
+    const socket = new zmq.Dealer({ ...curve, routingId: rankRoutingId(rank), linger: REPORT_LINGER_MS });
+    const client = new WireupClient(socket, options);
+    // Before connect(): the observer sees only events that happen after it exists.
+    if (options.watch !== undefined) client.#watch(options.watch.progressMs, key !== undefined);
+    socket.connect(options.endpoint);
+    await client.send({ type: "hello", rank, ...options.hello });
     return client;
   }
 
@@ -57,23 +95,116 @@ export class WireupClient {
   }
 
   put(key: string, value: string): Promise<void> {
-    return this.send({ type: "put", rank: this.#rank, key, value });
+    return this.send({ type: "put", rank: this.rank, key, value });
   }
 
-  /** Resolves with every key/value put by any rank, once all ranks have reached the fence. */
-  async fence(): Promise<Record<string, string>> {
-    await this.send({ type: "fence", rank: this.#rank });
-    const [frame] = await this.#socket.receive();
+  /** Resolves once all ranks have reached the fence; {@link WireupClient.get} then reads what they put. */
+  async fence(): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
+    const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
+    // Whichever loses the race below must not become an unhandled rejection.
+    failed.catch(() => undefined);
+    let frames: Buffer[];
+    try {
+      await this.send({ type: "fence", rank: this.rank });
+      const received = this.#socket.receive();
+      received.catch(() => undefined);
+      frames = await Promise.race([received, failed]);
+    } catch (error) {
+      // A refused key closes the socket, which also fails the receive: the refusal is the news.
+      throw this.#failure ?? error;
+    } finally {
+      this.#onFailure = undefined;
+      this.#stopWatching();
+    }
+    const [frame] = frames;
     const reply = frame === undefined ? undefined : decodeWireupMessage<LauncherToRank>(frame);
     if (reply?.type !== "fence") {
-      throw wireupFailed({ rank: this.#rank, call: "init" }, "unexpected reply from tsmpirun's rendezvous");
+      throw wireupFailed({ rank: this.rank, call: "init" }, "unexpected reply from the rendezvous");
     }
-    return reply.kvs;
+    this.#kvs = reply.kvs;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.#kvs[key];
+  }
+
+  /** Tells the rendezvous this rank will not use it again (rank 0's closes when all have), and closes. */
+  async leave(): Promise<void> {
+    await this.send({ type: "leave", rank: this.rank });
+    this.close();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopWatching();
     this.#socket.close();
+  }
+
+  /**
+   * Follows the socket's events until the first fence: whether a handshake has succeeded (for the
+   * progress reports) and whether the server refuses this rank's key. A zeromq observer keeps a
+   * receive pending, which keeps the process alive, so it is closed as soon as wire-up is done.
+   */
+  #watch(progressMs: number, keyed: boolean): void {
+    const events = this.#socket.events;
+    const startedMs = Date.now();
+    let connected = false;
+    let failures = 0;
+    const timer = setInterval(() => {
+      const waited = `${Math.round((Date.now() - startedMs) / 1000)} s`;
+      process.stderr.write(
+        connected
+          ? `tsmpi: rank ${this.rank}: at the rendezvous ${this.#endpoint}, waiting for the other ranks (${waited})\n`
+          : `tsmpi: rank ${this.rank}: waiting for the rendezvous at ${this.#endpoint} (${waited})\n`,
+      );
+    }, progressMs);
+    // The pending receive of the fence keeps the process alive while it matters; the timer need not.
+    timer.unref();
+    this.#stopWatching = () => {
+      clearInterval(timer);
+      if (!events.closed) events.close();
+      this.#stopWatching = () => undefined;
+    };
+    const refused = (times: string): Error =>
+      wireupFailed(
+        { rank: this.rank, call: "init" },
+        `the rendezvous at ${this.#endpoint} refused this rank's ${keyed ? "CURVE " : ""}handshake${times}: ` +
+          (keyed ? "this rank's key (TSMPI_KEY_FILE) is not the job's" : "the rendezvous expects the job's key (TSMPI_KEY_FILE) and this rank has none"),
+      );
+    void (async () => {
+      try {
+        while (!events.closed) {
+          const event = await events.receive();
+          switch (event.type) {
+            case "handshake":
+              connected = true;
+              failures = 0;
+              break;
+            case "disconnect":
+              connected = false;
+              break;
+            case "handshake:error:auth":
+              // The server's ZAP handler said no: a verdict, not a fault to retry.
+              return this.#fail(refused(""));
+            case "handshake:error:protocol":
+            case "handshake:error:other":
+              failures += 1;
+              if (failures >= HANDSHAKE_FAILURES_TO_GIVE_UP) return this.#fail(refused(` ${failures} times`));
+              break;
+          }
+        }
+      } catch {
+        // Closing the observer (or its socket) rejects the receive in progress: the watch is over.
+      }
+    })();
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    // Closed so that libzmq stops retrying and no receive stays pending; the fence sees the failure.
+    this.close();
+    this.#onFailure?.(error);
   }
 }

@@ -24,6 +24,7 @@
  */
 import { Socket } from "node:net";
 import { invalidArguments, notUsable, protocolViolation, TsmpiError, wireupFailed, type CallSite } from "../errors.ts";
+import type { WireupStore } from "./store.ts";
 
 /** PMI2_MAX_KEYLEN of the PMI-2 headers (MPICH's pmi2.h, Slurm's mpi/pmi2/pmi.h). */
 const PMI2_MAX_KEYLEN = 64;
@@ -57,7 +58,7 @@ export function pmi2Available(env: NodeJS.ProcessEnv = process.env): boolean {
  * The socket keeps Node's event loop alive only while a request is outstanding, so that a program
  * whose work is done can exit even without {@link Pmi2Client.finalize}.
  */
-export class Pmi2Client {
+export class Pmi2Client implements WireupStore {
   /** This task's rank in the job, as the server numbers it. */
   readonly rank: number;
   /** The number of tasks in the job. */

@@ -27,8 +27,27 @@ export const ENV = {
    * the local address of the route towards the rendezvous. Unset: one host, Unix sockets only.
    */
   bindAddress: "TSMPI_BIND_ADDRESS",
-  /** A file (mode 0600) holding the job's CURVE key pair (wireup/auth.ts); unset: no encryption. */
+  /**
+   * A file (mode 0600) holding the job's CURVE key pair (wireup/auth.ts); unset: no encryption.
+   * Ranks started by `srun --mpi=pmi2` have none unless the user sets it: Slurm makes no key.
+   */
   keyFile: "TSMPI_KEY_FILE",
+  /**
+   * How the ranks meet when no tsmpirun supervises them. `rank0`: rank 0 serves the rendezvous at
+   * TSMPI_RENDEZVOUS itself and every rank connects there (the emitted Kubernetes Job). Unset:
+   * tsmpirun serves it.
+   */
+  wireup: "TSMPI_WIREUP",
+  /**
+   * The name of the variable holding this rank's number, read instead of TSMPI_RANK
+   * (`JOB_COMPLETION_INDEX` in a Kubernetes Indexed Job, whose pods all get one template).
+   */
+  rankFrom: "TSMPI_RANK_FROM",
+  /**
+   * Seconds between reports on stderr while a rank waits for a rendezvous that is not tsmpirun's
+   * (TSMPI_WIREUP=rank0); default 10. tsmpirun reports its own waits.
+   */
+  wireupProgress: "TSMPI_WIREUP_PROGRESS_SECONDS",
 } as const;
 
 /** How ranks reach each other: "ipc" (Unix domain sockets, one host) or "tcp". */
@@ -62,7 +81,12 @@ export type RankToLauncher =
   | { type: "abort"; rank: number; code: number; reason: string }
   /** An uncaught exception or unhandled rejection; the rank exits with code 1 right after. */
   | { type: "error"; rank: number; message: string; stack: string }
-  | { type: "finalize"; rank: number };
+  | { type: "finalize"; rank: number }
+  /**
+   * The rank has every address it needs and will not use the rendezvous again (TSMPI_WIREUP=rank0):
+   * rank 0 closes its rendezvous once every rank has left, so no fence reply is lost with it.
+   */
+  | { type: "leave"; rank: number };
 
 /**
  * Messages the launcher sends to a rank. `ack` answers `error` and `abort`: a rank about to

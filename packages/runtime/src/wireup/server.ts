@@ -31,9 +31,9 @@ export type RendezvousBinding =
   | { kind: "tcp"; address: string; port?: number; key?: JobKey | undefined };
 
 /**
- * The server side of the PMI-like wire-up in protocol.ts (tsmpirun's, or rank 0's on Kubernetes): a ZeroMQ ROUTER holding the job's
- * key/value store. Ranks `put` their endpoints, then `fence`; when all `size` ranks have fenced,
- * every rank receives the whole store. Fences are reusable: each completed one starts a new
+ * The server side of the PMI-like wire-up in protocol.ts (tsmpirun's, or rank 0's on Kubernetes):
+ * a ZeroMQ ROUTER holding the job's key/value store. Ranks `put` their endpoints, then `fence`;
+ * when all `size` ranks have fenced, every rank receives the whole store. Fences are reusable: each completed one starts a new
  * generation, so a runtime may fence again (e.g. after publishing more keys).
  */
 export class RendezvousServer {
@@ -48,7 +48,11 @@ export class RendezvousServer {
   private sends: Promise<void> = Promise.resolve();
   private hellos = 0;
   private readonly joined = new Set<number>();
+  private readonly left = new Set<number>();
   private readonly loop: Promise<void>;
+  private markEveryoneLeft: () => void = () => undefined;
+  /** Resolves once every rank has sent `leave` (see {@link RendezvousServer.everyoneLeft}). */
+  private readonly allLeft = new Promise<void>((resolve) => (this.markEveryoneLeft = resolve));
 
   private constructor(
     private readonly socket: Router,
@@ -97,6 +101,15 @@ export class RendezvousServer {
     return waiting;
   }
 
+  /**
+   * Resolves once every rank has said it will not use the rendezvous again (`leave`, sent once its
+   * first fence has answered): from then on closing the server loses no reply. Only ranks of a job
+   * whose rank 0 serves the rendezvous send `leave`; tsmpirun's server never sees one.
+   */
+  everyoneLeft(): Promise<void> {
+    return this.allLeft;
+  }
+
   /** Tells the server a rank process is gone, so a fence it never joined is reported as a stall. */
   rankExited(rank: number): void {
     this.exitedRanks.add(rank);
@@ -142,6 +155,10 @@ export class RendezvousServer {
         if (this.hellos === 1 || this.hellos === this.size) this.events.trace?.(`rank ${message.rank}: hello (${this.hellos} of ${this.size})`);
         return;
       case "finalize":
+        return;
+      case "leave":
+        this.left.add(message.rank);
+        if (this.left.size === this.size) this.markEveryoneLeft();
         return;
       case "put":
         this.kvs[message.key] = message.value;
