@@ -8,7 +8,9 @@
  * missing cluster skips them with the reason printed, except with CI=true, where it fails them.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { jobSegments } from "./processes.ts";
@@ -285,4 +287,78 @@ export function readyLines(stdout: string, marker = " ready"): Record<string, st
     .split("\n")
     .filter((line) => line.includes(marker))
     .map((line) => Object.fromEntries(line.split(" ").filter((word) => word.includes("=")).map((word) => word.split("=", 2) as [string, string])));
+}
+
+// ---- Cutting a host's link without breaking the other suites' jobs ----
+
+const LOCK_DIR = join(tmpdir(), "tsmpi-hosts-test-lock");
+const EXCLUSIVE = join(LOCK_DIR, "exclusive");
+
+function ownerAlive(file: string): boolean {
+  try {
+    const pid = Number(readFileSync(file, "utf8"));
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive but not ours; anything else (ESRCH, no file, no pid): gone.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function exclusiveHeld(): boolean {
+  if (!existsSync(EXCLUSIVE)) return false;
+  if (ownerAlive(join(EXCLUSIVE, "pid"))) return true;
+  // Left by a test process that died holding it; its owner file may still be being written.
+  try {
+    if (Date.now() - statSync(EXCLUSIVE).mtimeMs > 2_000) rmSync(EXCLUSIVE, { recursive: true, force: true });
+  } catch {
+    // Removed meanwhile.
+  }
+  return existsSync(EXCLUSIVE);
+}
+
+/**
+ * Runs `body` while no test file cuts a host's link (test files run in parallel, and a cut n3
+ * breaks every job that uses it). Jobs on the cluster run under this shared lock;
+ * `withClusterExclusive` waits for them. The lock is files in the shared /tmp, taken by any test
+ * process of this machine; it does not keep out jobs that other programs run on the cluster.
+ */
+export async function withClusterShared<T>(body: () => Promise<T>): Promise<T> {
+  mkdirSync(LOCK_DIR, { recursive: true });
+  const mine = join(LOCK_DIR, `shared-${process.pid}-${randomBytes(4).toString("hex")}`);
+  for (;;) {
+    while (exclusiveHeld()) await delay(100);
+    writeFileSync(mine, String(process.pid));
+    // Either the exclusive holder sees this file, or this sees its directory.
+    if (!exclusiveHeld()) break;
+    rmSync(mine, { force: true });
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(mine, { force: true });
+  }
+}
+
+/** Runs `body` once every shared holder is done, keeping new ones out until it returns. */
+export async function withClusterExclusive<T>(body: () => Promise<T>): Promise<T> {
+  mkdirSync(LOCK_DIR, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(EXCLUSIVE);
+      writeFileSync(join(EXCLUSIVE, "pid"), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      while (exclusiveHeld()) await delay(100);
+    }
+  }
+  try {
+    const sharedHolders = (): string[] =>
+      readdirSync(LOCK_DIR).filter((name) => name.startsWith("shared-") && ownerAlive(join(LOCK_DIR, name)));
+    while (sharedHolders().length > 0) await delay(100);
+    return await body();
+  } finally {
+    rmSync(EXCLUSIVE, { recursive: true, force: true });
+  }
 }

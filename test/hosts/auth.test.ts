@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import * as zmq from "zeromq";
 import { beforeAll, describe, expect, test } from "vitest";
-import { HOST_ADDRESS, onCluster, processesWithEnv, requireCluster, skipCluster } from "../helpers/cluster.ts";
+import { HOST_ADDRESS, onCluster, processesWithEnv, requireCluster, skipCluster, withClusterShared } from "../helpers/cluster.ts";
 import { fixture } from "../helpers/paths.ts";
 import { startTsmpirun, type TsmpirunResult } from "../helpers/tsmpirun.ts";
 
@@ -77,6 +77,10 @@ async function heldJob(
   extra: string[],
   poke: (where: { rendezvous: string; rank0: string; jobId: string; stderrSoFar: () => string }) => Promise<Attempt[]>,
 ): Promise<HeldJob> {
+  return withClusterShared(() => runHeldJob(extra, poke));
+}
+
+async function runHeldJob(extra: string[], poke: Parameters<typeof heldJob>[1]): Promise<HeldJob> {
   const dir = mkdtempSync(join(tmpdir(), "tsmpi-auth-"));
   const go = join(dir, "go");
   try {

@@ -20,6 +20,8 @@ import {
   skipCluster,
   SSH_CONNECT_TIMEOUT_S,
   type JobTraces,
+  withClusterExclusive,
+  withClusterShared,
 } from "../helpers/cluster.ts";
 import { fixture } from "../helpers/paths.ts";
 import { startTsmpirun, type RunningTsmpirun, type TsmpirunResult } from "../helpers/tsmpirun.ts";
@@ -142,109 +144,119 @@ describe.skipIf(skipCluster("test/hosts/ssh-failures.test.ts"))("jobs across hos
     console.log([`time to end:  ${"".padEnd(width)}  exit code  to exit    until clean`, ...rows].join("\n"));
   });
 
-  test("a remote rank that throws: exit 1, and the stack names the fixture", async () => {
-    const job = await startJob(["3:throw@200"]);
-    expect(job.hostOf[3]).toBe("n3");
-    const ended = await endJob("rank on n3 throws (200 ms after ready)", job, () => undefined);
-    expect(ended.run.exitCode, explain(ended.run)).toBe(1);
-    expect(ended.run.stderr).toContain("tsmpirun: rank 3 of 4 on n3 failed: Error: rank 3 on n3 failed on purpose");
-    expect(ended.run.stderr).toMatch(/test\/fixtures\/hosts-behave\.ts:\d+:\d+/);
-    expectClean(ended);
-  });
+  test("a remote rank that throws: exit 1, and the stack names the fixture", () =>
+    withClusterShared(async () => {
+      const job = await startJob(["3:throw@200"]);
+      expect(job.hostOf[3]).toBe("n3");
+      const ended = await endJob("rank on n3 throws (200 ms after ready)", job, () => undefined);
+      expect(ended.run.exitCode, explain(ended.run)).toBe(1);
+      expect(ended.run.stderr).toContain("tsmpirun: rank 3 of 4 on n3 failed: Error: rank 3 on n3 failed on purpose");
+      expect(ended.run.stderr).toMatch(/test\/fixtures\/hosts-behave\.ts:\d+:\d+/);
+      expectClean(ended);
+    }));
 
-  test("a remote rank that exits with 3: exit 3", async () => {
-    const job = await startJob(["2:exit:3@200"]);
-    const ended = await endJob("rank on n3 exits 3 (200 ms after ready)", job, () => undefined);
-    expect(ended.run.exitCode, explain(ended.run)).toBe(3);
-    expect(ended.run.stderr).toMatch(new RegExp(`tsmpirun: rank 2 of 4 on n3 \\(pid ${job.pidOf[2]}\\) exited with code 3`));
-    expect(ended.run.stderr).not.toMatch(/rank [013] of 4/);
-    expectClean(ended);
-  });
+  test("a remote rank that exits with 3: exit 3", () =>
+    withClusterShared(async () => {
+      const job = await startJob(["2:exit:3@200"]);
+      const ended = await endJob("rank on n3 exits 3 (200 ms after ready)", job, () => undefined);
+      expect(ended.run.exitCode, explain(ended.run)).toBe(3);
+      expect(ended.run.stderr).toMatch(new RegExp(`tsmpirun: rank 2 of 4 on n3 \\(pid ${job.pidOf[2]}\\) exited with code 3`));
+      expect(ended.run.stderr).not.toMatch(/rank [013] of 4/);
+      expectClean(ended);
+    }));
 
-  test("a remote rank killed by SIGKILL: exit 137", async () => {
-    const job = await startJob();
-    const ended = await endJob("rank on n2 SIGKILLed", job, () => process.kill(job.pidOf[1]!, "SIGKILL"));
-    expect(ended.run.exitCode, explain(ended.run)).toBe(137);
-    expect(ended.run.stderr).toMatch(new RegExp(`tsmpirun: rank 1 of 4 on n2 \\(pid ${job.pidOf[1]}\\) was killed by signal SIGKILL`));
-    expectClean(ended);
-  });
+  test("a remote rank killed by SIGKILL: exit 137", () =>
+    withClusterShared(async () => {
+      const job = await startJob();
+      const ended = await endJob("rank on n2 SIGKILLed", job, () => process.kill(job.pidOf[1]!, "SIGKILL"));
+      expect(ended.run.exitCode, explain(ended.run)).toBe(137);
+      expect(ended.run.stderr).toMatch(new RegExp(`tsmpirun: rank 1 of 4 on n2 \\(pid ${job.pidOf[1]}\\) was killed by signal SIGKILL`));
+      expectClean(ended);
+    }));
 
-  test("the ssh connection to one host killed mid-job: the job ends, saying that host was lost", async () => {
-    const job = await startJob();
-    const ssh = sshClientFor(job, "n3");
-    const ended = await endJob("ssh client of n3 SIGKILLed", job, () => process.kill(ssh, "SIGKILL"));
-    expect(ended.run.exitCode, explain(ended.run)).not.toBe(0);
-    // Both ranks on n3 were lost with it; the report names only the first (see the test.fails below).
-    expect(ended.run.stderr).toMatch(/tsmpirun: host n3 lost, with ranks? 2(, 3)? of 4: its tsmpi agent ended \(signal SIGKILL\)/);
-    expect(ended.run.stderr).not.toMatch(/host n[12] lost/);
-    expectClean(ended);
-  });
+  test("the ssh connection to one host killed mid-job: the job ends, saying that host was lost", () =>
+    withClusterShared(async () => {
+      const job = await startJob();
+      const ssh = sshClientFor(job, "n3");
+      const ended = await endJob("ssh client of n3 SIGKILLed", job, () => process.kill(ssh, "SIGKILL"));
+      expect(ended.run.exitCode, explain(ended.run)).not.toBe(0);
+      // Both ranks on n3 were lost with it; the report names only the first (see the test.fails below).
+      expect(ended.run.stderr).toMatch(/tsmpirun: host n3 lost, with ranks? 2(, 3)? of 4: its tsmpi agent ended \(signal SIGKILL\)/);
+      expect(ended.run.stderr).not.toMatch(/host n[12] lost/);
+      expectClean(ended);
+    }));
 
   // BUG (report.ts/supervise.ts): when a host is lost, its ranks end one after another in one
   // tick; the first one's exit ends the job, which marks the others "ended by the launcher", so
   // judgeJob names only the first: "host n3 lost, with rank 2 of 4" although rank 3 was lost too.
-  test.fails("a lost host's report names every rank it had (bug: only the first is named)", async () => {
-    const job = await startJob();
-    const ssh = sshClientFor(job, "n3");
-    const ended = await endJob("ssh client of n3 SIGKILLed (again)", job, () => process.kill(ssh, "SIGKILL"));
-    expect(ended.run.stderr).toMatch(/tsmpirun: host n3 lost, with ranks 2, 3 of 4/);
-  });
+  test.fails("a lost host's report names every rank it had (bug: only the first is named)", () =>
+    withClusterShared(async () => {
+      const job = await startJob();
+      const ssh = sshClientFor(job, "n3");
+      const ended = await endJob("ssh client of n3 SIGKILLed (again)", job, () => process.kill(ssh, "SIGKILL"));
+      expect(ended.run.stderr).toMatch(/tsmpirun: host n3 lost, with ranks 2, 3 of 4/);
+    }));
 
-  test("the link of one host cut mid-job: the job ends, and that host's agent ends its ranks", async () => {
-    const job = await startJob();
-    let restored = false;
-    try {
-      // Nothing from here reaches n3 now: only its agent's heartbeat can end the ranks there. Its
-      // sshd session cannot tell its client that the command ended, so it stays until the link is back.
-      const ended = await endJob("link of n3 cut", job, () => setLink("n3", "down"), 10_000, ["sshd session"]);
-      expect(ended.run.exitCode, explain(ended.run)).not.toBe(0);
-      expect(ended.run.stderr).toMatch(/tsmpirun: host n3 lost, with ranks? 2(, 3)? of 4: its tsmpi agent ended \(exit code 255\)/);
-      expectClean(ended);
-      setLink("n3", "up");
-      restored = true;
-      expect(await leftoversAfter(traces(job), CLEANUP_MS), "after the link came back").toEqual([]);
-    } finally {
-      if (!restored) setLink("n3", "up");
-    }
-  });
+  // Exclusive: no other test file's job may use n3 while its link is down.
+  test("the link of one host cut mid-job: the job ends, and that host's agent ends its ranks", () =>
+    withClusterExclusive(async () => {
+      const job = await startJob();
+      let restored = false;
+      try {
+        // Nothing from here reaches n3 now: only its agent's heartbeat can end the ranks there. Its
+        // sshd session cannot tell its client that the command ended, so it stays until the link is back.
+        const ended = await endJob("link of n3 cut", job, () => setLink("n3", "down"), 10_000, ["sshd session"]);
+        expect(ended.run.exitCode, explain(ended.run)).not.toBe(0);
+        expect(ended.run.stderr).toMatch(/tsmpirun: host n3 lost, with ranks? 2(, 3)? of 4: its tsmpi agent ended \(exit code 255\)/);
+        expectClean(ended);
+        setLink("n3", "up");
+        restored = true;
+        expect(await leftoversAfter(traces(job), CLEANUP_MS), "after the link came back").toEqual([]);
+      } finally {
+        if (!restored) setLink("n3", "up");
+      }
+    }));
 
   test.each([
     ["SIGINT", 130],
     ["SIGTERM", 143],
-  ] as const)("%s to tsmpirun ends every rank on every host and exits %i", async (signal, code) => {
-    const job = await startJob();
-    const ended = await endJob(`${signal} to tsmpirun`, job, () => job.running.child.kill(signal));
-    expect(ended.run.exitCode, explain(ended.run)).toBe(code);
-    expect(ended.run.stderr).toContain(`tsmpirun: received ${signal}; ended all ranks`);
-    expectClean(ended);
-  });
+  ] as const)("%s to tsmpirun ends every rank on every host and exits %i", (signal, code) =>
+    withClusterShared(async () => {
+      const job = await startJob();
+      const ended = await endJob(`${signal} to tsmpirun`, job, () => job.running.child.kill(signal));
+      expect(ended.run.exitCode, explain(ended.run)).toBe(code);
+      expect(ended.run.stderr).toContain(`tsmpirun: received ${signal}; ended all ranks`);
+      expectClean(ended);
+    }));
 
-  test("tsmpirun killed by SIGKILL: within seconds no rank or agent is left on any host", async () => {
-    const job = await startJob();
-    const started = performance.now();
-    job.running.child.kill("SIGKILL");
-    const run = await job.running.result;
-    expect(run.signal).toBe("SIGKILL");
-    const leftovers = await leftoversAfter(traces(job), 10_000);
-    const elapsedMs = Math.round(performance.now() - started);
-    timings.push({ label: "tsmpirun SIGKILLed", exit: "KILL", ms: 0, cleanMs: elapsedMs });
-    console.log(`time to end: tsmpirun SIGKILLed: every process of the job gone after ${elapsedMs} ms`);
-    expect(leftovers, explain(run)).toEqual([]);
-  });
+  test("tsmpirun killed by SIGKILL: within seconds no rank or agent is left on any host", () =>
+    withClusterShared(async () => {
+      const job = await startJob();
+      const started = performance.now();
+      job.running.child.kill("SIGKILL");
+      const run = await job.running.result;
+      expect(run.signal).toBe("SIGKILL");
+      const leftovers = await leftoversAfter(traces(job), 10_000);
+      const elapsedMs = Math.round(performance.now() - started);
+      timings.push({ label: "tsmpirun SIGKILLed", exit: "KILL", ms: 0, cleanMs: elapsedMs });
+      console.log(`time to end: tsmpirun SIGKILLed: every process of the job gone after ${elapsedMs} ms`);
+      expect(leftovers, explain(run)).toEqual([]);
+    }));
 
-  test("a host that cannot be reached: a clear error within ssh's ConnectTimeout, naming the host", async () => {
-    const started = performance.now();
-    const { running, marker, watch } = startWatched(["--host", "n1,unreachable", fixture("hosts-behave")]);
-    const run = await running.result;
-    const elapsedMs = Math.round(performance.now() - started);
-    // The rank on n1 never got past init(): no ready line, so no job id; the marker finds it.
-    const leftovers = await leftoversAfter({ jobId: undefined, rankEnv: [marker], tracked: watch.stop(), dirs: [] }, CLEANUP_MS);
-    timings.push({ label: "--host n1,unreachable (from start)", exit: String(run.exitCode ?? run.signal), ms: elapsedMs, cleanMs: undefined });
-    console.log(`time to end: unreachable host: exit ${run.exitCode} after ${elapsedMs} ms`);
-    expect(run.exitCode, explain(run)).not.toBe(0);
-    expect(run.stderr).toMatch(/tsmpirun: host unreachable lost, with rank 1 of 2: .*ssh: connect to host 10\.201\.0\.99 port 2222: Connection timed out/);
-    expect(elapsedMs).toBeLessThan(SSH_CONNECT_TIMEOUT_S * 1000 + 7_000);
-    expect(leftovers).toEqual([]);
-    expect(run.tmpLeftovers).toEqual([]);
-  });
+  test("a host that cannot be reached: a clear error within ssh's ConnectTimeout, naming the host", () =>
+    withClusterShared(async () => {
+      const started = performance.now();
+      const { running, marker, watch } = startWatched(["--host", "n1,unreachable", fixture("hosts-behave")]);
+      const run = await running.result;
+      const elapsedMs = Math.round(performance.now() - started);
+      // The rank on n1 never got past init(): no ready line, so no job id; the marker finds it.
+      const leftovers = await leftoversAfter({ jobId: undefined, rankEnv: [marker], tracked: watch.stop(), dirs: [] }, CLEANUP_MS);
+      timings.push({ label: "--host n1,unreachable (from start)", exit: String(run.exitCode ?? run.signal), ms: elapsedMs, cleanMs: undefined });
+      console.log(`time to end: unreachable host: exit ${run.exitCode} after ${elapsedMs} ms`);
+      expect(run.exitCode, explain(run)).not.toBe(0);
+      expect(run.stderr).toMatch(/tsmpirun: host unreachable lost, with rank 1 of 2: .*ssh: connect to host 10\.201\.0\.99 port 2222: Connection timed out/);
+      expect(elapsedMs).toBeLessThan(SSH_CONNECT_TIMEOUT_S * 1000 + 7_000);
+      expect(leftovers).toEqual([]);
+      expect(run.tmpLeftovers).toEqual([]);
+    }));
 });
