@@ -172,7 +172,11 @@ function addFootprint(found: Map<number, TrackedProcess>, rankEnv: string, tsmpi
     if (grandparent !== undefined && commandLine(grandparent).startsWith("sshd:")) add(grandparent, "sshd session");
   }
   if (tsmpirunPid !== undefined) {
-    for (const pid of childrenOf(tsmpirunPid)) add(pid, commandLine(pid).startsWith("ssh") ? "ssh client" : "tsmpirun child");
+    for (const pid of childrenOf(tsmpirunPid)) {
+      // Just forked, a child is still node until it execs ssh: look again until it is known.
+      if (found.get(pid)?.role === "tsmpirun child") found.delete(pid);
+      add(pid, commandLine(pid).split(" ")[0]?.endsWith("ssh") === true ? "ssh client" : "tsmpirun child");
+    }
   }
 }
 
@@ -192,6 +196,12 @@ export class FootprintWatch {
 
   #poll(): void {
     addFootprint(this.#found, this.rankEnv, this.tsmpirunPid);
+  }
+
+  /** Every process seen so far (watching goes on). */
+  current(): TrackedProcess[] {
+    this.#poll();
+    return [...this.#found.values()];
   }
 
   /** Stops watching; every process seen so far. */

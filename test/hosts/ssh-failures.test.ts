@@ -4,9 +4,12 @@
  * cut; tsmpirun interrupted or killed; a host that cannot be reached. Each case checks the exit
  * code, the message, how long the job took to end (printed; only generous bounds are asserted),
  * and that afterwards nothing of the job is left on any host: no rank, agent, sshd session or
- * ssh client, no process with the job's id or dir, no shared-memory segment, no job dir.
+ * ssh client, no process with the job's id or dir, no shared-memory segment, no job dir. Every
+ * job's processes, dirs and shared-memory rings are first seen running, so the checks look at
+ * something real.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   childrenOf,
@@ -24,6 +27,7 @@ import {
   withClusterShared,
 } from "../helpers/cluster.ts";
 import { fixture } from "../helpers/paths.ts";
+import { jobSegments } from "../helpers/processes.ts";
 import { startTsmpirun, type RunningTsmpirun, type TsmpirunResult } from "../helpers/tsmpirun.ts";
 
 /** Rank 0 on n1, rank 1 on n2, ranks 2 and 3 on n3. */
@@ -93,6 +97,17 @@ function describeJob(running: RunningTsmpirun, marker: string, watch: FootprintW
     pidOf[Number(line.rank)] = Number(line.pid);
   }
   const dirs = [...new Set(lines.map((line) => line.dir!))];
+  // The leftover checks are only as good as what they look for: all of it must be seen running.
+  const hosts = new Set(hostOf).size;
+  const roles = watch.current().map((process) => process.role);
+  const count = (role: string): number => roles.filter((seen) => seen === role).length;
+  const seen = { rank: count("rank"), agent: count("agent"), "sshd session": count("sshd session"), "ssh client": count("ssh client"), dirs: dirs.length };
+  expect(seen, "processes and dirs of the job found while it runs").toEqual({ rank: np, agent: hosts, "sshd session": hosts, "ssh client": hosts, dirs: hosts });
+  // The ranks sharing n3 swapped through shared-memory rings: mapped, their names already unlinked
+  // (the reader does that once it has mapped one), so a name left in /dev/shm would be a leak.
+  const sharing = pidOf.filter((_, rank) => hostOf[rank] === "n3");
+  for (const pid of sharing) expect(readFileSync(`/proc/${pid}/maps`, "latin1"), `rank pid ${pid} maps its rings`).toContain(`/dev/shm/tsmpi-${jobId}-ring-`);
+  expect(jobSegments(jobId)).toEqual([]);
   return { running, marker, jobId, dirs, hostOf, pidOf, watch };
 }
 
