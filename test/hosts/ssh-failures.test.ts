@@ -111,10 +111,7 @@ function describeJob(running: RunningTsmpirun, marker: string, watch: FootprintW
   return { running, marker, jobId, dirs, hostOf, pidOf, watch };
 }
 
-/**
- * Ends a started job with `trigger` (undefined: the job ends by itself), measuring from the
- * trigger to tsmpirun's exit, then waits for the job's leftovers to go.
- */
+/** Ends a started job with `trigger`, measuring from it to tsmpirun's exit, then waits for the job's leftovers to go. */
 async function endJob(label: string, job: StartedJob, trigger: () => void, cleanupMs = CLEANUP_MS, ignore: JobTraces["ignore"] = []): Promise<EndedJob> {
   const started = performance.now();
   trigger();
@@ -161,9 +158,9 @@ describe.skipIf(skipCluster("test/hosts/ssh-failures.test.ts"))("jobs across hos
 
   test("a remote rank that throws: exit 1, and the stack names the fixture", () =>
     withClusterShared(async () => {
-      const job = await startJob(["3:throw@200"]);
+      const job = await startJob(["3:throw"]);
       expect(job.hostOf[3]).toBe("n3");
-      const ended = await endJob("rank on n3 throws (200 ms after ready)", job, () => undefined);
+      const ended = await endJob("rank on n3 throws", job, () => process.kill(job.pidOf[3]!, "SIGUSR2"));
       expect(ended.run.exitCode, explain(ended.run)).toBe(1);
       expect(ended.run.stderr).toContain("tsmpirun: rank 3 of 4 on n3 failed: Error: rank 3 on n3 failed on purpose");
       expect(ended.run.stderr).toMatch(/test\/fixtures\/hosts-behave\.ts:\d+:\d+/);
@@ -172,8 +169,8 @@ describe.skipIf(skipCluster("test/hosts/ssh-failures.test.ts"))("jobs across hos
 
   test("a remote rank that exits with 3: exit 3", () =>
     withClusterShared(async () => {
-      const job = await startJob(["2:exit:3@200"]);
-      const ended = await endJob("rank on n3 exits 3 (200 ms after ready)", job, () => undefined);
+      const job = await startJob(["2:exit:3"]);
+      const ended = await endJob("rank on n3 exits 3", job, () => process.kill(job.pidOf[2]!, "SIGUSR2"));
       expect(ended.run.exitCode, explain(ended.run)).toBe(3);
       expect(ended.run.stderr).toMatch(new RegExp(`tsmpirun: rank 2 of 4 on n3 \\(pid ${job.pidOf[2]}\\) exited with code 3`));
       expect(ended.run.stderr).not.toMatch(/rank [013] of 4/);
