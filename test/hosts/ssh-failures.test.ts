@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import {
   childrenOf,
   commandLine,
@@ -52,11 +52,25 @@ interface StartedJob {
   watch: FootprintWatch;
 }
 
+/** Jobs started by the current test, ended by afterEach if a failed assertion left one running. */
+const started = new Set<{ running: RunningTsmpirun; marker: string; watch: FootprintWatch }>();
+
 /** tsmpirun on the cluster, its ranks marked, its processes watched from the start. */
 function startWatched(args: string[]): { running: RunningTsmpirun; marker: string; watch: FootprintWatch } {
   const marker = `${MARKER}=${randomBytes(8).toString("hex")}`;
   const running = startTsmpirun(onCluster("--timeout", "60", "-x", marker, ...args));
-  return { running, marker, watch: new FootprintWatch(marker, running.child.pid) };
+  const job = { running, marker, watch: new FootprintWatch(marker, running.child.pid) };
+  started.add(job);
+  return job;
+}
+
+async function endLeftJobs(): Promise<void> {
+  for (const job of started) {
+    if (job.running.child.exitCode === null && job.running.child.signalCode === null) job.running.child.kill("SIGTERM");
+    await job.running.result;
+    await leftoversAfter({ jobId: undefined, rankEnv: [job.marker], tracked: job.watch.stop(), dirs: [] }, CLEANUP_MS);
+  }
+  started.clear();
 }
 
 interface EndedJob {
@@ -76,12 +90,7 @@ function explain(run: TsmpirunResult): string {
 /** Starts hosts-behave.ts on the cluster and waits until every rank has joined and said where it is. */
 async function startJob(directives: string[] = [], hosts = HOSTS, np = NP): Promise<StartedJob> {
   const { running, marker, watch } = startWatched([...hosts, fixture("hosts-behave"), ...directives]);
-  try {
-    for (let rank = 0; rank < np; rank++) await running.waitForStdout(new RegExp(`rank=${rank} host=\\S+ pid=\\d+ dir=\\S+ ready`));
-  } catch (error) {
-    watch.stop();
-    throw error;
-  }
+  for (let rank = 0; rank < np; rank++) await running.waitForStdout(new RegExp(`rank=${rank} host=\\S+ pid=\\d+ dir=\\S+ ready`));
   return describeJob(running, marker, watch, np);
 }
 
@@ -147,6 +156,7 @@ function sshClientFor(job: StartedJob, host: string): number {
 
 describe.skipIf(skipCluster("test/hosts/ssh-failures.test.ts"))("jobs across hosts that fail end, and leave nothing behind", () => {
   beforeAll(requireCluster);
+  afterEach(endLeftJobs);
   afterAll(() => {
     if (timings.length === 0) return;
     const width = Math.max(...timings.map((timing) => timing.label.length));
