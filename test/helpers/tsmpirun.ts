@@ -19,12 +19,18 @@ export interface TsmpirunResult {
 export interface TsmpirunOptions {
   input?: string;
   env?: Record<string, string>;
+  /** tsmpirun's working directory (default: the repository root). */
+  cwd?: string;
 }
 
 export interface RunningTsmpirun {
   child: ChildProcess;
   /** Resolves once stdout matches `pattern`, with the match. */
   waitForStdout(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Everything tsmpirun has printed on stdout so far. */
+  stdoutSoFar(): string;
+  /** Everything tsmpirun has printed on stderr so far. */
+  stderrSoFar(): string;
   result: Promise<TsmpirunResult>;
 }
 
@@ -35,7 +41,7 @@ export interface RunningTsmpirun {
 export function startTsmpirun(args: readonly string[], options: TsmpirunOptions = {}): RunningTsmpirun {
   const tmp = mkdtempSync(join(tmpdir(), "tsmpirun-test-"));
   const child = spawn(process.execPath, [tsmpirunBin, ...args], {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env, TMPDIR: tmp },
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -65,6 +71,8 @@ export function startTsmpirun(args: readonly string[], options: TsmpirunOptions 
   return {
     child,
     result,
+    stdoutSoFar: () => stdout,
+    stderrSoFar: () => stderr,
     waitForStdout(pattern) {
       const match = stdout.match(pattern);
       if (match) return Promise.resolve(match);

@@ -37,6 +37,9 @@ process.stdout.on("error", () => undefined);
 function send(record: AgentRecord): void {
   process.stdout.write(encodeRecord(record));
 }
+// Once the launcher is gone (killed, its ssh cut) records have no reader: a write fails with EPIPE,
+// which unhandled would crash the agent before it removes its job dir and segments.
+process.stdout.on("error", () => undefined);
 
 async function main(): Promise<number> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
