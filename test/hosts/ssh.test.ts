@@ -169,13 +169,10 @@ describe.skipIf(skipCluster("test/hosts/ssh.test.ts")).concurrent("tsmpirun over
       expect(run.stdout).toContain("large ok from=1 to=0 host=n1 bytes=16000000");
     });
 
-    // BUG (runtime finalize + zeromq.js): `await finalize(); process.exit(0)` right after sends
-    // loses messages, on one host as well as across hosts. finalize() resolves once zeromq has
-    // accepted the messages and the sockets are closed, but they are still queued in libzmq's I/O
-    // thread (linger); zeromq.js only waits for lingering messages when it terminates its context
-    // on a clean exit, and process.exit skips that. Without process.exit, or with a pause before
-    // it, all arrive. The fixture's receiver reports what it got and exits 1 instead of hanging.
-    test.fails("messages sent just before finalize() and process.exit(0) all arrive on the other host", async () => {
+    // finalize() resolves only once every peer has confirmed it holds what this rank sent (a
+    // FLUSH after the last message on each link): zeromq.js flushes its queues on a natural exit
+    // only, and process.exit right after finalize used to lose messages still queued in libzmq.
+    test("messages sent just before finalize() and process.exit(0) all arrive on the other host", async () => {
       for (let attempt = 1; attempt <= 3; attempt++) {
         const run = await timed(`send then exit, attempt ${attempt}`, ["-n", "6", "--host", HOSTS_6, fixture("hosts-send-exit"), "200"]);
         expect(run.stdout, `attempt ${attempt}\n${explain(run)}`).toContain("received=1000 expected=1000 ok");

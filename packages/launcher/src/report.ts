@@ -57,7 +57,8 @@ export function judgeJob(size: number, endReason: EndReason | undefined, ranks: 
   }
   const abortingRank = endReason?.kind === "abort" ? endReason.rank : undefined;
   const selfFailed = ranks
-    .filter((rank) => !rank.endedByLauncher && isFailure(rank.status) && rank.rank !== abortingRank)
+    // A lost host's ranks all end with it, though the first of them already ended the job.
+    .filter((rank) => (!rank.endedByLauncher || rank.lostWithHost !== undefined) && isFailure(rank.status) && rank.rank !== abortingRank)
     .sort((a, b) => a.rank - b.rank);
   const lost = new Map<string, { ranks: number[]; reason: string }>();
   for (const rank of selfFailed) {

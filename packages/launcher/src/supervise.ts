@@ -84,6 +84,11 @@ export async function superviseJob(
         refusals.push(line);
         process.stderr.write(`${line}\n`);
       },
+      onHandshakeFailed: () => {
+        const line = "tsmpirun: refused a connection to the rendezvous: the client failed the CURVE handshake (it does not know this job's key)";
+        refusals.push(line);
+        process.stderr.write(`${line}\n`);
+      },
       onAbort: (rank, code, reason) => endJob({ kind: "abort", rank, code, reason }),
       onError: (rank, error) => {
         const state = ranks[rank];

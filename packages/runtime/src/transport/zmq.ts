@@ -16,6 +16,8 @@ import { curveClientOptions, curveServerOptions, type JobKey } from "../wireup/a
 import { hostIdentity } from "../wireup/host-identity.ts";
 import { routeTo, type PeerAddress } from "../wireup/peer-address.ts";
 import {
+  flushControl,
+  flushFrame,
   headerFrame,
   releasedToken,
   releaseFrame,
@@ -41,6 +43,12 @@ type Frames = Buffer[];
  * a rank whose peer is gone still exits; messages to live peers are flushed long before.
  */
 const SEND_LINGER_MS = 10_000;
+/**
+ * How long `close` waits for peers to confirm they hold what this rank sent them. A peer that is
+ * alive answers as soon as it next receives (at the latest in its own finalize); one that has
+ * exited shows as a dropped connection. This bounds the wait for a peer that does neither.
+ */
+const FLUSH_TIMEOUT_MS = 10_000;
 
 interface QueuedSend {
   frames: Frames;
@@ -113,6 +121,18 @@ class PeerLink {
     this.#head = 0;
   };
 
+  /**
+   * Resolves when the connection drops or cannot be made again (the peer's process is gone).
+   * Watching keeps a receive pending on the socket's monitor until the socket is closed.
+   */
+  gone(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#socket.events.on("disconnect", () => resolve());
+      this.#socket.events.on("connect:retry", () => resolve());
+      this.#socket.events.on("close", () => resolve());
+    });
+  }
+
   async close(): Promise<void> {
     while (this.#head < this.#queue.length || this.#flushScheduled) await this.#last.catch(() => undefined);
     await this.#last.catch(() => undefined);
@@ -146,6 +166,8 @@ export class ZmqTransport implements Transport {
   /** Where this rank's own socket listens (a wake-up connects to it). */
   readonly #ownEndpoint: string;
   #wakePending = false;
+  /** Peers whose FLUSHED answer this rank awaits, while it closes. */
+  readonly #flushWaiters = new Map<number, () => void>();
   #demand = 0;
   #receiving = false;
   #awaitingReceive = false;
@@ -330,6 +352,12 @@ export class ZmqTransport implements Transport {
         const frames = await this.#pull.receive();
         this.#awaitingReceive = false;
         if (frames.length === 1 && frames[0]!.length === 0) continue; // a wake-up
+        const flush = flushControl(frames);
+        if (flush !== undefined) {
+          if (flush.kind === "flush") this.#releaseLink(flush.origin).send([flushFrame("flushed", this.#rank)]).catch(() => undefined);
+          else this.#flushWaiters.get(flush.origin)?.();
+          continue;
+        }
         const released = releasedToken(frames);
         if (released !== undefined) {
           this.#sendBuffers.release(released);
@@ -353,6 +381,33 @@ export class ZmqTransport implements Transport {
     }
   }
 
+  /**
+   * Makes sure every peer this rank sent to holds those messages before the sockets close. A send
+   * resolves once zeromq has queued it, and a process that exits at once (process.exit after
+   * finalize) takes its queue along: zeromq.js flushes on a natural exit only. So each peer gets a
+   * FLUSH after the last message (same link, so after everything) and answers FLUSHED when it
+   * reads it; meanwhile this rank keeps receiving, to answer the peers' own FLUSHes.
+   */
+  async #flushPeers(): Promise<void> {
+    const peers = this.#peers.flatMap((link, rank) => (link === undefined ? [] : [{ rank, link }]));
+    if (peers.length === 0) return;
+    const confirmed = peers.map(({ rank, link }) => {
+      const answered = new Promise<void>((resolve) => this.#flushWaiters.set(rank, resolve));
+      link.send([flushFrame("flush", this.#rank)]).catch(() => undefined);
+      return Promise.race([answered, link.gone()]);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS)));
+    this.want();
+    try {
+      await Promise.race([Promise.all(confirmed), late]);
+    } finally {
+      clearTimeout(timer);
+      this.#flushWaiters.clear();
+      this.unwant();
+    }
+  }
+
   #wake(): void {
     // One wake-up in flight is enough, and zeromq refuses a second send while one is pending.
     if (this.#wakePending) return;
@@ -370,6 +425,7 @@ export class ZmqTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.#flushPeers();
     await Promise.all([...this.#peers, ...this.#releaseLinks].map((peer) => peer?.close()));
     this.#closed = true;
     this.#waker?.close();

@@ -35,6 +35,10 @@ export const PayloadFormat = {
   TYPED_ARRAY: 1,
   /** Transport-level: a release of a send buffer (tag = token); never reaches the matcher. */
   RELEASE: 2,
+  /** Transport-level, at finalize: "answer once you hold everything I sent before this". */
+  FLUSH: 3,
+  /** Transport-level: the answer to a FLUSH. */
+  FLUSHED: 4,
 } as const;
 export type PayloadFormat = (typeof PayloadFormat)[keyof typeof PayloadFormat];
 
@@ -144,6 +148,23 @@ export function releaseFrame(token: number): Buffer {
   frame[1] = PayloadFormat.RELEASE;
   frame.writeUInt32LE(token >>> 0, 12);
   return frame;
+}
+
+/** A FLUSH or FLUSHED control message from `origin` (see PayloadFormat). */
+export function flushFrame(kind: "flush" | "flushed", origin: number): Buffer {
+  const frame = Buffer.alloc(HEADER_BYTES);
+  frame[0] = WIRE_VERSION;
+  frame[1] = kind === "flush" ? PayloadFormat.FLUSH : PayloadFormat.FLUSHED;
+  frame.writeUInt32LE(origin >>> 0, 28);
+  return frame;
+}
+
+/** What a FLUSH or FLUSHED message says, or undefined if the frames are something else. */
+export function flushControl(frames: readonly Buffer[]): { kind: "flush" | "flushed"; origin: number } | undefined {
+  const first = frames[0];
+  if (frames.length !== 1 || first === undefined || first.length !== HEADER_BYTES) return undefined;
+  if (first[1] !== PayloadFormat.FLUSH && first[1] !== PayloadFormat.FLUSHED) return undefined;
+  return { kind: first[1] === PayloadFormat.FLUSH ? "flush" : "flushed", origin: first.readUInt32LE(28) };
 }
 
 /** The token of a release message, or undefined if the frames are something else. */

@@ -18,8 +18,10 @@ export interface RendezvousEvents {
   onStall(rank: number): void;
   /** A message that does not follow protocol.ts (a bug in a rank, not in the user program). */
   onProtocolError(detail: string): void;
-  /** A connection without the job's key was refused (jobs with a key only). */
+  /** A connection without the job's key was refused by the ZAP handler (jobs with a key only). */
   onRefused?(address: string): void;
+  /** A client failed the CURVE handshake: it does not know the job's key (jobs with a key only). */
+  onHandshakeFailed?(): void;
   /** Trace lines (tsmpirun's TSMPIRUN_TRACE). */
   trace?(line: string): void;
 }
@@ -74,6 +76,7 @@ export class RendezvousServer {
     const socket = new Router({ linger: 0, ...(key === undefined ? {} : curveServerOptions(key)) });
     const address = bind.kind === "ipc" ? `ipc://${join(bind.jobDir, "rendezvous")}` : `tcp://${bind.address}:${bind.port ?? "*"}`;
     await socket.bind(address);
+    if (key !== undefined) reportHandshakeFailures(socket, events);
     return new RendezvousServer(socket, options.size, events, zap);
   }
 
@@ -207,4 +210,17 @@ export class RendezvousServer {
       }
     }
   }
+}
+
+/**
+ * A client that does not know the server's key (a plain socket, CURVE towards another key) fails
+ * in the CURVE handshake, before the ZAP handler is asked: the socket's monitor is the only place
+ * that sees it. The monitor keeps a receive pending, which a launcher (or a rank serving the
+ * rendezvous) can afford: it closes this socket when the job ends.
+ */
+function reportHandshakeFailures(socket: Router, events: RendezvousEvents): void {
+  // libzmq names only the listening endpoint here, not the peer.
+  const report = (): void => events.onHandshakeFailed?.();
+  socket.events.on("handshake:error:protocol", report);
+  socket.events.on("handshake:error:other", report);
 }
