@@ -113,6 +113,19 @@ describe.skipIf(skip)("the emitted Kubernetes Job, on network-namespace pods", (
     expect(jobProcesses(job.jobId)).toEqual([]);
   });
 
+  test("heat on the pods prints the same final mean and checksum as the same rank count on one host", async () => {
+    const heatArgs = ["--nx", "256", "--ny", "256", "--steps", "100", "--checksum"];
+    const job = await emitJob("programs/heat.ts", heatArgs);
+    const key = writeKeyFile("heat", job.keyText);
+    const pods = [0, 1, 2].map((index) => startPod(job, index, key));
+    const [exits, oneHost] = await Promise.all([Promise.all(pods.map((pod) => pod.exited)), runTsmpirun(["-n", String(PODS), "programs/heat.ts", ...heatArgs])]);
+    expect(exits, explain(pods)).toEqual(pods.map(() => ({ exitCode: 0, signal: null })));
+    expect(oneHost.exitCode, oneHost.stderr).toBe(0);
+    const result = (stdout: string): string[] => stdout.split("\n").filter((line) => /^(final mean|checksum)/.test(line));
+    expect(result(pods[0]!.stdout)).toHaveLength(2);
+    expect(result(pods[0]!.stdout)).toEqual(result(oneHost.stdout));
+  });
+
   test("a rank whose program never calls finalize still hands over its messages (16 MiB over CURVE) and every pod exits", async () => {
     const job = await emitJob("test/fixtures/no-finalize.ts");
     const key = writeKeyFile("good-2", job.keyText);
@@ -148,8 +161,8 @@ describe.skipIf(skip)("the emitted Kubernetes Job, on network-namespace pods", (
 });
 
 /** `tsmpirun --emit k8s` for `program`, and the parts of its output a pod is made of. */
-async function emitJob(program: string): Promise<EmittedJob> {
-  const run = await runTsmpirun(["--emit", "k8s", "--name", NAME, "-n", String(PODS), "--image", "registry.invalid/tsmpi:test", "--port", String(PORT), program]);
+async function emitJob(program: string, args: readonly string[] = []): Promise<EmittedJob> {
+  const run = await runTsmpirun(["--emit", "k8s", "--name", NAME, "-n", String(PODS), "--image", "registry.invalid/tsmpi:test", "--port", String(PORT), program, ...args]);
   expect(run.stderr).toBe("");
   expect(run.exitCode).toBe(0);
   const documents = run.stdout

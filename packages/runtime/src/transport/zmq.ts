@@ -121,18 +121,6 @@ class PeerLink {
     this.#head = 0;
   };
 
-  /**
-   * Resolves when the connection drops or cannot be made again (the peer's process is gone).
-   * Watching keeps a receive pending on the socket's monitor until the socket is closed.
-   */
-  gone(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#socket.events.on("disconnect", () => resolve());
-      this.#socket.events.on("connect:retry", () => resolve());
-      this.#socket.events.on("close", () => resolve());
-    });
-  }
-
   async close(): Promise<void> {
     while (this.#head < this.#queue.length || this.#flushScheduled) await this.#last.catch(() => undefined);
     await this.#last.catch(() => undefined);
@@ -168,6 +156,13 @@ export class ZmqTransport implements Transport {
   #wakePending = false;
   /** Peers whose FLUSHED answer this rank awaits, while it closes. */
   readonly #flushWaiters = new Map<number, () => void>();
+  /** Ranks this rank sent messages to (each gets a FLUSH from this rank's finalize). */
+  readonly #sentTo = new Set<number>();
+  /** Ranks that sent this rank messages (each will send a FLUSH from its own finalize). */
+  readonly #sentHere = new Set<number>();
+  /** Ranks whose FLUSH has arrived. */
+  readonly #flushedHere = new Set<number>();
+  #flushArrived: (() => void) | undefined;
   #demand = 0;
   #receiving = false;
   #awaitingReceive = false;
@@ -250,8 +245,9 @@ export class ZmqTransport implements Transport {
   send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
     if (dest === this.#rank) return this.#self.send(envelope, payload);
     const peer = this.#peer(dest);
+    this.#sentTo.add(dest);
     const { bytes } = payload;
-    if (bytes.length <= SMALL_MESSAGE_BYTES || this.#encryptedTo(dest)) return peer.send([singleFrame(envelope, payload, bytes)]);
+    if (bytes.length <= SMALL_MESSAGE_BYTES || this.#encryptedTo(dest)) return peer.send([singleFrame(envelope, payload, bytes, this.#rank)]);
     const position = this.#ringTo(dest)?.write(bytes);
     if (position !== undefined) return peer.send([ringNoticeFrame(envelope, payload, position, bytes.length, this.#rank)]);
     const { buffer, token } = this.#sendBuffers.acquire(bytes.length);
@@ -354,8 +350,12 @@ export class ZmqTransport implements Transport {
         if (frames.length === 1 && frames[0]!.length === 0) continue; // a wake-up
         const flush = flushControl(frames);
         if (flush !== undefined) {
-          if (flush.kind === "flush") this.#releaseLink(flush.origin).send([flushFrame("flushed", this.#rank)]).catch(() => undefined);
-          else this.#flushWaiters.get(flush.origin)?.();
+          if (flush.kind === "flush") {
+            // On the lingering data link: this rank may close right after, and the answer must still go.
+            this.#peer(flush.origin).send([flushFrame("flushed", this.#rank)]).catch(() => undefined);
+            this.#flushedHere.add(flush.origin);
+            this.#flushArrived?.();
+          } else this.#flushWaiters.get(flush.origin)?.();
           continue;
         }
         const released = releasedToken(frames);
@@ -363,6 +363,7 @@ export class ZmqTransport implements Transport {
           this.#sendBuffers.release(released);
           continue;
         }
+        this.#sentHere.add(messageOrigin(frames));
         const notice = ringNotice(frames);
         if (notice !== undefined) {
           const ring = this.#ringReaders[notice.origin] ?? (await this.#attachRing(notice.origin));
@@ -386,24 +387,34 @@ export class ZmqTransport implements Transport {
    * resolves once zeromq has queued it, and a process that exits at once (process.exit after
    * finalize) takes its queue along: zeromq.js flushes on a natural exit only. So each peer gets a
    * FLUSH after the last message (same link, so after everything) and answers FLUSHED when it
-   * reads it; meanwhile this rank keeps receiving, to answer the peers' own FLUSHes.
+   * reads it. Meanwhile this rank keeps receiving, to answer the FLUSHes of the ranks that sent to
+   * it, and waits for those too: a rank that only received must not leave before its senders know
+   * they are done (MPI's finalize is collective for the same reason). Bounded by FLUSH_TIMEOUT_MS.
    */
   async #flushPeers(): Promise<void> {
-    const peers = this.#peers.flatMap((link, rank) => (link === undefined ? [] : [{ rank, link }]));
-    if (peers.length === 0) return;
+    // Not every link: one opened only to answer a FLUSH carried no message of ours.
+    const peers = [...this.#sentTo].map((rank) => ({ rank, link: this.#peer(rank) }));
     const confirmed = peers.map(({ rank, link }) => {
       const answered = new Promise<void>((resolve) => this.#flushWaiters.set(rank, resolve));
       link.send([flushFrame("flush", this.#rank)]).catch(() => undefined);
-      return Promise.race([answered, link.gone()]);
+      return answered;
+    });
+    const heardFromSenders = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if ([...this.#sentHere].every((rank) => rank === this.#rank || this.#flushedHere.has(rank))) resolve();
+      };
+      this.#flushArrived = check;
+      check();
     });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS)));
     this.want();
     try {
-      await Promise.race([Promise.all(confirmed), late]);
+      await Promise.race([Promise.all([...confirmed, heardFromSenders]), late]);
     } finally {
       clearTimeout(timer);
       this.#flushWaiters.clear();
+      this.#flushArrived = undefined;
       this.unwant();
     }
   }
@@ -447,4 +458,9 @@ function setAfterBind(socket: zmq.Pull, options: Partial<zmq.SocketOptions<zmq.P
   } finally {
     process.emitWarning = emitWarning;
   }
+}
+
+/** The world rank that sent a data message (its header's origin field). */
+function messageOrigin(frames: readonly Buffer[]): number {
+  return frames[0]?.readUInt32LE(28) ?? 0;
 }

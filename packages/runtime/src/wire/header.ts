@@ -89,9 +89,9 @@ export function writeHeader(frame: Buffer, envelope: Envelope, kind: PayloadKind
 }
 
 /** One frame holding the header and a small payload (copied in). */
-export function singleFrame(envelope: Envelope, kind: PayloadKind, payload: Buffer): Buffer {
+export function singleFrame(envelope: Envelope, kind: PayloadKind, payload: Buffer, origin = 0): Buffer {
   const frame = Buffer.allocUnsafeSlow(HEADER_BYTES + payload.length);
-  writeHeader(frame, envelope, kind);
+  writeHeader(frame, envelope, kind, 0, origin);
   frame.set(payload, HEADER_BYTES);
   return frame;
 }
