@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { withClusterShared } from "./cluster.ts";
 import { repoRoot } from "./paths.ts";
 
 const clusterDir = process.env.TSMPI_CLUSTER_DIR ?? "/var/tmp/tsmpi-cluster";
@@ -49,10 +50,19 @@ export interface SrunResult {
  * Runs `srun --oversubscribe SRUN_ARGS COMMAND...` from the repository root and collects what it printed. Beyond
  * `timeoutMs` srun is killed (a hung run then fails on its exit status, not on the test's timeout).
  */
-export async function runSrun(
+export function runSrun(
   srunArgs: readonly string[],
   command: readonly string[],
   options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<SrunResult> {
+  // Shared use of the three hosts: the link-cut test (test/hosts) must not cut n3 under a step.
+  return withClusterShared(() => runSrunNow(srunArgs, command, options));
+}
+
+async function runSrunNow(
+  srunArgs: readonly string[],
+  command: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number },
 ): Promise<SrunResult> {
   const marker = randomBytes(8).toString("hex");
   const started = performance.now();

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
+import { withClusterShared } from "../helpers/cluster.ts";
 import { fixture, exampleProgram, repoRoot } from "../helpers/paths.ts";
 import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
 import { runTsmpirun } from "../helpers/tsmpirun.ts";
@@ -33,6 +34,11 @@ interface Run {
 
 /** `salloc ALLOCATION node tsmpirun ARGS`, with the cluster's Slurm configuration. */
 function salloc(allocation: readonly string[], args: readonly string[], within: readonly string[] = []): Promise<Run> {
+  // Shared use of the three hosts: the link-cut test (test/hosts) must not cut n3 under this job.
+  return withClusterShared(() => sallocNow(allocation, args, within));
+}
+
+function sallocNow(allocation: readonly string[], args: readonly string[], within: readonly string[]): Promise<Run> {
   const started = performance.now();
   const child = spawn("salloc", [...allocation, ...within, process.execPath, tsmpirun, ...args], {
     cwd: repoRoot,
@@ -92,7 +98,7 @@ describe.skipIf(skip)("tsmpirun inside salloc -N3", () => {
     console.log(`salloc: remote exit 3 ended in ${run.seconds.toFixed(2)} s`);
   });
 
-  test("in an sbatch batch script (which runs on the allocation's first host) as in salloc", async () => {
+  test("in an sbatch batch script (which runs on the allocation's first host) as in salloc", () => withClusterShared(async () => {
     const dir = mkdtempSync(join(tmpdir(), "tsmpi-sbatch-"));
     const output = join(dir, "job.out");
     const started = performance.now();
@@ -113,7 +119,7 @@ describe.skipIf(skip)("tsmpirun inside salloc -N3", () => {
     );
     rmSync(dir, { recursive: true, force: true });
     console.log(`sbatch -N3 -n6 tsmpirun hello, submission to end: ${((performance.now() - started) / 1000).toFixed(2)} s`);
-  });
+  }));
 
   test("within a job step (srun inside salloc) the agents' steps overlap it instead of waiting for it", async () => {
     const run = await salloc(["-N3", "-n6"], [fixture("slurm-behave.ts")], ["srun", "-N1", "-n1"]);
