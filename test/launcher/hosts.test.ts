@@ -3,7 +3,7 @@
  * of ranks to hosts, and the refusal of a job that does not fit (through the real tsmpirun, on
  * this host only, so no test cluster is needed).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -35,6 +35,7 @@ describe("host lists", () => {
     writeFileSync(file, "n1 cpus=4\n");
     expect(() => parseHostfile(file)).toThrow(`--hostfile ${file} line 1: expected "host slots=N", got "n1 cpus=4"`);
     expect(() => parseHostfile(join(dir, "absent"))).toThrow("cannot read");
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
