@@ -134,29 +134,27 @@ async function superviseAcrossHosts(
       const showAgentLine = (host: string, line: string): void => {
         if (job.slurm === undefined || !isSrunNoise(line)) process.stderr.write(`tsmpirun: host ${host}: ${line}\n`);
       };
-      const remote: AgentHost[] = [];
-      let localIndex: number | undefined;
-      const entries: JobHosts["hosts"] = [];
-      hosts.forEach((host, index) => {
-        const ranks = hostOf.flatMap((hostIndex, rank) => (hostIndex === index ? [rank] : []));
-        if (ranks.length === 0) return;
-        if (isThisHost(host.name) && job.slurm === undefined) {
-          localIndex = entries.length;
-          entries.push({ host: undefined as unknown as AgentHost, ranks });
-          return;
-        }
-        const agent = job.slurm !== undefined ? startAgentWithSrun(host.name, job.slurm.cpus.get(host.name)) : startAgentOverSsh(host.name, job.sshCommand);
-        const agentHost = new AgentHost(host.name, agent, template, showAgentLine, Promise.resolve(rendezvousAddress));
-        remote.push(agentHost);
-        entries.push({ host: agentHost, ranks });
-      });
-      if (localIndex !== undefined) {
-        // This host's ranks must listen where the other hosts reach it: the address their
-        // connections came from, as the first remote agent reports it.
-        const seen = rendezvousAddress !== undefined ? Promise.resolve(rendezvousAddress) : firstAddress(remote.map((host) => host.launcherAddress));
-        entries[localIndex]!.host = new AgentHost(hostname(), startLocalAgent(), template, showAgentLine, seen);
-      }
-      return { hosts: entries };
+      const used = hosts
+        .map((host, index) => ({ host, ranks: hostOf.flatMap((hostIndex, rank) => (hostIndex === index ? [rank] : [])) }))
+        .filter(({ ranks }) => ranks.length > 0);
+      const isLocal = (name: string): boolean => isThisHost(name) && job.slurm === undefined;
+      const remote = new Map(
+        used
+          .filter(({ host }) => !isLocal(host.name))
+          .map(({ host }) => {
+            const agent = job.slurm !== undefined ? startAgentWithSrun(host.name, job.slurm.cpus.get(host.name)) : startAgentOverSsh(host.name, job.sshCommand);
+            return [host.name, new AgentHost(host.name, agent, template, showAgentLine, Promise.resolve(rendezvousAddress))] as const;
+          }),
+      );
+      // This host's ranks must listen where the other hosts reach it: the address their
+      // connections came from, as the first remote agent reports it.
+      const seen = rendezvousAddress !== undefined ? Promise.resolve(rendezvousAddress) : firstAddress([...remote.values()].map((host) => host.launcherAddress));
+      return {
+        hosts: used.map(({ host, ranks }) => ({
+          host: remote.get(host.name) ?? new AgentHost(hostname(), startLocalAgent(), template, showAgentLine, seen),
+          ranks,
+        })),
+      };
     },
   });
 }

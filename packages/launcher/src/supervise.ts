@@ -73,7 +73,6 @@ export async function superviseJob(
   };
 
   const protocolErrors: string[] = [];
-  const refusals: string[] = [];
   const server = await RendezvousServer.start({
     size: job.np,
     bind: context.rendezvous,
@@ -81,12 +80,10 @@ export async function superviseJob(
       trace,
       onRefused: (address) => {
         const line = `tsmpirun: refused a connection to the rendezvous from ${address}: it did not present this job's key`;
-        refusals.push(line);
         process.stderr.write(`${line}\n`);
       },
       onHandshakeFailed: () => {
         const line = "tsmpirun: refused a connection to the rendezvous: the client failed the CURVE handshake (it does not know this job's key)";
-        refusals.push(line);
         process.stderr.write(`${line}\n`);
       },
       onAbort: (rank, code, reason) => endJob({ kind: "abort", rank, code, reason }),
