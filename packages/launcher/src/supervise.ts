@@ -40,8 +40,6 @@ export interface SupervisedJob {
 /** The hosts of a job, each with the world ranks it runs (in rank order). */
 export interface JobHosts {
   hosts: { host: RankHost; ranks: number[] }[];
-  /** Runs once the job is over (stops heartbeats, closes connections). */
-  close?(): void;
 }
 
 /**
@@ -180,7 +178,6 @@ export async function superviseJob(
   clearInterval(progress);
   await Promise.all(terminations);
   for (const { host } of jobHosts.hosts) host.killLeftovers();
-  jobHosts.close?.();
   if (rank0?.stdin && isReadable(job.stdin)) job.stdin.unpipe(rank0.stdin);
   await drainOutput(ranks);
   if (ranks.some((state) => state.status && isFailure(state.status))) await delay(LATE_REPORT_MS);

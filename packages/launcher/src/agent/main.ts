@@ -1,8 +1,8 @@
 /**
  * The tsmpi agent: started by tsmpirun on every host of a job that spans hosts (Open MPI's orted,
- * reduced to one job). It starts this host's ranks, forwards their output and exit statuses to
- * the launcher, relays signals, and when the launcher, its connection or its heartbeat goes away,
- * ends its ranks and removes their files. `node agent/main.js`; everything else comes on stdin
+ * reduced to one job). It starts this host's ranks and forwards their output and exit statuses to
+ * the launcher. It ends them (and removes their files) when the launcher ends the job, and when
+ * the launcher, its connection or its heartbeat goes away. `node agent/main.js`; everything else comes on stdin
  * (agent/protocol.ts), so that the job's key never appears in a command line.
  */
 import { existsSync } from "node:fs";
@@ -114,11 +114,6 @@ async function main(): Promise<number> {
       switch (message.t) {
         case "ping":
           return;
-        case "signal": {
-          const pid = ranks.find((local) => local.rank === message.rank && !local.done)?.child.pid;
-          if (pid !== undefined) localHost.signalRankGroup(pid, message.signal);
-          return;
-        }
         case "stdin":
           ranks.find((local) => local.rank === job.stdinRank)?.child.stdin?.write(Buffer.from(message.data, "base64"));
           return;

@@ -47,7 +47,6 @@ export interface AgentJob {
 /** Launcher -> agent, after the job line. */
 export type AgentControl =
   | { t: "ping" }
-  | { t: "signal"; rank: number; signal: NodeJS.Signals }
   | { t: "stdin"; data: string }
   | { t: "stdin-end" }
   /** End every rank now (SIGTERM, SIGKILL after the grace period). */

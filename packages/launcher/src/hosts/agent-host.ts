@@ -101,13 +101,6 @@ export class AgentHost implements RankHost {
     return children;
   }
 
-  signalRank(child: RankChild, signal: NodeJS.Signals): boolean {
-    const rank = child as unknown as AgentRank;
-    if (rank.exited || this.#agentGone) return false;
-    this.#control({ t: "signal", rank: rank.rank, signal });
-    return true;
-  }
-
   async endAll(graceMs: number): Promise<void> {
     if (this.#agentGone) return;
     this.#ended = true;

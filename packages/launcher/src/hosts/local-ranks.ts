@@ -24,10 +24,6 @@ export class LocalRanks implements RankHost {
     });
   }
 
-  signalRank(child: RankChild, signal: NodeJS.Signals): boolean {
-    return child.pid !== undefined && localHost.signalRankGroup(child.pid, signal);
-  }
-
   async endAll(graceMs: number): Promise<void> {
     await Promise.all(
       this.#children

@@ -14,8 +14,6 @@ export interface RankHost {
   readonly hostname: string;
   /** Starts these ranks (all of this host's, in one call). */
   start(specs: readonly RankLaunchSpec[]): RankChild[];
-  /** Sends `signal` to a started rank's process group; false if it is known to be gone. */
-  signalRank(child: RankChild, signal: NodeJS.Signals): boolean;
   /** Ends every rank of the host that is still running (SIGTERM, then SIGKILL after the grace). */
   endAll(graceMs: number): Promise<void>;
   /** Kills whatever is left of the host's ranks' process groups (stray grandchildren). */
