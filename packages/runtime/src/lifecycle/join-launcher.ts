@@ -4,7 +4,7 @@
  */
 import type { JobEnv } from "../env.ts";
 import type { JobKey } from "../wireup/auth.ts";
-import { endpointHost, routeSourceAddress } from "../wireup/bind-address.ts";
+import { routeSourceAddressTowards } from "../wireup/bind-address.ts";
 import { WireupClient } from "../wireup/client.ts";
 import type { Joining } from "./job-link.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
@@ -38,11 +38,7 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
 
 /** Where this rank listens for ranks of other hosts; `undefined`: it needs no tcp. */
 async function tcpAddressOf(job: JobEnv): Promise<string | undefined> {
-  if (job.bindAddress === "auto") {
-    const rendezvousHost = endpointHost(job.rendezvous);
-    if (rendezvousHost === undefined) throw new Error(`cannot choose a tcp address from rendezvous ${job.rendezvous}`);
-    return routeSourceAddress(rendezvousHost);
-  }
+  if (job.bindAddress === "auto") return routeSourceAddressTowards(job.rendezvous);
   if (job.bindAddress !== undefined) return job.bindAddress;
   return job.transport === "tcp" ? "127.0.0.1" : undefined;
 }

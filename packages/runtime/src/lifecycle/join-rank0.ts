@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Rank0Env } from "../env.ts";
 import type { JobKey } from "../wireup/auth.ts";
-import { endpointHost, routeSourceAddress } from "../wireup/bind-address.ts";
+import { routeSourceAddressTowards } from "../wireup/bind-address.ts";
 import { WireupClient } from "../wireup/client.ts";
 import { RendezvousServer } from "../wireup/server.ts";
 import type { Joining } from "./job-link.ts";
@@ -105,7 +105,5 @@ async function serveRendezvous(job: Rank0Env, key: JobKey | undefined): Promise<
 /** The pod's IP (TSMPI_BIND_ADDRESS from the downward API), else the route towards rank 0. */
 async function tcpAddressOf(job: Rank0Env): Promise<string> {
   if (job.bindAddress !== undefined && job.bindAddress !== "auto") return job.bindAddress;
-  const host = endpointHost(job.rendezvous);
-  if (host === undefined) throw new Error(`cannot choose a tcp address from rendezvous ${job.rendezvous}`);
-  return routeSourceAddress(host);
+  return routeSourceAddressTowards(job.rendezvous);
 }

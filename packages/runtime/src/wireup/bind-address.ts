@@ -23,8 +23,15 @@ export async function routeSourceAddress(host: string): Promise<string> {
   }
 }
 
+/** The source address of the route towards the host of a `tcp://host:port` endpoint. */
+export function routeSourceAddressTowards(endpoint: string): Promise<string> {
+  const host = endpointHost(endpoint);
+  if (host === undefined) return Promise.reject(new Error(`cannot choose a tcp address from rendezvous ${endpoint}`));
+  return routeSourceAddress(host);
+}
+
 /** The host part of a `tcp://host:port` endpoint. */
-export function endpointHost(endpoint: string): string | undefined {
+function endpointHost(endpoint: string): string | undefined {
   const match = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):\d+$/.exec(endpoint);
   return match?.[1]?.replace(/^\[|\]$/g, "");
 }
