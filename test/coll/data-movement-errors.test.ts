@@ -8,7 +8,7 @@ interface Case {
 }
 
 describe.each([1, 3])("bad arguments to gather, scatter, alltoall, scans and reduceScatter at np %i", (np) => {
-  it("throw a TsmpiError naming the rank, the call and the argument, and send nothing", async () => {
+  it("throw a TsmpiError naming the rank, the call and the argument, and the communicator stays in step", async () => {
     const result = await runFixturePassing("coll-data-errors.ts", np);
     const cases = new Map(stdoutLines(result).map((line) => JSON.parse(line) as Case).map((c) => [c.case, c]));
     const me = np - 1;

@@ -16,7 +16,7 @@ describe("reduce", () => {
     },
   );
 
-  it.each([3])("rejects a root out of range and data that does not fit the op before sending anything, at np %i", async (np) => {
+  it.each([3])("rejects a root out of range and data that does not fit the op on every rank, and stays in step, at np %i", async (np) => {
     const result = await runFixturePassing("coll-errors.ts", np, { args: ["arguments"] });
     const cases = new Map(stdoutLines(result).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { case: string; code: string; message: string }).map((c) => [c.case, c]));
     const me = np - 1;

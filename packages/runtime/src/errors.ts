@@ -212,6 +212,31 @@ export function collectiveMismatch(site: CallSite, reason: string, argument?: st
   return new TsmpiError("ERR_COLL_MISMATCH", { ...site, argument }, reason);
 }
 
+/**
+ * A collective call that another rank found wrong (its own argument, or a disagreement it saw):
+ * every rank of the call rejects with the code the finder raised, naming it and its report.
+ */
+export function failedOnAnotherRank(site: CallSite, sequence: number, finder: { rank: number; code: TsmpiErrorCode; message: string }): TsmpiError {
+  return new TsmpiError(
+    finder.code,
+    site,
+    `collective call #${sequence} on this communicator failed on rank ${finder.rank}, so it fails on every rank: ${finder.message}`,
+  );
+}
+
+/**
+ * A collective call that returned on this rank (a bcast root's part ends once its data is sent) but
+ * failed on another: the next call on the communicator fails with this report, on every rank.
+ */
+export function failedAfterReturning(site: CallSite, sequence: number, call: string, finder: { rank: number; code: TsmpiErrorCode; message: string }): TsmpiError {
+  return new TsmpiError(
+    finder.code,
+    site,
+    `this communicator's collective call #${sequence} (${call}) returned here but failed on rank ${finder.rank}, ` +
+      `so this call fails too: ${finder.message}`,
+  );
+}
+
 /** ERR_PROTOCOL: bytes that arrived cannot be decoded (`what`: where they came from). */
 export function undecodable(site: CallSite, what: string, cause: unknown): TsmpiError {
   return new TsmpiError("ERR_PROTOCOL", { ...site, cause }, `cannot decode ${what}: ${cause instanceof Error ? cause.message : String(cause)}`);

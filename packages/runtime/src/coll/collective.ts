@@ -11,8 +11,11 @@ import type { CommCore } from "../core/comm-core.ts";
 import type { Op } from "../ops/op.ts";
 import { runCollective, type CollectiveCall } from "./messages.ts";
 import { selectAlgorithm, type Algorithm, type SelectionInput } from "./select.ts";
+import { isTypedArray, typedArrayKind } from "../wire/typed-array.ts";
 
 export interface CollectivePlan<A> {
+  /** Data that every rank must pass as a typed array of one kind, or not as one (reductions). */
+  data?: unknown;
   /** Whose selection table and algorithms: `allreduce` for the allreduce inside `dup`. */
   table: CollectiveName;
   input: SelectionInput;
@@ -21,13 +24,35 @@ export interface CollectivePlan<A> {
   op?: Op;
 }
 
+/**
+ * `plan` checks the call's arguments (throwing the catalogue's error) and describes it; it runs after
+ * the call is numbered, so that a bad argument on one rank fails the call on every rank.
+ */
 export function collective<A extends Algorithm<unknown>, T>(
   core: CommCore,
   call: CollectiveCallName,
-  plan: CollectivePlan<A>,
+  plan: () => CollectivePlan<A>,
   run: (algorithm: A, call: CollectiveCall) => Promise<T>,
 ): Promise<T> {
-  const algorithm = selectAlgorithm(plan.table, plan.input, plan.algorithms);
-  const withoutSharedMemory = (): A => selectAlgorithm(plan.table, { ...plan.input, sharedMemory: false }, plan.algorithms);
-  return runCollective(core, { name: call, algorithm: algorithm.name, root: plan.root, op: plan.op, withoutSharedMemory }, (running) => run(algorithm, running));
+  return runCollective(core, call, () => {
+    const { table, input, algorithms, root, op, data } = plan();
+    const algorithm = selectAlgorithm(table, input, algorithms);
+    const withoutSharedMemory = (): A => selectAlgorithm(table, { ...input, sharedMemory: false }, algorithms);
+    const kind = isTypedArray(data) ? typedArrayKind(data) + 1 : undefined;
+    return { spec: { algorithm: algorithm.name, root, op, kind, withoutSharedMemory }, body: (running) => run(algorithm, running) };
+  });
+}
+
+/**
+ * Runs the argument checks of a communicator call that is a collective of its own (`split`,
+ * `createCart`): a bad argument numbers the call and fails it on every rank, as in `collective`.
+ */
+export function checkCollectiveArguments(core: CommCore, call: CollectiveCallName, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    runCollective(core, call, () => {
+      throw error;
+    });
+  }
 }

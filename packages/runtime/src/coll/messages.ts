@@ -36,47 +36,81 @@ export interface CollectiveCall {
    * that finds at run time that it cannot have its shared region (every rank finds the same).
    */
   readonly withoutSharedMemory: () => unknown;
-  /** Rejects when the monitor finds that another rank is in a different call. */
+  /** Rejects when the call fails: the monitor found a mismatch, or another rank's call failed. */
   readonly failed: Promise<never>;
+  /** Why the call failed, once it has: it then sends nothing more. */
+  readonly failure: Error | undefined;
   fail(error: Error): void;
 }
 
 export interface CollectiveSpec {
-  name: CollectiveCallName;
   withoutSharedMemory: () => unknown;
   algorithm: string;
-  root?: number;
-  op?: Op;
+  root?: number | undefined;
+  op?: Op | undefined;
+  /** 1 + the typed-array kind every rank must pass (reductions), for the signature. */
+  kind?: number | undefined;
+}
+
+/** A call's checked arguments, made into what runs it. */
+export interface PreparedCollective<T> {
+  spec: CollectiveSpec;
+  body: (call: CollectiveCall) => Promise<T>;
 }
 
 /**
  * Runs one collective call: numbers it (synchronously, so nonblocking calls are numbered in the
- * order they were made), lets the monitor check it against messages already here, runs `body`
- * and retires it.
+ * order they were made), then `prepare`s it, which checks the arguments: a bad one is thrown here,
+ * synchronously, and every other rank's call of that number fails too (core/collective-monitor.ts),
+ * so the ranks stay in step; so does the report of an earlier call that returned here but failed
+ * on another rank. Then lets the monitor check the call against messages already here,
+ * runs the body and retires it; any failure reaches the other ranks the same way.
  */
-export function runCollective<T>(core: CommCore, spec: CollectiveSpec, body: (call: CollectiveCall) => Promise<T>): Promise<T> {
-  assertUsable(core, spec.name);
+export function runCollective<T>(core: CommCore, name: CollectiveCallName, prepare: () => PreparedCollective<T>): Promise<T> {
+  assertUsable(core, name);
   core.collSequence = (core.collSequence + 1) >>> 0;
+  const sequence = core.collSequence;
+  let prepared: PreparedCollective<T>;
+  try {
+    const earlier = core.monitor.takeFailureAfterReturning(name);
+    if (earlier !== undefined) throw earlier;
+    prepared = prepare();
+  } catch (error) {
+    core.monitor.failed(sequence, error);
+    throw error;
+  }
+  const { spec, body } = prepared;
   let fail: (error: Error) => void = () => {};
+  let failure: Error | undefined;
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => undefined); // observed through the receives that race it
   const call: CollectiveCall = {
     core,
-    name: spec.name,
-    operation: operationOf(spec.name),
-    sequence: core.collSequence,
+    name,
+    operation: operationOf(name),
+    sequence,
     root: spec.root,
     op: spec.op,
     algorithm: spec.algorithm,
     signature: packSignature(spec),
     withoutSharedMemory: spec.withoutSharedMemory,
     failed,
-    fail,
+    get failure() {
+      return failure;
+    },
+    fail(error: Error) {
+      failure ??= error;
+      fail(error);
+    },
   };
   core.monitor.begin(call);
   const run = (async () => {
     try {
       return await Promise.race([body(call), failed]);
+    } catch (error) {
+      call.fail(error as Error);
+      core.monitor.failed(sequence, failure ?? error);
+      throw failure ?? error;
     } finally {
       core.monitor.end(call);
     }
@@ -94,6 +128,8 @@ export const EMPTY_PAYLOAD: EncodedPayload = { format: PayloadFormat.TYPED_ARRAY
 /** Sends an encoded payload to communicator rank `dest` as step `step` of `call`. */
 export function collSend(call: CollectiveCall, dest: number, step: number, payload: EncodedPayload): Promise<void> {
   if (dest === PROC_NULL) return Promise.resolve();
+  // A failed call sends nothing more: its messages could complete another rank's call wrongly.
+  if (call.failure !== undefined) return Promise.reject(call.failure);
   const { core } = call;
   return core.engine.post(
     core.group[dest]!,

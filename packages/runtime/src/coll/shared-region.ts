@@ -64,6 +64,8 @@ export function sharedMemoryPossible(core: CommCore): boolean {
   // Not whether a region was set up: with nonblocking calls in flight ranks learn that at different
   // times, and selection must not differ between ranks. A failed set-up falls back inside the call.
   if (core.size <= 1 || core.engine.sharedMemoryPrefix === undefined) return false;
+  // A failed call may have left a meeting's counters half-counted (every rank of it knows).
+  if (core.monitor.hadFailure) return false;
   let possible = onOneHost.get(core);
   if (possible === undefined) {
     // Every rank reaches the same verdict: host identities were published to all at wire-up.

@@ -18,6 +18,7 @@ import { allreduce } from "../coll/allreduce/index.ts";
 import { barrier } from "../coll/barrier/index.ts";
 import { bcast } from "../coll/bcast/index.ts";
 import { reduce } from "../coll/reduce/index.ts";
+import { checkCollectiveArguments } from "../coll/collective.ts";
 import type { OpLike } from "../ops/op.ts";
 import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { startRecv, type Received } from "../p2p/recv.ts";
@@ -321,16 +322,18 @@ export class Comm {
    */
   async createCart(dims: readonly number[], periods: readonly boolean[], reorder = false): Promise<CartComm | undefined> {
     const core = this.#core;
-    checkTopology(core.rank, "createCart", dims, periods);
-    if (typeof reorder !== "boolean") throw badArgument({ rank: core.rank, call: "createCart" }, "reorder", reorder, "true or false");
-    const size = gridSize(dims);
-    if (size > core.size) {
-      throw invalidArguments(
-        { rank: core.rank, call: "createCart" },
-        `the grid [${dims.join(", ")}] needs ${size} ranks but the communicator has ${core.size}`,
-        "dims",
-      );
-    }
+    checkCollectiveArguments(core, "createCart", () => {
+      checkTopology(core.rank, "createCart", dims, periods);
+      if (typeof reorder !== "boolean") throw badArgument({ rank: core.rank, call: "createCart" }, "reorder", reorder, "true or false");
+      const size = gridSize(dims);
+      if (size > core.size) {
+        throw invalidArguments(
+          { rank: core.rank, call: "createCart" },
+          `the grid [${dims.join(", ")}] needs ${size} ranks but the communicator has ${core.size}`,
+          "dims",
+        );
+      }
+    });
     const topology = { dims: [...dims], periods: [...periods] };
     const cartCore = await createCartCore(core, topology);
     return cartCore === undefined ? undefined : new CartComm(cartCore, topology);
@@ -467,9 +470,11 @@ export class CartComm extends Comm {
    * columns. Collective: every rank must call it with the same `remainDims`.
    */
   async sub(remainDims: readonly boolean[]): Promise<CartComm> {
-    if (!Array.isArray(remainDims) || remainDims.length !== this.ndims || !remainDims.every((keep) => typeof keep === "boolean")) {
-      throw badArgument({ rank: this.rank, call: "sub" }, "remainDims", remainDims, `an array of ${this.ndims} booleans`);
-    }
+    checkCollectiveArguments(coreOf(this), "sub", () => {
+      if (!Array.isArray(remainDims) || remainDims.length !== this.ndims || !remainDims.every((keep) => typeof keep === "boolean")) {
+        throw badArgument({ rank: this.rank, call: "sub" }, "remainDims", remainDims, `an array of ${this.ndims} booleans`);
+      }
+    });
     const core = await subCore(coreOf(this), this.#topology, remainDims);
     const kept = (_: unknown, d: number): boolean => remainDims[d]!;
     return new CartComm(core, { dims: this.dims.filter(kept), periods: this.periods.filter(kept) });

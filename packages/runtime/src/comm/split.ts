@@ -1,4 +1,5 @@
 import { allgather } from "../coll/allgather/index.ts";
+import { checkCollectiveArguments } from "../coll/collective.ts";
 import { UNDEFINED } from "../constants.ts";
 import { badArgument } from "../errors.ts";
 import { adoptContextId, proposeContextId } from "../core/context-id.ts";
@@ -10,12 +11,14 @@ import { makeCore, type CommCore } from "../core/comm-core.ts";
  * (colour, key, context-id proposal) over `parent` carries everything.
  */
 export async function splitCore(parent: CommCore, color: number, key: number): Promise<CommCore | undefined> {
-  if (!(color === UNDEFINED || (Number.isInteger(color) && color >= 0))) {
-    throw badArgument({ rank: parent.rank, call: "split" }, "color", color, "an integer >= 0 or UNDEFINED");
-  }
-  if (!Number.isInteger(key)) {
-    throw badArgument({ rank: parent.rank, call: "split" }, "key", key, "an integer");
-  }
+  checkCollectiveArguments(parent, "split", () => {
+    if (!(color === UNDEFINED || (Number.isInteger(color) && color >= 0))) {
+      throw badArgument({ rank: parent.rank, call: "split" }, "color", color, "an integer >= 0 or UNDEFINED");
+    }
+    if (!Number.isInteger(key)) {
+      throw badArgument({ rank: parent.rank, call: "split" }, "key", key, "an integer");
+    }
+  });
   const entries = await allgather(parent, [color, key, proposeContextId(parent.engine)] as const, "split");
   const context = Math.max(...entries.map((entry) => entry[2]));
   adoptContextId(parent.engine, context);

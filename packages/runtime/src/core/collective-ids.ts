@@ -23,10 +23,17 @@ export const CollectiveId = {
   sub: 16,
   neighborAllgather: 17,
 } as const;
+
+/**
+ * Not a collective: the id of a rank's notice to the others that its call of some sequence number
+ * failed (core/collective-monitor.ts). Outside the ids above, which name calls; never reused.
+ */
+export const FAILURE_NOTICE_ID = 18;
 export type CollectiveName = keyof typeof CollectiveId;
 
 export function collectiveName(id: number): string {
   for (const [name, value] of Object.entries(CollectiveId)) if (value === id) return name;
+  if (id === FAILURE_NOTICE_ID) return "a failure notice";
   return `collective #${id}`;
 }
 

@@ -1,13 +1,24 @@
 /**
  * Catches collectives called differently on different ranks (rank 0 in bcast while rank 1 is in
- * reduce, different roots, ops or data sizes) from the id and signature every collective message
+ * reduce, different roots, ops or data kinds) from the id and signature every collective message
  * carries: cheap, one comparison per message, and it turns what would be a hang or a wrong answer
  * into ERR_COLL_MISMATCH naming both ranks and both calls.
+ *
+ * A call that fails on one rank fails on all: the rank whose call failed (its own bad argument, a
+ * mismatch it saw, data it could not combine) sends every other rank of the communicator a failure
+ * notice for that call's sequence number, and each rejects its call of that number with the
+ * finder's report, whether it is in the call, reaches it later, or returned from it already (then
+ * its next call reports it). Why no rank returns a wrong value instead: a rank's result depends on
+ * the others' data through a chain of messages, each sent after the one before arrived; the first
+ * message in that chain sent by a rank that called differently is caught on arrival, and a rank
+ * whose call failed sends no more messages of it, so the chain ends in a failure notice.
  * Internal to the runtime, not part of its API.
  */
-import { collectiveMismatch, TsmpiError } from "../errors.ts";
-import type { IncomingMessage, Matcher } from "../matching/matcher.ts";
-import { CollectiveId, collectiveName, type CollectiveCallName, type CollectiveName } from "./collective-ids.ts";
+import { collectiveMismatch, failedAfterReturning, failedOnAnotherRank, TsmpiError, type TsmpiErrorCode } from "../errors.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { IncomingMessage } from "../matching/matcher.ts";
+import { encodePayload, decodePayload } from "../wire/codec.ts";
+import { CollectiveId, collectiveName, FAILURE_NOTICE_ID, type CollectiveCallName, type CollectiveName } from "./collective-ids.ts";
 import { describeDifference } from "./signature.ts";
 
 /** What the monitor needs of a collective call in progress (coll/messages.ts makes them). */
@@ -24,28 +35,76 @@ export interface MonitoredCall {
 /** What a rank's collective call looks like to the others. */
 export type Announced = Pick<IncomingMessage, "collective" | "signature" | "source" | "sequence">;
 
+/** A failure as a notice carries it. */
+interface Finding {
+  rank: number;
+  code: TsmpiErrorCode;
+  message: string;
+}
+
+export interface MonitorShape {
+  collContext: number;
+  rank: number;
+  /** `group[r]` is the world rank of communicator rank `r`. */
+  group: readonly number[];
+}
+
+/** Sequence numbers remembered for reports and for dropping late messages of failed calls. */
+const REMEMBERED = 64;
+/** The notice's tag: above any collective step (coll/messages.ts). */
+const NOTICE_TAG = 0x7fffffff;
+
 export class CollectiveMonitor {
   readonly #inFlight = new Map<number, MonitoredCall>();
-  readonly #matcher: Matcher;
-  readonly #context: number;
-  readonly #rank: number;
+  readonly #engine: Engine;
+  readonly #shape: MonitorShape;
   /** Highest sequence number this rank has started on the communicator. */
   #started = 0;
   /** Names of recently completed calls by sequence number, for mismatch reports. */
   readonly #completed = new Map<number, string>();
+  /** Calls that failed here: their late messages are dropped, their notices already sent. */
+  readonly #failed = new Set<number>();
+  /** Notices for calls this rank has not reached yet. */
+  readonly #ahead = new Map<number, Finding>();
+  /** A failure of a call that had returned here, for the next call to report. */
+  #afterReturning: { sequence: number; call: string; finding: Finding } | undefined;
+  /** Errors that came from another rank's notice: not announced again. */
+  readonly #fromNotices = new WeakSet<Error>();
+  #anyFailure = false;
 
-  constructor(matcher: Matcher, collContext: number, rank: number) {
-    this.#matcher = matcher;
-    this.#context = collContext;
-    this.#rank = rank;
-    matcher.watch(collContext, (message) => this.#inspect(message));
+  constructor(engine: Engine, shape: MonitorShape) {
+    this.#engine = engine;
+    this.#shape = shape;
+    engine.matcher.watch(shape.collContext, (message) => this.#inspect(message));
+  }
+
+  /**
+   * Whether a call on this communicator has failed: shared-memory meetings are then no longer used,
+   * since a failed meeting leaves its counters in an unknown state.
+   */
+  get hadFailure(): boolean {
+    return this.#anyFailure;
+  }
+
+  /** The failure of a call that returned here, if one is to be reported (once) before the next call. */
+  takeFailureAfterReturning(call: string): TsmpiError | undefined {
+    const pending = this.#afterReturning;
+    if (pending === undefined) return undefined;
+    this.#afterReturning = undefined;
+    return failedAfterReturning({ rank: this.#shape.rank, call }, pending.sequence, pending.call, pending.finding);
   }
 
   begin(call: MonitoredCall): void {
     this.#inFlight.set(call.sequence, call);
     this.#started = call.sequence;
+    const notice = this.#ahead.get(call.sequence);
+    if (notice !== undefined) {
+      this.#ahead.delete(call.sequence);
+      call.fail(this.#fromNotice(call, notice));
+      return;
+    }
     // Messages of this call that arrived before this rank got here.
-    for (const message of this.#matcher.keptWhere(this.#context, (m) => m.sequence === call.sequence)) {
+    for (const message of this.#engine.matcher.keptWhere(this.#shape.collContext, (m) => m.sequence === call.sequence)) {
       const error = this.#compare(call, message);
       if (error !== undefined) {
         call.fail(error);
@@ -57,31 +116,102 @@ export class CollectiveMonitor {
   end(call: MonitoredCall): void {
     this.#inFlight.delete(call.sequence);
     this.#completed.set(call.sequence, call.name);
-    if (this.#completed.size > 64) this.#completed.delete(this.#completed.keys().next().value!);
+    if (this.#completed.size > REMEMBERED) this.#completed.delete(this.#completed.keys().next().value!);
   }
 
-  #inspect(message: IncomingMessage): void {
+  /**
+   * Call `sequence` failed on this rank with `error`: unless the error came from another rank's
+   * notice, tell every other rank, and drop the call's messages from now on. Also for a call that
+   * failed before it started (a bad argument), so that the numbering stays in step.
+   */
+  failed(sequence: number, error: unknown): void {
+    this.#anyFailure = true;
+    if (this.#failed.has(sequence)) return;
+    this.#remember(sequence);
+    this.#ahead.delete(sequence);
+    this.#engine.matcher.discardWhere(this.#shape.collContext, (m) => m.sequence === sequence);
+    if (error instanceof Error && this.#fromNotices.has(error)) return;
+    this.#announce(sequence, {
+      rank: this.#shape.rank,
+      code: error instanceof TsmpiError ? error.code : "ERR_TASK",
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  #remember(sequence: number): void {
+    this.#failed.add(sequence);
+    if (this.#failed.size > REMEMBERED) this.#failed.delete(this.#failed.values().next().value!);
+  }
+
+  #announce(sequence: number, finding: Finding): void {
+    const { group, rank, collContext } = this.#shape;
+    const payload = encodePayload(finding);
+    const envelope = { context: collContext, source: rank, tag: NOTICE_TAG, collective: FAILURE_NOTICE_ID, sequence, signature: 0 };
+    for (let r = 0; r < group.length; r++) {
+      // A rank that cannot be told has ended, and the launcher ends the job for that.
+      if (r !== rank) this.#engine.post(group[r]!, envelope, payload).catch(() => undefined);
+    }
+  }
+
+  #inspect(message: IncomingMessage): boolean {
+    if (message.collective === FAILURE_NOTICE_ID) {
+      this.#onNotice(message);
+      return true;
+    }
+    if (this.#failed.has(message.sequence)) return true;
     const call = this.#inFlight.get(message.sequence);
     if (call !== undefined) {
       const error = this.#compare(call, message);
       if (error !== undefined) call.fail(error);
-      return;
+      return false;
     }
-    if (message.sequence > this.#started) return; // from a rank that is ahead: checked at begin
+    if (message.sequence > this.#started) return false; // from a rank that is ahead: checked at begin
     // Every message of a finished call was received by it, so this one belongs to a call that this
-    // rank made differently, and there is no call left to fail: end the rank with the report.
+    // rank made differently and has returned from: the sender waits for an answer that will not come.
     const mine = this.#completed.get(message.sequence) ?? "another collective";
     const theirs = collectiveName(message.collective);
     const error = collectiveMismatch(
-      { rank: this.#rank, call: mine },
+      { rank: this.#shape.rank, call: mine },
       `collective mismatch: this rank's collective call #${message.sequence} on this communicator was ${mine}, ` +
         `but rank ${message.source}'s is ${theirs}` +
         (mine === theirs ? " with a different root, op or data size" : "") +
         `; every rank must make the same collective calls in the same order`,
     );
-    process.nextTick(() => {
-      throw error;
-    });
+    this.failed(message.sequence, error);
+    this.#failAfterReturning(message.sequence, mine, { rank: this.#shape.rank, code: error.code, message: error.message });
+    return true;
+  }
+
+  #onNotice(message: IncomingMessage): void {
+    const finding = decodePayload(message.format, message.elementKind, message.payload) as Finding;
+    const { sequence } = message;
+    this.#anyFailure = true;
+    if (this.#failed.has(sequence)) return;
+    const call = this.#inFlight.get(sequence);
+    if (call !== undefined) {
+      call.fail(this.#fromNotice(call, finding));
+    } else if (sequence > this.#started) {
+      if (!this.#ahead.has(sequence)) this.#ahead.set(sequence, finding);
+    } else {
+      this.#remember(sequence);
+      this.#failAfterReturning(sequence, this.#completed.get(sequence) ?? "a collective", finding);
+    }
+  }
+
+  /**
+   * Call `sequence` had returned here when it failed elsewhere: the next call reports it (once), as
+   * a failure of its own that reaches the others, so that every rank hears of it and the numbering
+   * stays in step. Calls already in flight go on: they may have met the others' calls of their
+   * number.
+   */
+  #failAfterReturning(sequence: number, call: string, finding: Finding): void {
+    this.#afterReturning ??= { sequence, call, finding };
+  }
+
+  #fromNotice(call: MonitoredCall, finding: Finding): TsmpiError {
+    const error = failedOnAnotherRank({ rank: this.#shape.rank, call: call.name }, call.sequence, finding);
+    this.#fromNotices.add(error);
+    return error;
   }
 
   /**
@@ -93,7 +223,7 @@ export class CollectiveMonitor {
   }
 
   #compare(call: MonitoredCall, message: Announced): TsmpiError | undefined {
-    const rank = this.#rank;
+    const { rank } = this.#shape;
     if (message.collective !== CollectiveId[call.operation]) {
       return collectiveMismatch(
         { rank, call: call.name },

@@ -41,7 +41,7 @@ export function makeCore(engine: Engine, shape: CoreShape): CommCore {
     p2pContext: shape.context,
     collContext,
     collSequence: 0,
-    monitor: new CollectiveMonitor(engine.matcher, collContext, shape.rank),
+    monitor: new CollectiveMonitor(engine, { collContext, rank: shape.rank, group: shape.group }),
     freed: false,
     onFree: [],
   };

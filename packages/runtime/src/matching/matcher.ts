@@ -22,8 +22,11 @@ interface Waiter extends Pattern {
   resolve: (message: IncomingMessage) => void;
 }
 
-/** Sees every message of a context as it arrives, before matching (collective mismatch checks). */
-export type ArrivalWatcher = (message: IncomingMessage) => void;
+/**
+ * Sees every message of a context as it arrives, before matching (collective mismatch checks);
+ * returns `true` to take the message itself (it is then neither matched nor kept).
+ */
+export type ArrivalWatcher = (message: IncomingMessage) => boolean;
 
 class ContextQueues {
   watcher: ArrivalWatcher | undefined;
@@ -56,7 +59,7 @@ export class Matcher {
   /** A message came in: hand it to the first posted receive it matches, or keep it. */
   arrive(message: IncomingMessage): void {
     const queues = this.#queues(message.context);
-    queues.watcher?.(message);
+    if (queues.watcher?.(message) === true) return;
     const receive = findIndex(queues.posted, (waiter) => matches(waiter, message));
     if (receive >= 0) {
       queues.posted.splice(receive, 1)[0]!.resolve(message);
@@ -101,6 +104,13 @@ export class Matcher {
   /** Kept (unreceived) messages of a context that satisfy `predicate`, oldest first. */
   keptWhere(context: number, predicate: (message: IncomingMessage) => boolean): IncomingMessage[] {
     return this.#contexts.get(context)?.unexpected.filter(predicate) ?? [];
+  }
+
+  /** Discards the kept messages of a context that satisfy `predicate`. */
+  discardWhere(context: number, predicate: (message: IncomingMessage) => boolean): void {
+    const queues = this.#contexts.get(context);
+    if (queues === undefined) return;
+    for (let i = queues.unexpected.length - 1; i >= 0; i--) if (predicate(queues.unexpected[i]!)) queues.unexpected.splice(i, 1);
   }
 
   watch(context: number, watcher: ArrivalWatcher): void {

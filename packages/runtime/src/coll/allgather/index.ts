@@ -14,5 +14,5 @@ export const allgatherAlgorithms = {
 /** MPI_Allgather: every rank gets the array of every rank's data, in rank order. */
 export function allgather<T>(core: CommCore, data: T, call: CollectiveCallName): Promise<T[]> {
   // Only p: blocks may differ in size between ranks (any value), so no rank knows the others'.
-  return collective(core, call, { table: "allgather", input: { size: core.size }, algorithms: allgatherAlgorithms }, (algorithm, running) => algorithm.run(running, data));
+  return collective(core, call, () => ({ table: "allgather", input: { size: core.size }, algorithms: allgatherAlgorithms }), (algorithm, running) => algorithm.run(running, data));
 }

@@ -1,3 +1,4 @@
+import type { Op } from "../../ops/op.ts";
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { collective } from "../collective.ts";
@@ -18,8 +19,10 @@ export const allreduceAlgorithms = {
 
 /** MPI_Allreduce: every rank gets `op` over all ranks' data, bitwise equal on every rank. */
 export function allreduce<T>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
-  const resolved = resolveOp(core, call, op, data);
-  return collective(core, call, { table: "allreduce", input: reductionInput(core, data, resolved), algorithms: allreduceAlgorithms, op: resolved }, (algorithm, running) =>
-    algorithm.run(running, data, resolved),
-  );
+  let resolved: Op;
+  const plan = () => {
+    resolved = resolveOp(core, call, op, data);
+    return { table: "allreduce", input: reductionInput(core, data, resolved), algorithms: allreduceAlgorithms, op: resolved, data } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved));
 }

@@ -12,9 +12,12 @@ export const alltoallAlgorithms = {
 
 /** MPI_Alltoall: `items[i]` goes to rank i; the result's entry j came from rank j. */
 export function alltoall<T>(core: CommCore, items: readonly T[], call: CollectiveCallName): Promise<T[]> {
-  if (!Array.isArray(items) || items.length !== core.size) {
-    throw badArgument({ rank: core.rank, call }, "items", items, `an array of ${core.size} items, one per rank`);
-  }
-  // Only p: item sizes differ between ranks and items, so no rank knows the others'.
-  return collective(core, call, { table: "alltoall", input: { size: core.size }, algorithms: alltoallAlgorithms }, (algorithm, running) => algorithm.run(running, items));
+  const plan = () => {
+    if (!Array.isArray(items) || items.length !== core.size) {
+      throw badArgument({ rank: core.rank, call }, "items", items, `an array of ${core.size} items, one per rank`);
+    }
+    // Only p: item sizes differ between ranks and items, so no rank knows the others'.
+    return { table: "alltoall", input: { size: core.size }, algorithms: alltoallAlgorithms } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, items));
 }

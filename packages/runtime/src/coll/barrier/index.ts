@@ -9,5 +9,5 @@ const algorithms = { dissemination: barrierDissemination, "shared-memory": barri
 
 /** MPI_Barrier: returns once every rank of the communicator has called it. */
 export function barrier(core: CommCore, call: CollectiveCallName): Promise<void> {
-  return collective(core, call, { table: "barrier", input: { size: core.size, sharedMemory: sharedMemoryPossible(core) }, algorithms: algorithms }, (algorithm, running) => algorithm.run(running));
+  return collective(core, call, () => ({ table: "barrier", input: { size: core.size, sharedMemory: sharedMemoryPossible(core) }, algorithms: algorithms }), (algorithm, running) => algorithm.run(running));
 }

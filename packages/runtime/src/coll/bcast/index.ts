@@ -26,13 +26,17 @@ export const bcastAlgorithms = {
  * buffers (the object form) or not, so no size-based row may decide there.
  */
 export function bcast<T>(core: CommCore, data: T, root: number, call: CollectiveCallName, sizeKnownEverywhere = false): Promise<T> {
-  checkRoot(core, call, root);
-  const typed = isTypedArray(data);
-  const input: SelectionInput = {
-    size: core.size,
-    typedArray: typed,
-    bytes: typed && sizeKnownEverywhere ? data.byteLength : undefined,
-    sharedMemory: sharedMemoryPossible(core),
+  const plan = () => {
+    checkRoot(core, call, root);
+    const typed = isTypedArray(data);
+    const input: SelectionInput = {
+      size: core.size,
+      typedArray: typed,
+      bytes: typed && sizeKnownEverywhere ? data.byteLength : undefined,
+      sharedMemory: sharedMemoryPossible(core),
+    };
+    // Only bcastBuffer's buffers must be of one kind everywhere; bcast's non-roots may pass anything.
+    return { table: "bcast", input, algorithms: bcastAlgorithms, root, data: sizeKnownEverywhere ? data : undefined } as const;
   };
-  return collective(core, call, { table: "bcast", input: input, algorithms: bcastAlgorithms, root }, (algorithm, running) => algorithm.run(running, data, root));
+  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, root));
 }

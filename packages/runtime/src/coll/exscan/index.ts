@@ -1,3 +1,4 @@
+import type { Op } from "../../ops/op.ts";
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { collective } from "../collective.ts";
@@ -12,6 +13,10 @@ export const exscanAlgorithms = {
 
 /** MPI_Exscan: rank r > 0 gets `op` over the data of ranks 0..r-1, in rank order; rank 0 `undefined`. */
 export function exscan<T>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T | undefined> {
-  const resolved = resolveOp(core, call, op, data);
-  return collective(core, call, { table: "exscan", input: reductionInput(core, data, resolved), algorithms: exscanAlgorithms, op: resolved }, (algorithm, running) => algorithm.run(running, data, resolved));
+  let resolved: Op;
+  const plan = () => {
+    resolved = resolveOp(core, call, op, data);
+    return { table: "exscan", input: reductionInput(core, data, resolved), algorithms: exscanAlgorithms, op: resolved, data } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved));
 }

@@ -12,7 +12,10 @@ export const gatherAlgorithms = {
 
 /** MPI_Gather: the root gets every rank's data in rank order; the others get `undefined`. */
 export function gather<T>(core: CommCore, data: T, root: number, call: CollectiveCallName): Promise<T[] | undefined> {
-  checkRoot(core, call, root);
-  // Only p: block sizes are not known to every rank (any value may be gathered).
-  return collective(core, call, { table: "gather", input: { size: core.size }, algorithms: gatherAlgorithms, root }, (algorithm, running) => algorithm.run(running, data, root));
+  const plan = () => {
+    checkRoot(core, call, root);
+    // Only p: block sizes are not known to every rank (any value may be gathered).
+    return { table: "gather", input: { size: core.size }, algorithms: gatherAlgorithms, root } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, root));
 }

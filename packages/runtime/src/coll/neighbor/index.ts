@@ -18,7 +18,7 @@
  * Internal to the runtime, not part of its API.
  */
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
-import { assertUsable, type CommCore } from "../../core/comm-core.ts";
+import type { CommCore } from "../../core/comm-core.ts";
 import { PROC_NULL } from "../../constants.ts";
 import { badArgument } from "../../errors.ts";
 import type { IncomingMessage } from "../../matching/matcher.ts";
@@ -64,22 +64,28 @@ const allgatherAlgorithms = { linear: neighborAllgatherLinear };
  * bad call throws before anything is sent and `items` may be changed as soon as it returns.
  */
 export function neighborAlltoall<T>(core: CommCore, neighbours: readonly number[], items: readonly T[], call: CollectiveCallName): Promise<(T | undefined)[]> {
-  assertUsable(core, call);
-  if (!Array.isArray(items) || items.length !== neighbours.length) {
-    throw badArgument(
-      { rank: core.rank, call },
-      "items",
-      items,
-      `an array of ${neighbours.length} items (2 per dimension: negative, then positive direction)`,
-    );
-  }
-  const payloads = items.map((item) => encodeForSend(core, call, item));
-  return collective(core, call, { table: "neighborAlltoall", input: { size: core.size }, algorithms: alltoallAlgorithms }, (algorithm, running) => algorithm.run<T>(running, neighbours, payloads));
+  let payloads: EncodedPayload[];
+  const plan = () => {
+    if (!Array.isArray(items) || items.length !== neighbours.length) {
+      throw badArgument(
+        { rank: core.rank, call },
+        "items",
+        items,
+        `an array of ${neighbours.length} items (2 per dimension: negative, then positive direction)`,
+      );
+    }
+    payloads = items.map((item) => encodeForSend(core, call, item));
+    return { table: "neighborAlltoall", input: { size: core.size }, algorithms: alltoallAlgorithms } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run<T>(running, neighbours, payloads));
 }
 
 /** MPI_Neighbor_allgather: `item` goes to every neighbour; entry i is `neighbours[i]`'s item. */
 export function neighborAllgather<T>(core: CommCore, neighbours: readonly number[], item: T, call: CollectiveCallName): Promise<(T | undefined)[]> {
-  assertUsable(core, call);
-  const payload = encodeForSend(core, call, item);
-  return collective(core, call, { table: "neighborAllgather", input: { size: core.size }, algorithms: allgatherAlgorithms }, (algorithm, running) => algorithm.run<T>(running, neighbours, payload));
+  let payload: EncodedPayload;
+  const plan = () => {
+    payload = encodeForSend(core, call, item);
+    return { table: "neighborAllgather", input: { size: core.size }, algorithms: allgatherAlgorithms } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run<T>(running, neighbours, payload));
 }

@@ -1,3 +1,4 @@
+import type { Op } from "../../ops/op.ts";
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { badArgument } from "../../errors.ts";
@@ -20,9 +21,13 @@ export const reduceScatterAlgorithms = {
  * rank), then rank i keeps block i: floor(n / p) elements, one more on the first n % p ranks.
  */
 export function reduceScatter<T extends Vector>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
-  if (!isTypedArray(data) && !Array.isArray(data)) {
-    throw badArgument({ rank: core.rank, call }, "data", data, "a typed array or an array (reduced element-wise)");
-  }
-  const resolved = resolveOp(core, call, op, data);
-  return collective(core, call, { table: "reduceScatter", input: reductionInput(core, data, resolved), algorithms: reduceScatterAlgorithms, op: resolved }, (algorithm, running) => algorithm.run(running, data, resolved));
+  let resolved: Op;
+  const plan = () => {
+    if (!isTypedArray(data) && !Array.isArray(data)) {
+      throw badArgument({ rank: core.rank, call }, "data", data, "a typed array or an array (reduced element-wise)");
+    }
+    resolved = resolveOp(core, call, op, data);
+    return { table: "reduceScatter", input: reductionInput(core, data, resolved), algorithms: reduceScatterAlgorithms, op: resolved, data } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved));
 }

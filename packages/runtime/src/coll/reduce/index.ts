@@ -1,3 +1,4 @@
+import type { Op } from "../../ops/op.ts";
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { collective } from "../collective.ts";
@@ -11,9 +12,11 @@ export const reduceAlgorithms = {
 
 /** MPI_Reduce: `op` over every rank's data on `root`, `undefined` on the other ranks. */
 export function reduce<T>(core: CommCore, data: T, op: unknown, root: number, call: CollectiveCallName): Promise<T | undefined> {
-  checkRoot(core, call, root);
-  const resolved = resolveOp(core, call, op, data);
-  return collective(core, call, { table: "reduce", input: reductionInput(core, data, resolved), algorithms: reduceAlgorithms, op: resolved, root }, (algorithm, running) =>
-    algorithm.run(running, data, resolved, root),
-  );
+  let resolved: Op;
+  const plan = () => {
+    checkRoot(core, call, root);
+    resolved = resolveOp(core, call, op, data);
+    return { table: "reduce", input: reductionInput(core, data, resolved), algorithms: reduceAlgorithms, op: resolved, root, data } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved, root));
 }

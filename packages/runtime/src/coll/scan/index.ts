@@ -1,3 +1,4 @@
+import type { Op } from "../../ops/op.ts";
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
 import { collective } from "../collective.ts";
@@ -12,6 +13,10 @@ export const scanAlgorithms = {
 
 /** MPI_Scan: rank r gets `op` over the data of ranks 0..r, in rank order. */
 export function scan<T>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
-  const resolved = resolveOp(core, call, op, data);
-  return collective(core, call, { table: "scan", input: reductionInput(core, data, resolved), algorithms: scanAlgorithms, op: resolved }, (algorithm, running) => algorithm.run(running, data, resolved));
+  let resolved: Op;
+  const plan = () => {
+    resolved = resolveOp(core, call, op, data);
+    return { table: "scan", input: reductionInput(core, data, resolved), algorithms: scanAlgorithms, op: resolved, data } as const;
+  };
+  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved));
 }
