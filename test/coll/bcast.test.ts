@@ -35,6 +35,8 @@ describe("bcast", () => {
     const result = await runFixture("coll-errors.ts", 4, { args: ["bcast-buffer"], env: { TSMPI_COLL_BCAST: algorithm }, timeout: 30 });
     expect(result.exitCode, explain(result)).not.toBe(0);
     expect(result.failure).toMatch(/rank 1: bcast\(data\): .*Float64Array\(/);
-    expect(codes(result)).toEqual(["ERR_COLL_MISMATCH"]);
+    // Rank 1 finds it; any other rank still in the call fails with its report.
+    expect(codes(result).length, explain(result)).toBeGreaterThan(0);
+    expect(new Set(codes(result))).toEqual(new Set(["ERR_COLL_MISMATCH"]));
   });
 });
