@@ -44,7 +44,8 @@ describe("reduce", () => {
     const result = await runFixture("coll-errors.ts", 3, { args: ["reduce-lengths"], timeout: 30 });
     expect(result.exitCode, explain(result)).not.toBe(0);
     expect(result.failure).toContain("rank 0: reduce(data): Op.MAX cannot combine Int32Array(2) here with Int32Array(3) from rank 2");
-    expect(codes(result)).toEqual(["ERR_COLL_MISMATCH"]);
+    expect(codes(result).length, explain(result)).toBeGreaterThan(0);
+    expect(new Set(codes(result))).toEqual(new Set(["ERR_COLL_MISMATCH"]));
   });
 
   it.each([2, 5])("called on some ranks while the others call bcast ends the job with ERR_COLL_MISMATCH, not a hang, at np %i", async (np) => {
