@@ -37,11 +37,13 @@ const CASES: ReadonlyArray<readonly [string, string, boolean]> = [
 const RETURNS_EARLY_WITHOUT_SHM = new Set(["order on a dup (numbers)", "order on a dup (Float64Arrays)", "order on a split half (Float64Arrays)", "another root on one rank"]);
 
 describe.each([
-  ["shared memory", "1"],
-  ["messages only (TSMPI_SHM=0)", "0"],
-] as const)("a collective one rank finds wrong fails on every rank, at np 4, %s", (_, shm) => {
-  it.each(CASES.filter(([name]) => shm === "1" || !RETURNS_EARLY_WITHOUT_SHM.has(name)))("%s", async (name, code, leavesMayReturn) => {
-    const result = await runFixture("coll-fail-everywhere.ts", 4, { args: [name], env: { TSMPI_SHM: shm }, timeout: 30 });
+  ["shared memory", "1", "ipc"],
+  ["messages only (TSMPI_SHM=0)", "0", "ipc"],
+  ["over tcp", "0", "tcp"],
+] as const)("a collective one rank finds wrong fails on every rank, at np 4, %s", (_, shm, transport) => {
+  const cases = CASES.filter(([name]) => shm === "1" || !RETURNS_EARLY_WITHOUT_SHM.has(name));
+  it.each(transport === "tcp" ? cases.filter((_, i) => i % 3 === 0) : cases)("%s", async (name, code, leavesMayReturn) => {
+    const result = await runFixture("coll-fail-everywhere.ts", 4, { args: [name], env: { TSMPI_SHM: shm }, transport, timeout: 30 });
     expect(result.exitCode, explain(result)).toBe(0);
     const outcomes = stdoutLines(result).map((line) => JSON.parse(line) as Outcome);
     expect(outcomes.map((o) => o.rank).sort(), explain(result)).toEqual([0, 1, 2, 3]);
