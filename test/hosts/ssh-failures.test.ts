@@ -187,6 +187,16 @@ describe.skipIf(skipCluster("test/hosts/ssh-failures.test.ts"))("jobs across hos
       expectClean(ended);
     }));
 
+  test("a remote rank that exits 0 without finalize while the others run: exit 1, naming it", () =>
+    withClusterShared(async () => {
+      const job = await startJob(["2:exit:0"]);
+      const ended = await endJob("rank on n3 exits 0 without finalize", job, () => process.kill(job.pidOf[2]!, "SIGUSR2"));
+      expect(ended.run.exitCode, explain(ended.run)).toBe(1);
+      expect(ended.run.stderr).toMatch(new RegExp(`tsmpirun: rank 2 of 4 on n3 \\(pid ${job.pidOf[2]}\\) exited without calling finalize while other ranks were still running`));
+      expect(ended.run.stderr).not.toMatch(/rank [013] of 4/);
+      expectClean(ended);
+    }));
+
   test("a remote rank killed by SIGKILL: exit 137", () =>
     withClusterShared(async () => {
       const job = await startJob();

@@ -6,7 +6,8 @@ export type EndReason =
   | { kind: "abort"; rank: number; code: number; reason: string }
   | { kind: "timeout"; seconds: number; running: number[] }
   | { kind: "interrupted"; signal: NodeJS.Signals | undefined }
-  | { kind: "wireup-stall"; rank: number };
+  | { kind: "wireup-stall"; rank: number }
+  | { kind: "exited-without-finalize"; rank: number; hostname: string; pid: number | undefined };
 
 export interface RankOutcome {
   rank: number;
@@ -54,6 +55,12 @@ export function judgeJob(size: number, endReason: EndReason | undefined, ranks: 
         `tsmpirun: rank ${endReason.rank} exited before completing init() wire-up; the other ranks would wait for it forever`,
       );
       break;
+    case "exited-without-finalize":
+      // Open MPI's words; like mpirun, a job ended this way fails with 1 though the rank exited 0.
+      lines.push(
+        `tsmpirun: rank ${endReason.rank} of ${size} on ${endReason.hostname} (pid ${endReason.pid ?? "none"}) exited without calling finalize while other ranks were still running; ended the job`,
+      );
+      break;
   }
   const abortingRank = endReason?.kind === "abort" ? endReason.rank : undefined;
   const selfFailed = ranks
@@ -75,7 +82,7 @@ export function judgeJob(size: number, endReason: EndReason | undefined, ranks: 
   if (exitCode === undefined) {
     const lowest = selfFailed[0];
     if (lowest) exitCode = shellExitCode(lowest.status);
-    else if (endReason?.kind === "wireup-stall") exitCode = 1;
+    else if (endReason?.kind === "wireup-stall" || endReason?.kind === "exited-without-finalize") exitCode = 1;
     else exitCode = 0;
   }
   return { exitCode, failure: lines.length > 0 ? lines.join("\n") : undefined };

@@ -9,6 +9,7 @@ import type { RankLaunchSpec } from "./procs/spawn.ts";
 import { judgeJob, type EndReason, type JobVerdict } from "./report.ts";
 import type { RankResult } from "./types.ts";
 import { trace } from "./trace.ts";
+import { exitedWithoutFinalize } from "./exit-without-finalize.ts";
 import { HOST_LOST_EXIT_CODE } from "./hosts/agent-host.ts";
 import type { ResolvedLaunchOptions } from "./validate-options.ts";
 
@@ -139,6 +140,8 @@ export async function superviseJob(
         state.status = status;
         if (isFailure(status) && !state.endedByLauncher) endJob({ kind: "rank-failed" });
         server.rankExited(rank);
+        const early = exitedWithoutFinalize(rank, status, server, ranks);
+        if (early && endReason === undefined) endJob({ kind: "exited-without-finalize", rank, hostname: host.hostname, pid: child.pid });
       });
     });
   }

@@ -6,12 +6,22 @@
  */
 import { notSerializable, undecodable } from "../errors.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
-import { decodePayload, encodePayload, UnserializableError, type EncodedPayload } from "../wire/codec.ts";
+import { decodePayload, encodePayload, UnserializableError, wireCopy, type EncodedPayload } from "../wire/codec.ts";
 import type { CommCore } from "./comm-core.ts";
 
 export function encodeForSend(core: CommCore, call: string, data: unknown): EncodedPayload {
   try {
     return encodePayload(data);
+  } catch (error) {
+    if (!(error instanceof UnserializableError)) throw error;
+    throw notSerializable({ rank: core.rank, call }, "data", error);
+  }
+}
+
+/** A rank's own block of a collective, copied as a message would copy it; refused like a send. */
+export function copyForSelf<T>(core: CommCore, call: string, data: T): T {
+  try {
+    return wireCopy(data);
   } catch (error) {
     if (!(error instanceof UnserializableError)) throw error;
     throw notSerializable({ rank: core.rank, call }, "data", error);

@@ -2,12 +2,16 @@
  * Joining a job that tsmpirun started and supervises: its rendezvous is the store, it prints this
  * rank's failures and ends the job, and it made the job directory the Unix sockets live in.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { JobEnv } from "../env.ts";
 import type { JobKey } from "../wireup/auth.ts";
 import { routeSourceAddressTowards } from "../wireup/bind-address.ts";
 import { WireupClient } from "../wireup/client.ts";
 import type { Joining } from "./job-link.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
+
+/** A launcher that does not answer by then is gone or ending the job: finalize does not wait on. */
+const FINALIZE_ACK_MS = 5_000;
 
 /** Connects to tsmpirun's rendezvous (TSMPI_RENDEZVOUS) and says hello; rank and size are tsmpirun's. */
 export async function joinLauncher(job: JobEnv, host: string, key: JobKey | undefined): Promise<Joining> {
@@ -29,7 +33,9 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
       reportError: (error) => client.report({ type: "error", rank, ...error }),
       reportAbort: (code, reason) => client.report({ type: "abort", rank, code, reason }),
       async finalize() {
-        await client.send({ type: "finalize", rank });
+        // Acknowledged: the launcher must know before this process can exit (process.exit right
+        // after finalize), or it would take the exit for one without finalize and end the job.
+        await acknowledgedWithin(client.report({ type: "finalize", rank }), FINALIZE_ACK_MS);
         client.close();
       },
     },
@@ -41,4 +47,10 @@ async function tcpAddressOf(job: JobEnv): Promise<string | undefined> {
   if (job.bindAddress === "auto") return routeSourceAddressTowards(job.rendezvous);
   if (job.bindAddress !== undefined) return job.bindAddress;
   return job.transport === "tcp" ? "127.0.0.1" : undefined;
+}
+
+async function acknowledgedWithin(ack: Promise<void>, ms: number): Promise<void> {
+  const gaveUp = new AbortController();
+  await Promise.race([ack.catch(() => undefined), delay(ms, undefined, { signal: gaveUp.signal, ref: false }).catch(() => undefined)]);
+  gaveUp.abort();
 }

@@ -4,7 +4,9 @@
  */
 import { Packr } from "msgpackr";
 import { PayloadFormat } from "./header.ts";
+import { refuseLoneSurrogates } from "./lone-surrogates.ts";
 import { containsNegativeZero, markNegativeZeros } from "./negative-zero.ts";
+import { UnserializableError } from "./unserializable.ts";
 import { isTypedArray, typedArrayBytes, typedArrayFromBytes, typedArrayKind } from "./typed-array.ts";
 
 /**
@@ -17,8 +19,7 @@ export interface EncodedPayload {
   bytes: Buffer;
 }
 
-/** Why a value cannot be encoded; the caller turns it into a TsmpiError naming rank and call. */
-export class UnserializableError extends Error {}
+export { UnserializableError };
 
 const packr = new Packr({
   structuredClone: true,
@@ -34,6 +35,7 @@ export function encodePayload(data: unknown): EncodedPayload {
   if (isTypedArray(data)) {
     return { format: PayloadFormat.TYPED_ARRAY, elementKind: typedArrayKind(data), bytes: typedArrayBytes(data) };
   }
+  refuseLoneSurrogates(data);
   const packable = containsNegativeZero(data) ? markNegativeZeros(data) : data;
   let bytes: Buffer;
   try {

@@ -81,11 +81,11 @@ export class WireupClient implements WireupStore {
   }
 
   /**
-   * Sends a last report (`error` or `abort`) and resolves when the launcher acknowledges it: the
+   * Sends a last report (`error`, `abort` or `finalize`) and resolves when the launcher acknowledges it: the
    * caller exits right after, and zeromq only queues a send, so without the ack the report could
    * die with the process.
    */
-  async report(message: Extract<RankToLauncher, { type: "error" | "abort" }>): Promise<void> {
+  async report(message: Extract<RankToLauncher, { type: "error" | "abort" | "finalize" }>): Promise<void> {
     await this.send(message);
     for (;;) {
       const [frame] = await this.#socket.receive();

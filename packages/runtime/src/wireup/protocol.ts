@@ -81,6 +81,10 @@ export type RankToLauncher =
   | { type: "abort"; rank: number; code: number; reason: string }
   /** An uncaught exception or unhandled rejection; the rank exits with code 1 right after. */
   | { type: "error"; rank: number; message: string; stack: string }
+  /**
+   * The rank has called finalize (tsmpirun answers with an ack): a rank that exits 0 without this
+   * while others are still in the job ended it improperly, and the launcher ends the job.
+   */
   | { type: "finalize"; rank: number }
   /**
    * The rank has every address it needs and will not use the rendezvous again (TSMPI_WIREUP=rank0):
@@ -89,13 +93,13 @@ export type RankToLauncher =
   | { type: "leave"; rank: number };
 
 /**
- * Messages the launcher sends to a rank. `ack` answers `error` and `abort`: a rank about to
+ * Messages the launcher sends to a rank. `ack` answers `error`, `abort` and `finalize`: a rank about to
  * exit waits for it (briefly) so its report is not lost with the process; zeromq only queues
  * a send, and a process that exits right after may never deliver it.
  */
 export type LauncherToRank =
   | { type: "fence"; kvs: Record<string, string> }
-  | { type: "ack"; of: "error" | "abort" };
+  | { type: "ack"; of: "error" | "abort" | "finalize" };
 
 export function encodeWireupMessage(message: RankToLauncher | LauncherToRank): Buffer {
   return Buffer.from(JSON.stringify(message), "utf8");

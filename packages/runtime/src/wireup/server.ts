@@ -51,6 +51,7 @@ export class RendezvousServer {
   private hellos = 0;
   private readonly joined = new Set<number>();
   private readonly left = new Set<number>();
+  private readonly finalizedRanks = new Set<number>();
   private readonly loop: Promise<void>;
   private markEveryoneLeft: () => void = () => undefined;
   /** Resolves once every rank has sent `leave` (see {@link RendezvousServer.everyoneLeft}). */
@@ -113,6 +114,16 @@ export class RendezvousServer {
     return this.allLeft;
   }
 
+  /** Whether `rank` has said hello: it has called init. */
+  hasJoined(rank: number): boolean {
+    return this.joined.has(rank);
+  }
+
+  /** Whether `rank` has said it called finalize (it is acknowledged before the rank goes on). */
+  hasFinalized(rank: number): boolean {
+    return this.finalizedRanks.has(rank);
+  }
+
   /** Tells the server a rank process is gone, so a fence it never joined is reported as a stall. */
   rankExited(rank: number): void {
     this.exitedRanks.add(rank);
@@ -158,6 +169,8 @@ export class RendezvousServer {
         if (this.hellos === 1 || this.hellos === this.size) this.events.trace?.(`rank ${message.rank}: hello (${this.hellos} of ${this.size})`);
         return;
       case "finalize":
+        this.finalizedRanks.add(message.rank);
+        this.reply(routingId, { type: "ack", of: "finalize" });
         return;
       case "leave":
         this.left.add(message.rank);

@@ -7,8 +7,7 @@
  *        step 1: 0->1 (b3) 1->2 (b0) 2->3 (b1) 3->0 (b2)  ...
  * ```
  */
-import { decodeMessage } from "../../core/payload.ts";
-import { wireCopy } from "../../wire/codec.ts";
+import { copyForSelf, decodeMessage } from "../../core/payload.ts";
 import { asPayload, collEncode, collRecv, collSend, type CollectiveCall } from "../messages.ts";
 
 export const allgatherRing = {
@@ -19,7 +18,7 @@ export const allgatherRing = {
     let outgoing = collEncode(call, data);
     const blocks = new Array<T>(size);
     // This rank's own block is a copy too, so no block of the result aliases the caller's data.
-    blocks[rank] = wireCopy(data);
+    blocks[rank] = copyForSelf(call.core, call.name, data);
     const right = (rank + 1) % size;
     const left = (rank - 1 + size) % size;
     for (let step = 0; step < size - 1; step++) {

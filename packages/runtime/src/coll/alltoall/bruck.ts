@@ -10,7 +10,7 @@
  * p = 4, rank 0 slots [->0 ->1 ->2 ->3]:  round 0: slots 1,3 to rank 1   round 1: slots 2,3 to rank 2
  * ```
  */
-import { wireCopy } from "../../wire/codec.ts";
+import { copyForSelf } from "../../core/payload.ts";
 import type { EncodedPayload } from "../../wire/codec.ts";
 import { receivedBundle, bundlePayload, decodeBundleEntry, packBundle, unpackBundle } from "../bundle.ts";
 import { collEncode, collRecv, collSend, type CollectiveCall } from "../messages.ts";
@@ -31,7 +31,7 @@ export const alltoallBruck = {
       moving.forEach((j, i) => (slots[j] = payloads[i]));
     }
     const result = new Array<T>(size);
-    result[rank] = wireCopy(items[rank]!);
+    result[rank] = copyForSelf(call.core, call.name, items[rank]!);
     for (let j = 1; j < size; j++) result[(rank - j + size) % size] = decodeBundleEntry<T>(call, slots[j]!, (rank - j + size) % size);
     return result;
   },

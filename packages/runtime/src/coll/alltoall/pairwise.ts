@@ -8,7 +8,7 @@
  * p = 4, step 1: 0->1 1->2 2->3 3->0   step 2: 0->2 1->3 2->0 3->1   step 3: 0->3 1->0 2->1 3->2
  * ```
  */
-import { wireCopy } from "../../wire/codec.ts";
+import { copyForSelf } from "../../core/payload.ts";
 import { collRecvValue, collSendValue, type CollectiveCall } from "../messages.ts";
 
 export const alltoallPairwise = {
@@ -17,7 +17,7 @@ export const alltoallPairwise = {
   async run<T>(call: CollectiveCall, items: readonly T[]): Promise<T[]> {
     const { rank, size } = call.core;
     const result = new Array<T>(size);
-    result[rank] = wireCopy(items[rank]!);
+    result[rank] = copyForSelf(call.core, call.name, items[rank]!);
     for (let step = 1; step < size; step++) {
       const sent = collSendValue(call, (rank + step) % size, step, items[(rank + step) % size]);
       const source = (rank - step + size) % size;

@@ -7,7 +7,7 @@
  * p = 4, root 0:   1 -> 0   2 -> 0   3 -> 0     (all in flight together)
  * ```
  */
-import { wireCopy } from "../../wire/codec.ts";
+import { copyForSelf } from "../../core/payload.ts";
 import { collRecvValue, collSendValue, type CollectiveCall } from "../messages.ts";
 
 export const gatherLinear = {
@@ -26,7 +26,7 @@ export const gatherLinear = {
       pending.push(collRecvValue<T>(call, source, 0).then((block) => void (blocks[source] = block)));
     }
     // The root's own block is a copy, so no block of the result aliases the caller's data.
-    blocks[root] = wireCopy(data);
+    blocks[root] = copyForSelf(call.core, call.name, data);
     await Promise.all(pending);
     return blocks;
   },

@@ -6,7 +6,7 @@
  * p = 4, root 0:   0 -> 1 (i1)   0 -> 2 (i2)   0 -> 3 (i3)
  * ```
  */
-import { wireCopy } from "../../wire/codec.ts";
+import { copyForSelf } from "../../core/payload.ts";
 import { collRecvValue, collSendValue, type CollectiveCall } from "../messages.ts";
 
 export const scatterLinear = {
@@ -17,7 +17,7 @@ export const scatterLinear = {
     if (rank !== root) return collRecvValue<T>(call, root, 0);
     const sends: Promise<void>[] = [];
     for (let dest = 0; dest < size; dest++) if (dest !== root) sends.push(collSendValue(call, dest, 0, items![dest]));
-    const own = wireCopy(items![root]!);
+    const own = copyForSelf(call.core, call.name, items![root]!);
     await Promise.all(sends);
     return own;
   },
