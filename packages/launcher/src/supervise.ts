@@ -266,7 +266,11 @@ async function drainOutput(ranks: RankState[]): Promise<void> {
   const cancelTimer = new AbortController();
   // Cancelled once the pipes are done, so a pending timer does not hold the launcher open.
   const timer = delay(PIPE_DRAIN_MS, "timeout" as const, { signal: cancelTimer.signal }).catch(() => "cancelled" as const);
-  const first = await Promise.race([all, timer]);
+  let first = await Promise.race([all, timer]);
+  // A slow reader is not a grandchild holding a pipe: wait for it, or output would be lost.
+  while (first === "timeout" && ranks.some((state) => state.output.waitingForReader)) {
+    first = await Promise.race([all, delay(PIPE_DRAIN_MS, "timeout" as const)]);
+  }
   cancelTimer.abort();
   if (first === "timeout") {
     for (const state of ranks) state.output.abandon([state.child.stdout, state.child.stderr] as (Readable | null)[]);

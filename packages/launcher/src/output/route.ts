@@ -22,6 +22,7 @@ export class RankOutput {
   private stderrTail = Buffer.alloc(0);
   private readonly files: RankOutputFiles | undefined;
   private readonly ended: Promise<void>[] = [];
+  private stalledOnReader = 0;
 
   constructor(
     private readonly rank: number,
@@ -46,6 +47,11 @@ export class RankOutput {
     for (const stream of streams) stream?.destroy();
   }
 
+  /** Whether a pipe is paused until tsmpirun's reader takes what was forwarded. */
+  get waitingForReader(): boolean {
+    return this.stalledOnReader > 0;
+  }
+
   text(which: "stdout" | "stderr"): string {
     return Buffer.concat(this.captured[which]).toString("utf8");
   }
@@ -60,13 +66,31 @@ export class RankOutput {
   private follow(stream: Readable, which: "stdout" | "stderr"): Promise<void> {
     const destination = this.files?.[which] ?? this.routing.forwardTo?.[which];
     const prefix = linePrefixer({ rank: this.rank, tagOutput: this.routing.tagOutput, timestampOutput: this.routing.timestampOutput });
+    let drained = true;
     const splitter = destination
-      ? new LineSplitter((lines) => writeQuietly(destination, prefix ? prefix(lines) : lines))
+      ? new LineSplitter((lines) => {
+          drained = writeQuietly(destination, prefix ? prefix(lines) : lines) && drained;
+        })
       : undefined;
     stream.on("data", (chunk: Buffer) => {
       if (this.routing.capture) this.captured[which].push(chunk);
       if (which === "stderr") this.keepTail(chunk);
       splitter?.push(chunk);
+      if (drained || destination === undefined) return;
+      // A slow reader of tsmpirun's output slows the rank down (its pipe fills and its writes
+      // block), as a plain pipe would, instead of the launcher buffering without bound.
+      stream.pause();
+      this.stalledOnReader += 1;
+      const resume = (): void => {
+        destination.off("drain", resume);
+        destination.off("close", resume);
+        this.stalledOnReader -= 1;
+        drained = true;
+        stream.resume();
+      };
+      // A reader that goes away ends the wait too: what follows is dropped, the rank goes on.
+      destination.on("drain", resume);
+      destination.on("close", resume);
     });
     return new Promise((resolve) => {
       // 'close' also follows destroy() (abandon) and errors, where 'end' does not.
@@ -83,8 +107,11 @@ export class RankOutput {
   }
 }
 
-/** A reader that went away (`tsmpirun ... | head`) must not end or crash the job. */
-function writeQuietly(destination: Writable, data: Buffer): void {
-  if (destination.destroyed || destination.writableEnded) return;
-  destination.write(data);
+/**
+ * A reader that went away (`tsmpirun ... | head`) must not end or crash the job. Returns false
+ * while the destination's buffer is full (wait for 'drain').
+ */
+function writeQuietly(destination: Writable, data: Buffer): boolean {
+  if (destination.destroyed || destination.writableEnded) return true;
+  return destination.write(data);
 }
