@@ -9,6 +9,7 @@
 import type { CollectiveCallName, CollectiveName } from "../core/collective-ids.ts";
 import type { CommCore } from "../core/comm-core.ts";
 import type { Op } from "../ops/op.ts";
+import { operationsInProgress } from "../engine/operations.ts";
 import { runCollective, type CollectiveCall } from "./messages.ts";
 import { selectAlgorithm, type Algorithm, type SelectionInput } from "./select.ts";
 
@@ -29,5 +30,9 @@ export function collective<A extends Algorithm<unknown>, T>(
 ): Promise<T> {
   const algorithm = selectAlgorithm(plan.table, plan.input, plan.algorithms);
   const withoutSharedMemory = (): A => selectAlgorithm(plan.table, { ...plan.input, sharedMemory: false }, plan.algorithms);
-  return runCollective(core, { name: call, algorithm: algorithm.name, root: plan.root, op: plan.op, withoutSharedMemory }, (running) => run(algorithm, running));
+  return runCollective(core, { name: call, algorithm: algorithm.name, root: plan.root, op: plan.op, withoutSharedMemory }, (running) => {
+    // Listed while it runs, for tsmpirun's state report (--timeout, SIGUSR1).
+    const operation = operationsInProgress.begin(call, core.p2pContext, core.size, -1, -1, running.sequence, algorithm.name);
+    return operationsInProgress.track(run(algorithm, running), operation);
+  });
 }

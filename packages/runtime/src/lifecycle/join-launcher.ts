@@ -8,6 +8,7 @@ import { routeSourceAddressTowards } from "../wireup/bind-address.ts";
 import { WireupClient } from "../wireup/client.ts";
 import type { Joining } from "./job-link.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
+import { describeRankState } from "./state-report.ts";
 
 /** Connects to tsmpirun's rendezvous (TSMPI_RENDEZVOUS) and says hello; rank and size are tsmpirun's. */
 export async function joinLauncher(job: JobEnv, host: string, key: JobKey | undefined): Promise<Joining> {
@@ -25,7 +26,7 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
     link: {
       store: client,
       launcherReports: true,
-      wiredUp: () => undefined,
+      wiredUp: () => client.serveStateRequests(describeRankState),
       reportError: (error) => client.report({ type: "error", rank, ...error }),
       reportAbort: (code, reason) => client.report({ type: "abort", rank, code, reason }),
       async finalize() {
