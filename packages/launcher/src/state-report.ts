@@ -76,7 +76,7 @@ function describeOperation(operation: ReportedOperation): string {
   const waited = `waiting ${(operation.waitedMs / 1000).toFixed(1)} s`;
   if (operation.communicator === undefined) return `${operation.call} (${waited})`;
   if (operation.sequence !== undefined) {
-    const waits = operation.waitingFor.map(({ source, step }) => `rank ${source} (step ${step})`);
+    const waits = operation.waitingFor.map(({ source, step }) => `${source === -1 ? "any rank" : `rank ${source}`} (step ${step})`);
     const forWhom = waits.length === 0 ? "" : `, waiting for a message from ${waits.join(", ")}`;
     return `${operation.call} #${operation.sequence} on ${operation.communicator} (algorithm ${operation.algorithm})${forWhom} (${waited})`;
   }
