@@ -62,6 +62,7 @@ export class WireupClient implements WireupStore {
   #onFailure: ((error: Error) => void) | undefined;
   #stopWatching: () => void = () => undefined;
   #stopServing: () => void = () => undefined;
+  #sends: Promise<void> = Promise.resolve();
   /** A receive of the request poll in progress: a second receive at once would fail (EBUSY). */
   #polling: Promise<void> | undefined;
 
@@ -87,7 +88,10 @@ export class WireupClient implements WireupStore {
 
   send(message: RankToLauncher): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return this.#socket.send(encodeWireupMessage(message));
+    // zeromq allows one send in flight per socket (EBUSY otherwise): a state reply may overlap another.
+    const sent = this.#sends.then(() => this.#socket.send(encodeWireupMessage(message)));
+    this.#sends = sent.catch(() => undefined);
+    return sent;
   }
 
   /**
