@@ -3,7 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { RendezvousServer, type RendezvousBinding } from "@tsmpi/runtime/internal/wireup";
 import type { RankChild, RankHost } from "./hosts/rank-host.ts";
 import { RankOutput } from "./output/route.ts";
-import { isFailure, type ExitStatus } from "./procs/exit-status.ts";
+import { describeExit, isFailure, type ExitStatus } from "./procs/exit-status.ts";
 import type { Placement } from "./procs/binding.ts";
 import type { RankLaunchSpec } from "./procs/spawn.ts";
 import { judgeJob, type EndReason, type JobVerdict } from "./report.ts";
@@ -12,6 +12,7 @@ import { trace } from "./trace.ts";
 import { exitedWithoutFinalize } from "./exit-without-finalize.ts";
 import { HOST_LOST_EXIT_CODE } from "./hosts/agent-host.ts";
 import type { ResolvedLaunchOptions } from "./validate-options.ts";
+import { StateReporter, type RankStanding } from "./state-report.ts";
 
 /** How long output pipes may stay open after all ranks exited (a grandchild may hold them). */
 const PIPE_DRAIN_MS = 1000;
@@ -72,6 +73,7 @@ export async function superviseJob(
   };
 
   const protocolErrors: string[] = [];
+  let reporter: StateReporter | undefined;
   const server = await RendezvousServer.start({
     size: job.np,
     bind: context.rendezvous,
@@ -92,8 +94,10 @@ export async function superviseJob(
       },
       onStall: (rank) => endJob({ kind: "wireup-stall", rank }),
       onProtocolError: (detail) => protocolErrors.push(detail),
+      onState: (rank, request, state) => reporter?.answer(rank, request, state),
     },
   });
+  reporter = new StateReporter(server);
 
   const routing = {
     tagOutput: job.tagOutput,
@@ -157,13 +161,31 @@ export async function superviseJob(
   const rank0 = ranks[0]?.child;
   if (rank0?.stdin) feedStdin(rank0.stdin, job.stdin);
 
+  const standings = (): RankStanding[] => {
+    const inWireup = new Set(server.waitingFor().map(({ rank }) => rank));
+    return ranks.map((state) => ({
+      rank: state.rank,
+      hostname: state.host.hostname,
+      exited: state.status === undefined ? undefined : describeExit(state.status),
+      inWireup: inWireup.has(state.rank),
+    }));
+  };
+  let timeoutReport: string | undefined;
   const timer =
     job.timeoutSeconds === undefined
       ? undefined
       : setTimeout(() => {
-          const running = ranks.filter((state) => state.status === undefined).map((state) => state.rank);
-          endJob({ kind: "timeout", seconds: job.timeoutSeconds ?? 0, running });
+          // What every rank is blocked in, asked before the ranks are ended (Open MPI's --report-state-on-timeout).
+          void reporter.report(`state of the ranks after ${job.timeoutSeconds} s (--timeout):`, standings()).then((report) => {
+            timeoutReport = report;
+            const running = ranks.filter((state) => state.status === undefined).map((state) => state.rank);
+            endJob({ kind: "timeout", seconds: job.timeoutSeconds ?? 0, running });
+          });
         }, job.timeoutSeconds * 1000);
+  const onStateRequest = (): void => {
+    void reporter.report("state of the ranks (on request; the job goes on):", standings()).then((report) => process.stderr.write(`${report}\n`));
+  };
+  job.stateRequests?.addEventListener("report", onStateRequest);
   const onCancel = (): void => {
     const reason: unknown = job.signal?.reason;
     endJob({ kind: "interrupted", signal: isSignalName(reason) ? reason : undefined });
@@ -177,6 +199,7 @@ export async function superviseJob(
   } finally {
     clearTimeout(timer);
     job.signal?.removeEventListener("abort", onCancel);
+    job.stateRequests?.removeEventListener("report", onStateRequest);
   }
   clearInterval(progress);
   await Promise.all(terminations);
@@ -210,6 +233,7 @@ export async function superviseJob(
     verdict.failure = verdict.failure ? `${note}\n${verdict.failure}` : note;
     if (verdict.exitCode === 0) verdict.exitCode = 1;
   }
+  if (timeoutReport !== undefined && endReason?.kind === "timeout") verdict.failure = verdict.failure ? `${verdict.failure}\n${timeoutReport}` : timeoutReport;
   if (protocolErrors.length > 0) {
     const note = protocolErrors.map((detail) => `tsmpirun: ${detail}`).join("\n");
     verdict.failure = verdict.failure ? `${verdict.failure}\n${note}` : note;

@@ -37,8 +37,21 @@ export interface LaunchOptions {
    * (what `-x VAR=value` adds). The TSMPI_* variables of the job always win.
    */
   env?: Readonly<Record<string, string>>;
-  /** End the job after this many seconds (exit code 124). */
+  /**
+   * End the job after this many seconds (exit code 124). Before it ends the job, the launcher asks
+   * every rank what it is blocked in; `JobResult.failure` holds the report.
+   */
   timeout?: number;
+  /**
+   * Ranks record where in the program each call was made, and the state report shows it
+   * (`--get-stack-traces`). Costs a stack capture per call: for debugging hangs.
+   */
+  getStackTraces?: boolean;
+  /**
+   * Each `report` event dispatched on it prints the state report (what every rank is blocked in)
+   * to this process's stderr while the job goes on; tsmpirun dispatches one on SIGUSR1.
+   */
+  stateRequests?: EventTarget;
   /**
    * Confine each rank (every thread of it) to one cpu: `core`, or `none`. Default `none`: on a
    * shared 2-core VM binding did not help latency or bandwidth (bench/results/launch.md, "Binding").

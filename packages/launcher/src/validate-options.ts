@@ -33,6 +33,8 @@ export interface ResolvedLaunchOptions {
   stdin: LaunchOptions["stdin"];
   killGraceMs: number;
   signal: AbortSignal | undefined;
+  /** Emits `report`: print the state report (see LaunchOptions.stateRequests). */
+  stateRequests: EventTarget | undefined;
 }
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -88,7 +90,8 @@ export function validateLaunchOptions(options: LaunchOptions): ResolvedLaunchOpt
     iface: options.iface,
     program,
     args,
-    env,
+    // The ranks record their call sites only when asked: capturing a stack costs on every call.
+    env: options.getStackTraces === true ? { ...env, TSMPI_STACK_TRACES: "1" } : env,
     timeoutSeconds: timeout,
     transport,
     bindTo: options.bindTo,
@@ -103,5 +106,6 @@ export function validateLaunchOptions(options: LaunchOptions): ResolvedLaunchOpt
     stdin: options.stdin,
     killGraceMs,
     signal: options.signal,
+    stateRequests: options.stateRequests,
   };
 }

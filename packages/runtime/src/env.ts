@@ -183,3 +183,8 @@ export function forcedAlgorithm(collective: string, env: NodeJS.ProcessEnv = pro
 export function stdoutIsTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
   return process.stdout.isTTY === true || env[ENV.stdoutTty] === "1";
 }
+
+/** Whether to record where in the program each call was made (ENV.stackTraces, tsmpirun --get-stack-traces). */
+export function stackTracesWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[ENV.stackTraces] === "1";
+}

@@ -42,9 +42,13 @@ async function run({ options }: Extract<typeof commandLine, { action: "run" }>):
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
+  // SIGUSR1: print what every rank is blocked in, and go on (the ranks themselves get no signal).
+  const stateRequests = new EventTarget();
+  process.on("SIGUSR1", () => stateRequests.dispatchEvent(new Event("report")));
   try {
     const result = await launch({
       ...options,
+      stateRequests,
       forwardOutput: true,
       captureOutput: false,
       stdin: process.stdin,

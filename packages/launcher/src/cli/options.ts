@@ -33,6 +33,7 @@ const OPTIONS = {
   np: { type: "string", short: "n" },
   export: { type: "string", short: "x", multiple: true },
   timeout: { type: "string" },
+  "get-stack-traces": { type: "boolean" },
   transport: { type: "string" },
   "bind-to": { type: "string" },
   "map-by": { type: "string" },
@@ -65,6 +66,7 @@ const EMIT_ONLY = ["name", "image", "port"] as const;
 const LAUNCH_ONLY = [
   "export",
   "timeout",
+  "get-stack-traces",
   "transport",
   "bind-to",
   "map-by",
@@ -89,7 +91,11 @@ Options:
   -n, --np N                 number of ranks (default: the hosts' slots; in a Slurm allocation
                              SLURM_NTASKS; else the available CPUs, ${availableParallelism()} here)
   -x VAR[=value]             set VAR for every rank (alone: copy it from this environment); repeatable
-      --timeout SECONDS      end the job after SECONDS (exit code 124)
+      --timeout SECONDS      end the job after SECONDS (exit code 124), first printing what
+                             every rank is blocked in: call, communicator, source, tag,
+                             collective number, time waited, pending requests
+      --get-stack-traces     with the state report: where in the program each call was made
+                             (ranks record a stack per call: slower, for debugging hangs)
       --transport ipc|tcp    how ranks reach each other (default ipc)
       --bind-to core|none    core: confine each rank (all its threads) to one cpu (default none)
       --map-by core|slot|node
@@ -134,6 +140,9 @@ Exit status:
   2        bad command line
   124      --timeout expired
   130/143  tsmpirun received SIGINT/SIGTERM
+
+Signals:
+  SIGUSR1  print the state report (what every rank is blocked in) to stderr; the job goes on
 
 Environment:
   TSMPI_SHM=0                   ranks on one host send everything through their sockets (no
@@ -236,6 +245,7 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
       tagOutput: values["tag-output"] ?? false,
       timestampOutput: values["timestamp-output"] ?? false,
       ...(timeout !== undefined ? { timeout } : {}),
+      ...(values["get-stack-traces"] === true ? { getStackTraces: true } : {}),
       ...(values["output-dir"] !== undefined ? { outputDir: values["output-dir"] } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(values.hostfile !== undefined ? { hostfile: values.hostfile } : {}),

@@ -9,6 +9,7 @@
 import type { CollectiveCallName, CollectiveName } from "../core/collective-ids.ts";
 import type { CommCore } from "../core/comm-core.ts";
 import type { Op } from "../ops/op.ts";
+import { operationsInProgress } from "../engine/operations.ts";
 import { runCollective, type CollectiveCall } from "./messages.ts";
 import { selectAlgorithm, type Algorithm, type SelectionInput } from "./select.ts";
 import { isTypedArray, typedArrayKind } from "../wire/typed-array.ts";
@@ -39,7 +40,12 @@ export function collective<A extends Algorithm<unknown>, T>(
     const algorithm = selectAlgorithm(table, input, algorithms);
     const withoutSharedMemory = (): A => selectAlgorithm(table, { ...input, sharedMemory: false }, algorithms);
     const kind = isTypedArray(data) ? typedArrayKind(data) + 1 : undefined;
-    return { spec: { algorithm: algorithm.name, root, op, kind, withoutSharedMemory }, body: (running) => run(algorithm, running) };
+    const body = (running: CollectiveCall): Promise<T> => {
+      // Listed while it runs, for tsmpirun's state report (--timeout, SIGUSR1).
+      const operation = operationsInProgress.begin(call, core.p2pContext, core.size, -1, -1, running.sequence, algorithm.name);
+      return operationsInProgress.track(run(algorithm, running), operation);
+    };
+    return { spec: { algorithm: algorithm.name, root, op, kind, withoutSharedMemory }, body };
   });
 }
 

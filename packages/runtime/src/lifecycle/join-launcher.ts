@@ -9,6 +9,7 @@ import { routeSourceAddressTowards } from "../wireup/bind-address.ts";
 import { WireupClient } from "../wireup/client.ts";
 import type { Joining } from "./job-link.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
+import { describeRankState } from "./state-report.ts";
 
 /** A launcher that does not answer by then is gone or ending the job: finalize does not wait on. */
 const FINALIZE_ACK_MS = 5_000;
@@ -29,7 +30,7 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
     link: {
       store: client,
       launcherReports: true,
-      wiredUp: () => undefined,
+      wiredUp: () => client.serveStateRequests(describeRankState),
       reportError: (error) => client.report({ type: "error", rank, ...error }),
       reportAbort: (code, reason) => client.report({ type: "abort", rank, code, reason }),
       async finalize() {

@@ -113,6 +113,13 @@ export class Matcher {
     for (let i = queues.unexpected.length - 1; i >= 0; i--) if (predicate(queues.unexpected[i]!)) queues.unexpected.splice(i, 1);
   }
 
+  /** Every receive waiting for a message, by context (what a collective waits for, in the state report). */
+  postedReceives(): { context: number; source: number; tag: number }[] {
+    const posted: { context: number; source: number; tag: number }[] = [];
+    for (const [context, queues] of this.#contexts) for (const waiter of queues.posted) posted.push({ context, source: waiter.source, tag: waiter.tag });
+    return posted;
+  }
+
   watch(context: number, watcher: ArrivalWatcher): void {
     this.#queues(context).watcher = watcher;
   }

@@ -1,5 +1,6 @@
 import { ANY_TAG, PROC_NULL } from "../constants.ts";
 import { assertUsable, type CommCore } from "../core/comm-core.ts";
+import { operationsInProgress } from "../engine/operations.ts";
 import { checkRecvTag, checkSource } from "./validate.ts";
 
 /** The envelope of a message that has arrived and not yet been received. */
@@ -17,9 +18,11 @@ export function startProbe(core: CommCore, source: number, tag: number): Promise
   checkSource(core, "probe", source);
   checkRecvTag(core, "probe", tag);
   if (source === PROC_NULL) return Promise.resolve(NULL_STATUS);
-  return core.engine
-    .probe(core.p2pContext, { source, tag })
-    .then((message) => ({ source: message.source, tag: message.tag, bytes: message.payload.byteLength }));
+  const operation = operationsInProgress.begin("probe", core.p2pContext, core.size, source, tag);
+  return core.engine.probe(core.p2pContext, { source, tag }).then((message) => {
+    operationsInProgress.end(operation);
+    return { source: message.source, tag: message.tag, bytes: message.payload.byteLength };
+  });
 }
 
 export function checkProbe(core: CommCore, source: number, tag: number): ProbeStatus | undefined {

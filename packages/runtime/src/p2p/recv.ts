@@ -3,6 +3,7 @@ import { TsmpiError } from "../errors.ts";
 import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
 import { decodeMessage } from "../core/payload.ts";
+import { operationsInProgress } from "../engine/operations.ts";
 import { checkRecvTag, checkSource } from "./validate.ts";
 
 /** A received message with its envelope (MPI_Status). */
@@ -19,9 +20,9 @@ export function startRecv<T>(core: CommCore, call: string, source: number, tag: 
   checkSource(core, call, source);
   checkRecvTag(core, call, tag);
   if (source === PROC_NULL) return Promise.resolve({ data: undefined as T, source: PROC_NULL, tag: ANY_TAG });
-  return core.engine.receive(core.p2pContext, { source, tag }).then((message) => ({
-    data: decodeMessage<T>(core, call, message),
-    source: message.source,
-    tag: message.tag,
-  }));
+  const operation = operationsInProgress.begin(call, core.p2pContext, core.size, source, tag);
+  return core.engine.receive(core.p2pContext, { source, tag }).then((message) => {
+    operationsInProgress.end(operation);
+    return { data: decodeMessage<T>(core, call, message), source: message.source, tag: message.tag };
+  });
 }

@@ -1,3 +1,4 @@
+import { operationsInProgress } from "../engine/operations.ts";
 import { invalidArguments } from "../errors.ts";
 
 /**
@@ -44,6 +45,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** Resolves with the operation's value (the data, for a receive) once it completes. */
   wait(): Promise<T> {
+    if (!this.#settled) operationsInProgress.track(this.#promise, operationsInProgress.begin("wait", -1, 0, -1, -1));
     return this.#promise;
   }
 
@@ -51,6 +53,8 @@ export class Request<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    // Awaiting a request that is still pending is a wait (MPI_Wait), listed in the state report.
+    if (!this.#settled) operationsInProgress.track(this.#promise, operationsInProgress.begin("wait", -1, 0, -1, -1));
     return this.#promise.then(onFulfilled, onRejected);
   }
 }

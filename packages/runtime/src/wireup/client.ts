@@ -13,6 +13,7 @@ import {
   encodeWireupMessage,
   rankRoutingId,
   type LauncherToRank,
+  type RankStateReport,
   type RankToLauncher,
 } from "./protocol.ts";
 
@@ -24,6 +25,12 @@ const REPORT_LINGER_MS = 2_000;
  * it every 100 ms; one could be a server going down, three are not.
  */
 const HANDSHAKE_FAILURES_TO_GIVE_UP = 3;
+/**
+ * How often a rank looks for a launcher's request (`report-state`) once wired up. A pending
+ * receive would keep the process alive past its program's end, so the socket is polled by an
+ * unreferenced timer instead; a request waits at most this long, a rank pays a timer tick.
+ */
+const REQUEST_POLL_MS = 100;
 
 /** How to connect; see {@link WireupClient.connect}. */
 export interface WireupClientOptions {
@@ -54,6 +61,10 @@ export class WireupClient implements WireupStore {
   #failure: Error | undefined;
   #onFailure: ((error: Error) => void) | undefined;
   #stopWatching: () => void = () => undefined;
+  #stopServing: () => void = () => undefined;
+  #sends: Promise<void> = Promise.resolve();
+  /** A receive of the request poll in progress: a second receive at once would fail (EBUSY). */
+  #polling: Promise<void> | undefined;
 
   private constructor(socket: zmq.Dealer, options: WireupClientOptions) {
     this.#socket = socket;
@@ -77,7 +88,10 @@ export class WireupClient implements WireupStore {
 
   send(message: RankToLauncher): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return this.#socket.send(encodeWireupMessage(message));
+    // zeromq allows one send in flight per socket (EBUSY otherwise): a state reply may overlap another.
+    const sent = this.#sends.then(() => this.#socket.send(encodeWireupMessage(message)));
+    this.#sends = sent.catch(() => undefined);
+    return sent;
   }
 
   /**
@@ -86,6 +100,8 @@ export class WireupClient implements WireupStore {
    * die with the process.
    */
   async report(message: Extract<RankToLauncher, { type: "error" | "abort" | "finalize" }>): Promise<void> {
+    this.#stopServing();
+    await this.#polling;
     await this.send(message);
     for (;;) {
       const [frame] = await this.#socket.receive();
@@ -135,9 +151,35 @@ export class WireupClient implements WireupStore {
     this.close();
   }
 
+  /**
+   * Answers the launcher's `report-state` requests with `describe()` from now on (after wire-up:
+   * before it, the fence's receive would compete for the replies).
+   */
+  serveStateRequests(describe: () => RankStateReport): void {
+    const timer = setInterval(() => {
+      if (this.#polling !== undefined || this.#closed || !this.#socket.readable) return;
+      this.#polling = this.#answerRequests(describe).finally(() => (this.#polling = undefined));
+    }, REQUEST_POLL_MS);
+    timer.unref();
+    this.#stopServing = () => clearInterval(timer);
+  }
+
+  async #answerRequests(describe: () => RankStateReport): Promise<void> {
+    try {
+      while (!this.#closed && this.#socket.readable) {
+        const [frame] = await this.#socket.receive();
+        const request = frame === undefined ? undefined : decodeWireupMessage<LauncherToRank>(frame);
+        if (request?.type === "report-state") await this.send({ type: "state", rank: this.rank, request: request.request, state: describe() });
+      }
+    } catch {
+      // The socket closed under the poll (finalize): nobody is left to answer.
+    }
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopServing();
     this.#stopWatching();
     this.#socket.close();
   }

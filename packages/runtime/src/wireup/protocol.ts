@@ -48,6 +48,8 @@ export const ENV = {
    * (TSMPI_WIREUP=rank0); default 10. tsmpirun reports its own waits.
    */
   wireupProgress: "TSMPI_WIREUP_PROGRESS_SECONDS",
+  /** "1": ranks record the stack of every call, for the state report (tsmpirun --get-stack-traces). */
+  stackTraces: "TSMPI_STACK_TRACES",
 } as const;
 
 /** How ranks reach each other: "ipc" (Unix domain sockets, one host) or "tcp". */
@@ -90,7 +92,38 @@ export type RankToLauncher =
    * The rank has every address it needs and will not use the rendezvous again (TSMPI_WIREUP=rank0):
    * rank 0 closes its rendezvous once every rank has left, so no fence reply is lost with it.
    */
-  | { type: "leave"; rank: number };
+  | { type: "leave"; rank: number }
+  /** The answer to `report-state`. */
+  | { type: "state"; rank: number; request: number; state: RankStateReport };
+
+/** What one rank is doing, for tsmpirun's state report (--timeout, SIGUSR1). */
+export interface RankStateReport {
+  host: string;
+  pid: number;
+  /** Calls in progress and pending requests, oldest first. */
+  operations: ReportedOperation[];
+}
+
+/** One call in progress in a rank (see the runtime's engine/operations.ts). */
+export interface ReportedOperation {
+  /** As the user called it: `recv`, `irecv`, `wait`, `barrier`, `iallreduce`. */
+  call: string;
+  /** A nonblocking call's request, still pending (the rank is not blocked in it). */
+  request: boolean;
+  /** `world`, or `communicator <context id> (size N)`; undefined for `wait`. */
+  communicator: string | undefined;
+  /** Point-to-point: the communicator rank received from (-1: ANY_SOURCE), and the tag (-1: ANY_TAG). */
+  source: number | undefined;
+  tag: number | undefined;
+  /** Collectives: the call's number on its communicator, and the algorithm. */
+  sequence: number | undefined;
+  algorithm: string | undefined;
+  /** Collectives: the ranks (of the communicator) whose message it waits for now, and the step. */
+  waitingFor: { source: number; step: number }[];
+  waitedMs: number;
+  /** Where in the program the call was made (only with tsmpirun --get-stack-traces). */
+  stack: string | undefined;
+}
 
 /**
  * Messages the launcher sends to a rank. `ack` answers `error`, `abort` and `finalize`: a rank about to
@@ -99,7 +132,9 @@ export type RankToLauncher =
  */
 export type LauncherToRank =
   | { type: "fence"; kvs: Record<string, string> }
-  | { type: "ack"; of: "error" | "abort" | "finalize" };
+  | { type: "ack"; of: "error" | "abort" | "finalize" }
+  /** "Say what you are blocked in" (tsmpirun --timeout, SIGUSR1); answered with `state`. */
+  | { type: "report-state"; request: number };
 
 export function encodeWireupMessage(message: RankToLauncher | LauncherToRank): Buffer {
   return Buffer.from(JSON.stringify(message), "utf8");

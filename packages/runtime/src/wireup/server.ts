@@ -4,7 +4,9 @@ import { curveServerOptions, ZapHandler, type JobKey } from "./auth.ts";
 import {
   decodeWireupMessage,
   encodeWireupMessage,
+  rankRoutingId,
   type LauncherToRank,
+  type RankStateReport,
   type RankToLauncher,
 } from "./protocol.ts";
 
@@ -22,6 +24,8 @@ export interface RendezvousEvents {
   onRefused?(address: string): void;
   /** A client failed the CURVE handshake: it does not know the job's key (jobs with a key only). */
   onHandshakeFailed?(): void;
+  /** A rank's answer to {@link RendezvousServer.requestState}. */
+  onState?(rank: number, request: number, state: RankStateReport): void;
   /** Trace lines (tsmpirun's TSMPIRUN_TRACE). */
   trace?(line: string): void;
 }
@@ -130,6 +134,11 @@ export class RendezvousServer {
     this.checkStall();
   }
 
+  /** Asks a rank what it is doing; the answer comes to `events.onState` (a rank not wired up yet never answers). */
+  requestState(rank: number, request: number): void {
+    this.reply(Buffer.from(rankRoutingId(rank)), { type: "report-state", request });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -187,6 +196,9 @@ export class RendezvousServer {
       case "abort":
         this.events.onAbort(message.rank, message.code, message.reason);
         this.reply(routingId, { type: "ack", of: "abort" });
+        return;
+      case "state":
+        this.events.onState?.(message.rank, message.request, message.state);
         return;
       case "error":
         this.events.onError(message.rank, { message: message.message, stack: message.stack });

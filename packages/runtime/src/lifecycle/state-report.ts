@@ -1,0 +1,59 @@
+/**
+ * This rank's answer to tsmpirun's `report-state`: the calls it is in and its pending requests,
+ * with what each waits for. Built only when asked, so the hot path pays nothing for the wording.
+ * Internal to the runtime.
+ */
+import { operationsInProgress, type OperationInProgress } from "../engine/operations.ts";
+import type { RankStateReport, ReportedOperation } from "../wireup/protocol.ts";
+import { runtimeState } from "./state.ts";
+
+/** The collective tag's layout (coll/messages.ts tagOf): sequence in the high 15 bits, step in the low 16. */
+const STEP_BITS = 16;
+const STEP_MASK = 0xffff;
+const SEQUENCE_MASK = 0x7fff;
+
+/** What this rank is doing now. */
+export function describeRankState(): RankStateReport {
+  const state = runtimeState();
+  const now = Date.now();
+  const posted = state?.engine.matcher.postedReceives() ?? [];
+  const operations = operationsInProgress.list().map((operation): ReportedOperation => {
+    const collective = operation.sequence > 0;
+    return {
+      call: operation.call,
+      // Nonblocking calls are named i<call> (irecv, ibarrier), as in MPI.
+      request: operation.call.length > 1 && operation.call.startsWith("i") && operation.call !== "iprobe",
+      communicator: communicatorName(operation),
+      source: collective || operation.context < 0 ? undefined : operation.source,
+      tag: collective || operation.context < 0 ? undefined : operation.tag,
+      sequence: collective ? operation.sequence : undefined,
+      algorithm: collective ? operation.algorithm : undefined,
+      waitingFor: collective
+        ? posted
+            // The collective context is the point-to-point one plus one (core/comm-core.ts).
+            .filter((receive) => receive.context === operation.context + 1 && receive.tag >>> STEP_BITS === (operation.sequence & SEQUENCE_MASK))
+            .map((receive) => ({ source: receive.source, step: receive.tag & STEP_MASK }))
+        : [],
+      waitedMs: now - operation.startedMs,
+      stack: operation.stack === undefined ? undefined : callSite(operation.stack),
+    };
+  });
+  return { host: state?.host ?? "", pid: process.pid, operations };
+}
+
+function communicatorName(operation: OperationInProgress): string | undefined {
+  if (operation.context < 0) return undefined;
+  return operation.context === 0 ? "world" : `communicator ${operation.context} (size ${operation.commSize})`;
+}
+
+/** The stack without its first lines (the Error, and tsmpi's own frames): where the program called. */
+function callSite(stack: string): string {
+  const frames = stack.split("\n").slice(1);
+  const first = frames.findIndex((frame) => !isRuntimeFrame(frame));
+  return (first < 0 ? frames : frames.slice(first)).map((frame) => frame.trim()).join("\n");
+}
+
+/** Frames of the runtime itself: its sources or compiled files, or a bundle's copy of them. */
+function isRuntimeFrame(frame: string): boolean {
+  return /packages\/runtime\/(src|dist)\/|@tsmpi\/runtime|node_modules\/\.pnpm/.test(frame) || /\bat (OperationRegistry|startRecv|startProbe|Comm|CartComm|Request|collective|runCollective)\b/.test(frame);
+}
