@@ -34,8 +34,9 @@ interface LocalRank {
 // The launcher's end of stdout may be gone (ssh killed): the ranks must still be ended and cleaned up.
 process.stdout.on("error", () => undefined);
 
-function send(record: AgentRecord): void {
-  process.stdout.write(encodeRecord(record));
+/** Returns false while the launcher has not taken what was sent (wait for 'drain'). */
+function send(record: AgentRecord): boolean {
+  return process.stdout.write(encodeRecord(record));
 }
 // Once the launcher is gone (killed, its ssh cut) records have no reader: a write fails with EPIPE,
 // which unhandled would crash the agent before it removes its job dir and segments.
@@ -152,7 +153,13 @@ async function forward(local: LocalRank): Promise<void> {
   const pipes = ([1, 2] as const).map((fd) => {
     const stream = fd === 1 ? child.stdout : child.stderr;
     if (stream === null) return Promise.resolve();
-    stream.on("data", (chunk: Buffer) => send({ t: "output", rank, fd, data: chunk.toString("base64") }));
+    stream.on("data", (chunk: Buffer) => {
+      if (send({ t: "output", rank, fd, data: chunk.toString("base64") })) return;
+      // A slow launcher (its own reader stalled) slows the rank down rather than growing this
+      // agent. Writes to stdout stay asynchronous, so heartbeat pings on stdin are still read.
+      stream.pause();
+      process.stdout.once("drain", () => stream.resume());
+    });
     return new Promise<void>((resolve) => stream.once("close", resolve));
   });
   child.stdin?.on("error", () => undefined);

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { PassThrough, Writable } from "node:stream";
 import { decodeRecord, encodeLine, HEARTBEAT_INTERVAL_MS, type AgentJob, type AgentRecord } from "../agent/protocol.ts";
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import type { RankLaunchSpec } from "../procs/spawn.ts";
 import type { RankChild, RankHost } from "./rank-host.ts";
 
@@ -69,7 +69,10 @@ export class AgentHost implements RankHost {
     this.launcherAddress = new Promise((resolve) => (this.#resolveAddress = resolve));
     agent.stdin?.on("error", () => undefined);
     // Records can be long (a chunk of output); readline has no line-length cap.
-    if (agent.stdout) createInterface({ input: agent.stdout, crlfDelay: Infinity }).on("line", (line) => this.#onLine(line));
+    if (agent.stdout) {
+      const records = createInterface({ input: agent.stdout, crlfDelay: Infinity });
+      records.on("line", (line) => this.#onLine(line, records));
+    }
     if (agent.stderr) createInterface({ input: agent.stderr, crlfDelay: Infinity }).on("line", (line) => this.#agentSaid(line));
     agent.once("error", (error) => this.#agentEnded(`could not start: ${error.message}`));
     agent.once("close", (code, signal) => this.#agentEnded(signal === null ? `exit code ${code}` : `signal ${signal}`));
@@ -125,13 +128,25 @@ export class AgentHost implements RankHost {
     return this.#failure;
   }
 
-  #onLine(line: string): void {
+  #onLine(line: string, records: Interface): void {
     const record = decodeRecord(line);
-    if (record === undefined) this.#agentSaid(line);
-    else this.#onRecord(record);
+    if (record === undefined) return this.#agentSaid(line);
+    const full = this.#onRecord(record);
+    if (full === undefined) return;
+    // The rank's output waits for tsmpirun's reader (output/route.ts): so does this agent's
+    // stream, and the agent's own writes then slow its ranks down.
+    records.pause();
+    const resume = (): void => {
+      full.off("drain", resume);
+      full.off("close", resume);
+      records.resume();
+    };
+    full.on("drain", resume);
+    full.on("close", resume);
   }
 
-  #onRecord(record: AgentRecord): void {
+  /** The rank's stream an output record filled, if it did (read on after its 'drain'). */
+  #onRecord(record: AgentRecord): PassThrough | undefined {
     switch (record.t) {
       case "hello":
         this.#resolveAddress(record.launcherAddress);
@@ -143,8 +158,9 @@ export class AgentHost implements RankHost {
       }
       case "output": {
         const rank = this.#ranks.get(record.rank);
-        (record.fd === 1 ? rank?.stdout : rank?.stderr)?.write(Buffer.from(record.data, "base64"));
-        return;
+        const stream = record.fd === 1 ? rank?.stdout : rank?.stderr;
+        if (stream === undefined || stream.writableEnded) return;
+        return stream.write(Buffer.from(record.data, "base64")) ? undefined : stream;
       }
       case "exit":
         this.#ranks.get(record.rank)?.end(record.code, record.signal);
