@@ -27,23 +27,25 @@ export interface CollectivePlan<A> {
 
 /**
  * `plan` checks the call's arguments (throwing the catalogue's error) and describes it; it runs after
- * the call is numbered, so that a bad argument on one rank fails the call on every rank.
+ * the call is numbered, so that a bad argument on one rank fails the call on every rank. `run` gets
+ * the plan back, so that what the checks resolved (the op) reaches the algorithm.
  */
-export function collective<A extends Algorithm<unknown>, T>(
+export function collective<A extends Algorithm<unknown>, P, T>(
   core: CommCore,
   call: CollectiveCallName,
-  plan: () => CollectivePlan<A>,
-  run: (algorithm: A, call: CollectiveCall) => Promise<T>,
+  plan: () => P & CollectivePlan<A>,
+  run: (algorithm: A, call: CollectiveCall, plan: P) => Promise<T>,
 ): Promise<T> {
   return runCollective(core, call, () => {
-    const { table, input, algorithms, root, op, data } = plan();
+    const planned = plan();
+    const { table, input, algorithms, root, op, data } = planned;
     const algorithm = selectAlgorithm(table, input, algorithms);
     const withoutSharedMemory = (): A => selectAlgorithm(table, { ...input, sharedMemory: false }, algorithms);
     const kind = isTypedArray(data) ? typedArrayKind(data) + 1 : undefined;
     const body = (running: CollectiveCall): Promise<T> => {
       // Listed while it runs, for tsmpirun's state report (--timeout, SIGUSR1).
       const operation = operationsInProgress.begin(call, core.p2pContext, core.size, -1, -1, running.sequence, algorithm.name);
-      return operationsInProgress.track(run(algorithm, running), operation);
+      return operationsInProgress.track(run(algorithm, running, planned), operation);
     };
     return { spec: { algorithm: algorithm.name, root, op, kind, withoutSharedMemory }, body };
   });

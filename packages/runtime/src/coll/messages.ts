@@ -14,10 +14,8 @@ import { PayloadFormat } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
 import { CollectiveId, operationOf, type CollectiveCallName, type CollectiveName } from "../core/collective-ids.ts";
 import { packSignature } from "../core/signature.ts";
+import { collectiveTag } from "../core/collective-tag.ts";
 import { decodeMessage, encodeForSend } from "../core/payload.ts";
-
-/** Steps per call: the tag's low 16 bits. */
-const MAX_STEP = 0xffff;
 
 /** One collective call in progress on one rank. */
 export interface CollectiveCall {
@@ -106,6 +104,8 @@ export function runCollective<T>(core: CommCore, name: CollectiveCallName, prepa
   core.monitor.begin(call);
   const run = (async () => {
     try {
+      // A call the monitor failed as it began (a notice or a message that was already here) does not run.
+      if (failure !== undefined) throw failure;
       return await Promise.race([body(call), failed]);
     } catch (error) {
       call.fail(error as Error);
@@ -119,8 +119,7 @@ export function runCollective<T>(core: CommCore, name: CollectiveCallName, prepa
 }
 
 function tagOf(call: CollectiveCall, step: number): number {
-  if (step < 0 || step > MAX_STEP) throw new Error(`collective step ${step} out of range`);
-  return ((call.sequence & 0x7fff) << 16) | step;
+  return collectiveTag(call.sequence, step);
 }
 
 export const EMPTY_PAYLOAD: EncodedPayload = { format: PayloadFormat.TYPED_ARRAY, elementKind: 1, bytes: Buffer.alloc(0) };
@@ -129,7 +128,8 @@ export const EMPTY_PAYLOAD: EncodedPayload = { format: PayloadFormat.TYPED_ARRAY
 export function collSend(call: CollectiveCall, dest: number, step: number, payload: EncodedPayload): Promise<void> {
   if (dest === PROC_NULL) return Promise.resolve();
   // A failed call sends nothing more: its messages could complete another rank's call wrongly.
-  if (call.failure !== undefined) return Promise.reject(call.failure);
+  // Algorithms await a send after their next receive, which then rejects first: see collRecv.
+  if (call.failure !== undefined) return handled(Promise.reject(call.failure));
   const { core } = call;
   return core.engine.post(
     core.group[dest]!,
@@ -160,12 +160,21 @@ export function asPayload(message: IncomingMessage): EncodedPayload {
   return { format: message.format, elementKind: message.elementKind, bytes: message.payload };
 }
 
-/** Receives step `step` of `call` from communicator rank `source`. */
+/**
+ * Receives step `step` of `call` from communicator rank `source`. When the call fails, every
+ * receive and send an algorithm has started rejects at once, and an algorithm awaits only the
+ * first: the others are marked handled here (the failure reaches the caller through the call).
+ */
 export function collRecv(call: CollectiveCall, source: number, step: number): Promise<IncomingMessage> {
-  return Promise.race([call.core.engine.receive(call.core.collContext, { source, tag: tagOf(call, step) }), call.failed]);
+  return handled(Promise.race([call.core.engine.receive(call.core.collContext, { source, tag: tagOf(call, step) }), call.failed]));
 }
 
 /** Receives and decodes. Typed arrays arrive as views on a fresh buffer that the caller owns. */
-export async function collRecvValue<T>(call: CollectiveCall, source: number, step: number): Promise<T> {
-  return decodeMessage<T>(call.core, call.name, await collRecv(call, source, step));
+export function collRecvValue<T>(call: CollectiveCall, source: number, step: number): Promise<T> {
+  return handled(collRecv(call, source, step).then((message) => decodeMessage<T>(call.core, call.name, message)));
+}
+
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }

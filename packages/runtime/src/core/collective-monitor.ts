@@ -20,6 +20,7 @@ import type { IncomingMessage } from "../matching/matcher.ts";
 import { encodePayload, decodePayload } from "../wire/codec.ts";
 import { CollectiveId, collectiveName, FAILURE_NOTICE_ID, type CollectiveCallName, type CollectiveName } from "./collective-ids.ts";
 import { describeDifference } from "./signature.ts";
+import { FAILURE_NOTICE_TAG } from "./collective-tag.ts";
 
 /** What the monitor needs of a collective call in progress (coll/messages.ts makes them). */
 export interface MonitoredCall {
@@ -51,8 +52,6 @@ export interface MonitorShape {
 
 /** Sequence numbers remembered for reports and for dropping late messages of failed calls. */
 const REMEMBERED = 64;
-/** The notice's tag: above any collective step (coll/messages.ts). */
-const NOTICE_TAG = 0x7fffffff;
 
 export class CollectiveMonitor {
   readonly #inFlight = new Map<number, MonitoredCall>();
@@ -146,7 +145,7 @@ export class CollectiveMonitor {
   #announce(sequence: number, finding: Finding): void {
     const { group, rank, collContext } = this.#shape;
     const payload = encodePayload(finding);
-    const envelope = { context: collContext, source: rank, tag: NOTICE_TAG, collective: FAILURE_NOTICE_ID, sequence, signature: 0 };
+    const envelope = { context: collContext, source: rank, tag: FAILURE_NOTICE_TAG, collective: FAILURE_NOTICE_ID, sequence, signature: 0 };
     for (let r = 0; r < group.length; r++) {
       // A rank that cannot be told has ended, and the launcher ends the job for that.
       if (r !== rank) this.#engine.post(group[r]!, envelope, payload).catch(() => undefined);

@@ -31,8 +31,13 @@ export interface CoreShape {
   context: number;
 }
 
+/** The context of a communicator's collective messages: the one after its point-to-point context. */
+export function collectiveContextOf(p2pContext: number): number {
+  return p2pContext + 1;
+}
+
 export function makeCore(engine: Engine, shape: CoreShape): CommCore {
-  const collContext = shape.context + 1;
+  const collContext = collectiveContextOf(shape.context);
   return {
     engine,
     rank: shape.rank,

@@ -6,11 +6,8 @@
 import { operationsInProgress, type OperationInProgress } from "../engine/operations.ts";
 import type { RankStateReport, ReportedOperation } from "../wireup/protocol.ts";
 import { runtimeState } from "./state.ts";
-
-/** The collective tag's layout (coll/messages.ts tagOf): sequence in the high 15 bits, step in the low 16. */
-const STEP_BITS = 16;
-const STEP_MASK = 0xffff;
-const SEQUENCE_MASK = 0x7fff;
+import { collectiveContextOf } from "../core/comm-core.ts";
+import { isTagOfCall, stepOfTag } from "../core/collective-tag.ts";
 
 /** What this rank is doing now. */
 export function describeRankState(): RankStateReport {
@@ -30,9 +27,8 @@ export function describeRankState(): RankStateReport {
       algorithm: collective ? operation.algorithm : undefined,
       waitingFor: collective
         ? posted
-            // The collective context is the point-to-point one plus one (core/comm-core.ts).
-            .filter((receive) => receive.context === operation.context + 1 && receive.tag >>> STEP_BITS === (operation.sequence & SEQUENCE_MASK))
-            .map((receive) => ({ source: receive.source, step: receive.tag & STEP_MASK }))
+            .filter((receive) => receive.context === collectiveContextOf(operation.context) && isTagOfCall(receive.tag, operation.sequence))
+            .map((receive) => ({ source: receive.source, step: stepOfTag(receive.tag) }))
         : [],
       waitedMs: now - operation.startedMs,
       stack: operation.stack === undefined ? undefined : callSite(operation.stack),

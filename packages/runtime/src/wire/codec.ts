@@ -4,8 +4,8 @@
  */
 import { Packr } from "msgpackr";
 import { PayloadFormat } from "./header.ts";
-import { refuseLoneSurrogates } from "./lone-surrogates.ts";
-import { containsNegativeZero, markNegativeZeros } from "./negative-zero.ts";
+import { markNegativeZeros } from "./negative-zero.ts";
+import { scanBeforePacking } from "./pre-pack-scan.ts";
 import { UnserializableError } from "./unserializable.ts";
 import { isTypedArray, typedArrayBytes, typedArrayFromBytes, typedArrayKind } from "./typed-array.ts";
 
@@ -35,8 +35,7 @@ export function encodePayload(data: unknown): EncodedPayload {
   if (isTypedArray(data)) {
     return { format: PayloadFormat.TYPED_ARRAY, elementKind: typedArrayKind(data), bytes: typedArrayBytes(data) };
   }
-  refuseLoneSurrogates(data);
-  const packable = containsNegativeZero(data) ? markNegativeZeros(data) : data;
+  const packable = scanBeforePacking(data) ? markNegativeZeros(data) : data;
   let bytes: Buffer;
   try {
     bytes = packr.pack(packable);

@@ -19,10 +19,9 @@ export const allreduceAlgorithms = {
 
 /** MPI_Allreduce: every rank gets `op` over all ranks' data, bitwise equal on every rank. */
 export function allreduce<T>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
-  let resolved: Op;
   const plan = () => {
-    resolved = resolveOp(core, call, op, data);
+    const resolved = resolveOp(core, call, op, data);
     return { table: "allreduce", input: reductionInput(core, data, resolved), algorithms: allreduceAlgorithms, op: resolved, data } as const;
   };
-  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved));
+  return collective(core, call, plan, (algorithm, running, { op: resolved }) => algorithm.run(running, data, resolved));
 }

@@ -13,10 +13,9 @@ export const exscanAlgorithms = {
 
 /** MPI_Exscan: rank r > 0 gets `op` over the data of ranks 0..r-1, in rank order; rank 0 `undefined`. */
 export function exscan<T>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T | undefined> {
-  let resolved: Op;
   const plan = () => {
-    resolved = resolveOp(core, call, op, data);
+    const resolved = resolveOp(core, call, op, data);
     return { table: "exscan", input: reductionInput(core, data, resolved), algorithms: exscanAlgorithms, op: resolved, data } as const;
   };
-  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved));
+  return collective(core, call, plan, (algorithm, running, { op: resolved }) => algorithm.run(running, data, resolved));
 }

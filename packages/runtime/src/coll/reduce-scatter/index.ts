@@ -21,13 +21,12 @@ export const reduceScatterAlgorithms = {
  * rank), then rank i keeps block i: floor(n / p) elements, one more on the first n % p ranks.
  */
 export function reduceScatter<T extends Vector>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
-  let resolved: Op;
   const plan = () => {
     if (!isTypedArray(data) && !Array.isArray(data)) {
       throw badArgument({ rank: core.rank, call }, "data", data, "a typed array or an array (reduced element-wise)");
     }
-    resolved = resolveOp(core, call, op, data);
+    const resolved = resolveOp(core, call, op, data);
     return { table: "reduceScatter", input: reductionInput(core, data, resolved), algorithms: reduceScatterAlgorithms, op: resolved, data } as const;
   };
-  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved));
+  return collective(core, call, plan, (algorithm, running, { op: resolved }) => algorithm.run(running, data, resolved));
 }

@@ -12,11 +12,10 @@ export const reduceAlgorithms = {
 
 /** MPI_Reduce: `op` over every rank's data on `root`, `undefined` on the other ranks. */
 export function reduce<T>(core: CommCore, data: T, op: unknown, root: number, call: CollectiveCallName): Promise<T | undefined> {
-  let resolved: Op;
   const plan = () => {
     checkRoot(core, call, root);
-    resolved = resolveOp(core, call, op, data);
+    const resolved = resolveOp(core, call, op, data);
     return { table: "reduce", input: reductionInput(core, data, resolved), algorithms: reduceAlgorithms, op: resolved, root, data } as const;
   };
-  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved, root));
+  return collective(core, call, plan, (algorithm, running, { op: resolved }) => algorithm.run(running, data, resolved, root));
 }

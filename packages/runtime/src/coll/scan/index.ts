@@ -13,10 +13,9 @@ export const scanAlgorithms = {
 
 /** MPI_Scan: rank r gets `op` over the data of ranks 0..r, in rank order. */
 export function scan<T>(core: CommCore, data: T, op: unknown, call: CollectiveCallName): Promise<T> {
-  let resolved: Op;
   const plan = () => {
-    resolved = resolveOp(core, call, op, data);
+    const resolved = resolveOp(core, call, op, data);
     return { table: "scan", input: reductionInput(core, data, resolved), algorithms: scanAlgorithms, op: resolved, data } as const;
   };
-  return collective(core, call, plan, (algorithm, running) => algorithm.run(running, data, resolved));
+  return collective(core, call, plan, (algorithm, running, { op: resolved }) => algorithm.run(running, data, resolved));
 }
