@@ -3,17 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { fixture } from "../helpers/paths.ts";
+import { blockOf } from "../helpers/state-report.ts";
 import { runTsmpirun, startTsmpirun } from "../helpers/tsmpirun.ts";
-
-/** The report's block of one rank: its first line and the indented lines after it. */
-function blockOf(stderr: string, rank: number): string {
-  const lines = stderr.split("\n");
-  const start = lines.findIndex((line) => line.startsWith(`tsmpirun: rank ${rank} on `));
-  if (start < 0) return "";
-  let end = start + 1;
-  while (end < lines.length && lines[end]!.startsWith("tsmpirun:     ")) end++;
-  return lines.slice(start, end).join("\n");
-}
 
 describe("the state report says what every rank is blocked in", () => {
   test("--timeout on an ANY_SOURCE deadlock names every rank's recv, source, tag and communicator", async () => {
