@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { launch } from "../../packages/launcher/src/index.ts";
+import { longLineBody } from "../fixtures/lib/long-line.ts";
+import { fixture } from "../helpers/paths.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
+
+const LONG_BYTES = 8 * 1024 * 1024;
+const SHORTS = 200;
+
+/**
+ * Checks the output of test/fixtures/long-lines.ts: each long line is one line with one prefix,
+ * byte for byte, and every short line is whole, each rank's in order.
+ */
+function expectWholeLines(text: string, ranks: number[], longRanks: number[], options: { tag: boolean; bytes?: number; partial?: number[] }): void {
+  const lines = text.split("\n");
+  expect(lines.pop()).toBe("");
+  const next = new Map(ranks.map((rank) => [rank, 0]));
+  const longSeen: number[] = [];
+  for (const line of lines) {
+    const match = /^(?:\[(\d+)\] )?(\d+):(short|long):/.exec(line);
+    expect(match, `broken line: ${line.slice(0, 60)}`).not.toBeNull();
+    const [, tag, rankText, kind] = match ?? [];
+    const rank = Number(rankText);
+    if (options.tag) expect(Number(tag)).toBe(rank);
+    else expect(tag).toBeUndefined();
+    const body = line.slice(match![0].length);
+    if (kind === "short") {
+      expect(body).toBe(String(next.get(rank)));
+      next.set(rank, next.get(rank)! + 1);
+      continue;
+    }
+    longSeen.push(rank);
+    const expected = longLineBody(rank, options.bytes ?? LONG_BYTES);
+    // A rank that died mid-line wrote it all but its "\n": the launcher ends the line.
+    if (body !== expected) expect({ rank, length: body.length, same: false }).toEqual({ rank, length: expected.length, same: true });
+  }
+  expect(longSeen.sort()).toEqual(longRanks);
+  if (options.partial === undefined) expect([...next.values()]).toEqual(ranks.map(() => SHORTS));
+}
+
+describe("long lines", () => {
+  test("an 8 MB line from each of 2 ranks arrives as one line with one prefix, byte for byte, among other ranks' short lines", async () => {
+    const run = await runTsmpirun(["-n", "4", "--tag-output", fixture("long-lines"), "ok", String(LONG_BYTES), "0,1", String(SHORTS)]);
+    expect(run.exitCode).toBe(0);
+    expectWholeLines(run.stdout, [0, 1, 2, 3], [0, 1], { tag: true });
+  });
+
+  test("without a prefix too, long lines are not interleaved with other ranks' lines", async () => {
+    const run = await runTsmpirun(["-n", "3", fixture("long-lines"), "ok", String(LONG_BYTES), "1,2", String(SHORTS)]);
+    expect(run.exitCode).toBe(0);
+    expectWholeLines(run.stdout, [0, 1, 2], [1, 2], { tag: false });
+  });
+
+  test("a rank that dies mid-line: its line is ended with a newline and the other ranks' output goes on", async () => {
+    const bytes = 3 * 1024 * 1024;
+    const run = await runTsmpirun(["-n", "3", "--tag-output", fixture("long-lines"), "die", String(bytes), "0", String(SHORTS)]);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toMatch(/rank 0/);
+    // Ranks 1 and 2 may be ended by the launcher before they wrote all their lines: what they wrote is whole.
+    expectWholeLines(run.stdout, [0, 1, 2], [0], { tag: true, bytes, partial: [1, 2] });
+  });
+
+  test("launch() with outputDir: a long line is one line of the rank's file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsmpi-long-lines-"));
+    try {
+      const result = await launch({ np: 3, program: fixture("long-lines"), args: ["ok", String(LONG_BYTES), "0,2", String(SHORTS)], outputDir: dir, tagOutput: true, timeout: 30 });
+      expect(result.exitCode).toBe(0);
+      for (const rank of [0, 1, 2]) {
+        const text = readFileSync(join(dir, `rank.${rank}`, "stdout"), "utf8");
+        expectWholeLines(text, [rank], rank === 1 ? [] : [rank], { tag: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
