@@ -76,4 +76,19 @@ describe("long lines", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("a rank holding a long line open while it waits for ranks whose output waits for it: the launcher ends its line, no deadlock", async () => {
+    const run = await runTsmpirun(["-n", "2", "--tag-output", "--timeout", "30", fixture("hold-line")]);
+    expect(run.exitCode).toBe(0);
+    const lines = run.stdout.split("\n");
+    expect(lines.pop()).toBe("");
+    const shorts = lines.filter((line) => line.startsWith("[1] "));
+    expect(shorts.length).toBe(40_000);
+    expect(shorts.every((line, index) => line === `[1] 1:short:${index}:${"s".repeat(90)}`)).toBe(true);
+    // Rank 0's line, cut where the launcher ended it, with every byte.
+    const held = lines.filter((line) => line.startsWith("[0] ")).map((line) => line.slice(4));
+    expect(held.length).toBeGreaterThanOrEqual(2);
+    expect(held.join("")).toBe(`0:held:${"h".repeat(2 * 1024 * 1024)}:end`);
+  });
 });
+
