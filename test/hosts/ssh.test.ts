@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { onCluster, privateDir, requireCluster, skipCluster, withClusterShared } from "../helpers/cluster.ts";
 import { exampleProgram, fixture } from "../helpers/paths.ts";
+import { expectWholeLines, LONG_BYTES, SHORTS } from "../helpers/long-lines.ts";
 import { runTsmpirun, type TsmpirunResult } from "../helpers/tsmpirun.ts";
 
 const HOSTS_6 = "n1:2,n2:2,n3:2";
@@ -167,6 +168,14 @@ describe.skipIf(skipCluster("test/hosts/ssh.test.ts")).concurrent("tsmpirun over
       expect(run.exitCode, explain(run)).toBe(0);
       expect(run.stdout).toContain("large ok from=0 to=1 host=n3 bytes=16000000");
       expect(run.stdout).toContain("large ok from=1 to=0 host=n1 bytes=16000000");
+    });
+
+    // Ranks 1 and 2 share n2's agent: while one streams its long line, the other's output waits
+    // and only that rank's pipe is paused, not the agent's whole stream (which would stall the line).
+    test("8 MB lines from 2 ranks on one host arrive as one prefixed line each, among short lines of ranks on 3 hosts", async () => {
+      const run = await timed("long lines", ["-n", "4", "--host", "localhost:1,n2:2,n3:1", "--tag-output", fixture("long-lines"), "ok", String(LONG_BYTES), "1,2,3", String(SHORTS)]);
+      expect(run.exitCode, explain(run).slice(0, 2000)).toBe(0);
+      expectWholeLines(run.stdout, [0, 1, 2, 3], [1, 2, 3], { tag: true });
     });
 
     // finalize() resolves only once every peer has confirmed it holds what this rank sent (a

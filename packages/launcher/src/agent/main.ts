@@ -29,6 +29,28 @@ interface LocalRank {
   child: ChildProcess;
   exited: Promise<void>;
   done: boolean;
+  /** The rank's stdout (1) and stderr (2) as forwarded: paused while either side asks. */
+  pipes: Map<1 | 2, ForwardedPipe>;
+}
+
+/**
+ * A rank's pipe is read while both the launcher (pause/resume control lines) and this agent's own
+ * stdout (not drained) let it.
+ */
+class ForwardedPipe {
+  launcherPaused = false;
+  drainPaused = false;
+  #paused = false;
+
+  constructor(private readonly stream: NodeJS.ReadableStream) {}
+
+  settle(): void {
+    const hold = this.launcherPaused || this.drainPaused;
+    if (hold === this.#paused) return;
+    this.#paused = hold;
+    if (hold) this.stream.pause();
+    else this.stream.resume();
+  }
 }
 
 // The launcher's end of stdout may be gone (ssh killed): the ranks must still be ended and cleaned up.
@@ -102,7 +124,7 @@ async function main(): Promise<number> {
         keyFile,
       });
       if (child.pid !== undefined) send({ t: "started", rank, pid: child.pid });
-      const local: LocalRank = { rank, child, exited: Promise.resolve(), done: false };
+      const local: LocalRank = { rank, child, exited: Promise.resolve(), done: false, pipes: new Map() };
       local.exited = forward(local);
       ranks.push(local);
     }
@@ -124,6 +146,14 @@ async function main(): Promise<number> {
         case "end":
           void endAll();
           return;
+        case "pause":
+        case "resume": {
+          const pipe = ranks.find((local) => local.rank === message.rank)?.pipes.get(message.fd);
+          if (pipe === undefined) return;
+          pipe.launcherPaused = message.t === "pause";
+          pipe.settle();
+          return;
+        }
       }
     };
     const control = (async () => {
@@ -153,12 +183,18 @@ async function forward(local: LocalRank): Promise<void> {
   const pipes = ([1, 2] as const).map((fd) => {
     const stream = fd === 1 ? child.stdout : child.stderr;
     if (stream === null) return Promise.resolve();
+    const pipe = new ForwardedPipe(stream);
+    local.pipes.set(fd, pipe);
     stream.on("data", (chunk: Buffer) => {
-      if (send({ t: "output", rank, fd, data: chunk.toString("base64") })) return;
-      // A slow launcher (its own reader stalled) slows the rank down rather than growing this
-      // agent. Writes to stdout stay asynchronous, so heartbeat pings on stdin are still read.
-      stream.pause();
-      process.stdout.once("drain", () => stream.resume());
+      if (send({ t: "output", rank, fd, data: chunk.toString("base64") }) || pipe.drainPaused) return;
+      // A slow launcher slows the rank down rather than growing this agent. Writes to stdout
+      // stay asynchronous, so heartbeat pings on stdin are still read.
+      pipe.drainPaused = true;
+      pipe.settle();
+      process.stdout.once("drain", () => {
+        pipe.drainPaused = false;
+        pipe.settle();
+      });
     });
     return new Promise<void>((resolve) => stream.once("close", resolve));
   });
