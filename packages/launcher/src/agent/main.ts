@@ -44,14 +44,21 @@ class ForwardedPipe {
 
   constructor(private readonly stream: NodeJS.ReadableStream) {}
 
+  get held(): boolean {
+    return this.launcherPaused || this.drainPaused;
+  }
+
   settle(): void {
-    const hold = this.launcherPaused || this.drainPaused;
+    const hold = this.held;
     if (hold === this.#paused) return;
     this.#paused = hold;
     if (hold) this.stream.pause();
     else this.stream.resume();
   }
 }
+
+/** The launcher stopped answering, or its connection ended: nobody will read what a paused pipe holds. */
+let launcherLost = false;
 
 // The launcher's end of stdout may be gone (ssh killed): the ranks must still be ended and cleaned up.
 process.stdout.on("error", () => undefined);
@@ -131,7 +138,9 @@ async function main(): Promise<number> {
 
     let lastHeard = Date.now();
     const heartbeat = setInterval(() => {
-      if (Date.now() - lastHeard > job.heartbeatTimeoutMs) void endAll();
+      if (Date.now() - lastHeard <= job.heartbeatTimeoutMs) return;
+      launcherLost = true;
+      void endAll();
     }, 250);
     const obey = (message: AgentControl): void => {
       switch (message.t) {
@@ -162,6 +171,7 @@ async function main(): Promise<number> {
         obey(JSON.parse(next.value) as AgentControl);
       }
       // EOF: the launcher, or the ssh/srun connection to it, is gone.
+      launcherLost = true;
       void endAll();
     })();
     for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => void endAll());
@@ -205,9 +215,15 @@ async function forward(local: LocalRank): Promise<void> {
       if (child.pid === undefined) resolve({ code: 127, signal: null });
     });
   });
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(pipes), new Promise((resolve) => (timer = setTimeout(resolve, PIPE_DRAIN_MS)))]);
-  clearTimeout(timer);
+  const allClosed = Promise.all(pipes).then(() => true);
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([allClosed, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PIPE_DRAIN_MS)))]);
+    clearTimeout(timer);
+    // A pipe paused for a slow reader still holds the rank's last output: wait for it, or it
+    // would be lost. A pipe open but not paused is a grandchild's.
+    if (closed || launcherLost || ![...local.pipes.values()].some((pipe) => pipe.held)) break;
+  }
   child.stdout?.destroy();
   child.stderr?.destroy();
   local.done = true;

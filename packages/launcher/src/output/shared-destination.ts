@@ -103,3 +103,43 @@ export function sharedDestination(stream: Writable): SharedDestination {
   }
   return destination;
 }
+
+/** The launcher's own lines to a destination the ranks share: written at once, or once a rank's long line in progress has ended. */
+class LauncherLines implements DestinationUser {
+  readonly #queue: string[] = [];
+
+  constructor(private readonly destination: SharedDestination) {}
+
+  offer(text: string): void {
+    this.#queue.push(text);
+    this.takeTurn();
+  }
+
+  takeTurn(): void {
+    while (this.#queue.length > 0 && this.destination.mayWrite(this)) {
+      const stream = this.destination.stream;
+      const text = this.#queue.shift()!;
+      if (!stream.destroyed && !stream.writableEnded) stream.write(text);
+    }
+    if (this.#queue.length > 0) this.destination.wait(this);
+  }
+
+  breakLine(): void {
+    // Never holds the destination: its lines are whole.
+  }
+}
+
+const launcherLines = new WeakMap<Writable, LauncherLines>();
+
+/**
+ * Writes whole lines of the launcher's own (`tsmpirun: ...`) to tsmpirun's stdout or stderr,
+ * never into the middle of a rank's long line being forwarded there.
+ */
+export function writeLauncherLines(stream: Writable, text: string): void {
+  let lines = launcherLines.get(stream);
+  if (lines === undefined) {
+    lines = new LauncherLines(sharedDestination(stream));
+    launcherLines.set(stream, lines);
+  }
+  lines.offer(text);
+}
