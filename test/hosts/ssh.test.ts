@@ -6,12 +6,15 @@
  * and jobs refused before or at start (too many ranks, a shared-memory program, a path that one
  * host lacks).
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { onCluster, privateDir, requireCluster, skipCluster, withClusterShared } from "../helpers/cluster.ts";
-import { exampleProgram, fixture } from "../helpers/paths.ts";
+import { exampleProgram, fixture, repoRoot } from "../helpers/paths.ts";
+import { expectWholeLines, LONG_BYTES, SHORTS } from "../helpers/long-lines.ts";
 import { runTsmpirun, type TsmpirunResult } from "../helpers/tsmpirun.ts";
 
 const HOSTS_6 = "n1:2,n2:2,n3:2";
@@ -169,6 +172,64 @@ describe.skipIf(skipCluster("test/hosts/ssh.test.ts")).concurrent("tsmpirun over
       expect(run.stdout).toContain("large ok from=1 to=0 host=n1 bytes=16000000");
     });
 
+    // Ranks 1 and 2 share n2's agent: while one streams its long line, the other's output waits
+    // and only that rank's pipe is paused, not the agent's whole stream (which would stall the line).
+    test("8 MB lines from 2 ranks on one host arrive as one prefixed line each, among short lines of ranks on 3 hosts", async () => {
+      const run = await timed("long lines", ["-n", "4", "--host", "localhost:1,n2:2,n3:1", "--tag-output", fixture("long-lines"), "ok", String(LONG_BYTES), "1,2,3", String(SHORTS)]);
+      expect(run.exitCode, explain(run).slice(0, 2000)).toBe(0);
+      expectWholeLines(run.stdout, [0, 1, 2, 3], [1, 2, 3], { tag: true });
+    });
+
+    test("with tsmpirun's reader stalled, launcher, agents and ranks stay bounded, and every line arrives whole", async () => {
+      const [count, width] = [15_000, 1000];
+      const peaks = await inTurn(() =>
+        withClusterShared(async () => {
+          const child = spawn(process.execPath, [join(repoRoot, "packages/launcher/bin/tsmpirun.js"), ...onCluster("--timeout", "60", "-n", "4", "--host", "n2:2,n3:2", fixture("flood"), String(count), String(width))], {
+            cwd: repoRoot,
+            stdio: ["ignore", "pipe", "ignore"],
+          });
+          child.stdout.pause();
+          const seen = new Map<number, { what: string; peakKb: number }>();
+          const sample = (): void => {
+            for (const [pid, what] of [[child.pid!, "launcher"] as const, ...agentsAndRanks()]) {
+              const kb = peakKb(pid);
+              if (kb > (seen.get(pid)?.peakKb ?? 0)) seen.set(pid, { what, peakKb: kb });
+            }
+          };
+          // ssh and the agents take a few seconds to start: sample for 3 s once the 4 ranks run.
+          const ranks = (): number => [...seen.values()].filter(({ what }) => what === "rank").length;
+          for (let index = 0; index < 200 && ranks() < 4; index++) {
+            await delay(100);
+            sample();
+          }
+          for (let index = 0; index < 30; index++) {
+            await delay(100);
+            sample();
+          }
+          const chunks: Buffer[] = [];
+          child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk)).resume();
+          expect(await new Promise((resolve) => child.once("close", resolve))).toBe(0);
+          const next = [0, 0, 0, 0];
+          const filler = "x".repeat(width);
+          const lines = Buffer.concat(chunks).toString("utf8").split("\n");
+          expect(lines.pop()).toBe("");
+          const broken = lines.filter((line) => {
+            const [rank, index, rest] = line.split(":");
+            if (rest !== filler || Number(index) !== next[Number(rank)]) return true;
+            next[Number(rank)]! += 1;
+            return false;
+          });
+          expect(broken.slice(0, 3).map((line) => line.slice(0, 40))).toEqual([]);
+          expect(next).toEqual([count, count, count, count]);
+          return [...seen.values()];
+        }),
+      );
+      expect(peaks.filter(({ what }) => what === "agent").length).toBeGreaterThanOrEqual(2);
+      expect(peaks.filter(({ what }) => what === "rank").length).toBeGreaterThanOrEqual(4);
+      // 60 MB printed in all, held back: ranks, agents and launcher each stay near 60-120 MB.
+      expect(peaks.filter(({ peakKb }) => peakKb > 200 * 1024)).toEqual([]);
+    });
+
     // finalize() resolves only once every peer has confirmed it holds what this rank sent (a
     // FLUSH after the last message on each link): zeromq.js flushes its queues on a natural exit
     // only, and process.exit right after finalize used to lose messages still queued in libzmq.
@@ -196,3 +257,30 @@ describe.skipIf(skipCluster("test/hosts/ssh.test.ts")).concurrent("tsmpirun over
     }
   });
 });
+
+/** Peak resident size (VmHWM) of a process, 0 once it is gone. */
+function peakKb(pid: number): number {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** This checkout's agents (on any host: the hosts share this process table) and the ranks they started. */
+function agentsAndRanks(): [number, "agent" | "rank"][] {
+  const agent = join(repoRoot, "packages/launcher/dist/agent/main.js");
+  const found: [number, "agent" | "rank"][] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").includes(agent)) continue;
+      found.push([Number(name), "agent"]);
+      const children = readFileSync(`/proc/${name}/task/${name}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+      for (const child of children) found.push([Number(child), "rank"]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}

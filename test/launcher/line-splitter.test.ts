@@ -28,4 +28,26 @@ describe("the line splitter", () => {
     expect(prefix(Buffer.from("a\r\nb\n")).toString()).toBe("[3] a\r\n[3] b\n");
     expect(prefix(Buffer.from("50%\r")).toString()).toBe("[3] 50%\r");
   });
+
+  it("emits a line longer than maxLineBytes in pieces marked as continuing, and ends it once", () => {
+    const out: [string, boolean][] = [];
+    const splitter = new LineSplitter((block, endsLine) => out.push([block.toString(), endsLine]), 4);
+    splitter.push(Buffer.from("ab"));
+    splitter.push(Buffer.from("cdef"));
+    splitter.push(Buffer.from("gh\nij"));
+    splitter.push(Buffer.from("klmn"));
+    expect(splitter.midLine).toBe(true);
+    splitter.flush();
+    expect(out).toEqual([["abcdef", false], ["gh\n", true], ["ijklmn", false], ["\n", true]]);
+    expect(splitter.midLine).toBe(false);
+  });
+
+  it("prefixes only the first piece of a line streamed in pieces, and a CRLF cut between blocks once", () => {
+    const prefix = linePrefixer({ rank: 1, tagOutput: true, timestampOutput: false })!;
+    const blocks = ["abc", "def", "g\nh", "i\r", "\nj\n"].map((text) => prefix(Buffer.from(text)).toString());
+    expect(blocks.join("")).toBe("[1] abcdefg\n[1] hi\r\n[1] j\n");
+    prefix(Buffer.from("k"));
+    prefix.newLine();
+    expect(prefix(Buffer.from("l\n")).toString()).toBe("[1] l\n");
+  });
 });

@@ -16,6 +16,43 @@ function rssKb(pid: number): number {
   return Number(match?.[1] ?? 0);
 }
 
+/** Peak resident size (VmHWM) of a process, 0 once it is gone. */
+function peakKb(pid: number): number {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** The processes below `pid` (the ranks, and a taskset between if any). */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+/** Checks flood.ts output: every rank's lines whole and in order, all of them. */
+function expectAllLines(chunks: Buffer[], np: number, count: number, width: number): void {
+  const next = new Array<number>(np).fill(0);
+  const filler = "x".repeat(width);
+  const lines = Buffer.concat(chunks).toString("utf8").split("\n");
+  expect(lines.pop()).toBe("");
+  // Plain checks per line (hundreds of thousands of expect() calls would take longer than the job).
+  const broken = lines.filter((line) => {
+    const [rank, index, rest] = line.split(":");
+    if (rest !== filler || Number(index) !== next[Number(rank)]) return true;
+    next[Number(rank)]! += 1;
+    return false;
+  });
+  expect(broken.slice(0, 3).map((line) => line.slice(0, 40))).toEqual([]);
+  expect(next).toEqual(new Array(np).fill(count));
+}
+
 test("a stalled reader of tsmpirun's stdout slows the ranks down instead of growing the launcher, and loses nothing", async () => {
   const child = spawn(process.execPath, [join(repoRoot, "packages/launcher/bin/tsmpirun.js"), "-n", String(NP), fixture("flood"), String(LINES), String(WIDTH)], {
     cwd: repoRoot,
@@ -34,17 +71,43 @@ test("a stalled reader of tsmpirun's stdout slows the ranks down instead of grow
   child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk)).resume();
   const exitCode = await new Promise((resolve) => child.once("close", resolve));
   expect(exitCode).toBe(0);
-  const next = new Array<number>(NP).fill(0);
-  const filler = "x".repeat(WIDTH);
-  const lines = Buffer.concat(chunks).toString("utf8").split("\n");
-  expect(lines.pop()).toBe("");
-  // Plain checks per line (240 000 expect() calls would take longer than the job).
-  const broken = lines.filter((line) => {
-    const [rank, index, rest] = line.split(":");
-    if (rest !== filler || Number(index) !== next[Number(rank)]) return true;
-    next[Number(rank)]! += 1;
-    return false;
-  });
-  expect(broken.slice(0, 3).map((line) => line.slice(0, 40))).toEqual([]);
-  expect(next).toEqual(new Array(NP).fill(LINES));
+  expectAllLines(chunks, NP, LINES, WIDTH);
 });
+
+/** 2 ranks print 150 MB each; with asynchronous writes to their pipes a rank queued it all (VmHWM ~400 MB), blocking they stay near 70 MB. */
+const RANK_LINES = 150_000;
+const RANK_HWM_BOUND_KB = 200 * 1024;
+
+test("with tsmpirun's reader stalled, the ranks' own memory stays bounded too (their stdout blocks), and nothing is lost", async () => {
+  const child = spawn(process.execPath, [join(repoRoot, "packages/launcher/bin/tsmpirun.js"), "-n", "2", fixture("flood"), String(RANK_LINES), String(WIDTH)], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  child.stdout.pause();
+  const ranks = new Set<number>();
+  const peaks = new Map<number, number>();
+  const sample = (): void => {
+    for (const pid of descendants(child.pid!)) ranks.add(pid);
+    for (const pid of ranks) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, peakKb(pid)));
+  };
+  // Sampled for 3 s once both ranks run (they start slowly on a loaded machine): unbounded, each passed 400 MB by then.
+  for (let index = 0; index < 50 && ranks.size < 2; index++) {
+    await delay(100);
+    sample();
+  }
+  for (let index = 0; index < 30; index++) {
+    await delay(100);
+    sample();
+  }
+  const launcherPeakKb = peakKb(child.pid!);
+  expect(ranks.size).toBeGreaterThanOrEqual(2);
+  expect([...peaks.values()].filter((kb) => kb >= RANK_HWM_BOUND_KB)).toEqual([]);
+  expect(launcherPeakKb).toBeLessThan(LAUNCHER_RSS_BOUND_KB);
+
+  const chunks: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk)).resume();
+  const exitCode = await new Promise((resolve) => child.once("close", resolve));
+  expect(exitCode).toBe(0);
+  expectAllLines(chunks, 2, RANK_LINES, WIDTH);
+});
+

@@ -22,6 +22,7 @@ import { trace } from "./trace.ts";
 import type { JobResult, LaunchOptions } from "./types.ts";
 import { validateLaunchOptions, type ResolvedLaunchOptions } from "./validate-options.ts";
 import { HEARTBEAT_INTERVAL_MS } from "./agent/protocol.ts";
+import { writeLauncherLines } from "./output/shared-destination.ts";
 
 /** Exit code of a job refused before it started because its ranks do not fit the hosts' slots. */
 const SLOTS_EXIT_CODE = 2;
@@ -132,7 +133,7 @@ async function superviseAcrossHosts(
         placement: { bindTo: job.bindTo, mapBy: job.mapBy === "node" ? "core" : job.mapBy },
       };
       const showAgentLine = (host: string, line: string): void => {
-        if (job.slurm === undefined || !isSrunNoise(line)) process.stderr.write(`tsmpirun: host ${host}: ${line}\n`);
+        if (job.slurm === undefined || !isSrunNoise(line)) writeLauncherLines(process.stderr, `tsmpirun: host ${host}: ${line}\n`);
       };
       const used = hosts
         .map((host, index) => ({ host, ranks: hostOf.flatMap((hostIndex, rank) => (hostIndex === index ? [rank] : [])) }))

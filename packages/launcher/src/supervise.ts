@@ -3,6 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { RendezvousServer, type RendezvousBinding } from "@tsmpi/runtime/internal/wireup";
 import type { RankChild, RankHost } from "./hosts/rank-host.ts";
 import { RankOutput } from "./output/route.ts";
+import { writeLauncherLines } from "./output/shared-destination.ts";
 import { describeExit, isFailure, type ExitStatus } from "./procs/exit-status.ts";
 import type { Placement } from "./procs/binding.ts";
 import type { RankLaunchSpec } from "./procs/spawn.ts";
@@ -81,11 +82,11 @@ export async function superviseJob(
       trace,
       onRefused: (address) => {
         const line = `tsmpirun: refused a connection to the rendezvous from ${address}: it did not present this job's key`;
-        process.stderr.write(`${line}\n`);
+        writeLauncherLines(process.stderr, `${line}\n`);
       },
       onHandshakeFailed: () => {
         const line = "tsmpirun: refused a connection to the rendezvous: the client failed the CURVE handshake (it does not know this job's key)";
-        process.stderr.write(`${line}\n`);
+        writeLauncherLines(process.stderr, `${line}\n`);
       },
       onAbort: (rank, code, reason) => endJob({ kind: "abort", rank, code, reason }),
       onError: (rank, error) => {
@@ -154,7 +155,7 @@ export async function superviseJob(
     const waiting = server.waitingFor();
     if (waiting.length === 0 || endReason !== undefined) return clearInterval(progress);
     const names = waiting.map(({ rank, connected }) => `rank ${rank} on ${stateOf[rank]?.host.hostname ?? "?"}${connected ? "" : " (not connected)"}`);
-    process.stderr.write(`tsmpirun: wire-up: ${job.np - waiting.length} of ${job.np} ranks joined; waiting for ${names.join(", ")}\n`);
+    writeLauncherLines(process.stderr, `tsmpirun: wire-up: ${job.np - waiting.length} of ${job.np} ranks joined; waiting for ${names.join(", ")}\n`);
   }, WIREUP_PROGRESS_MS);
   progress.unref();
   trace(`spawned ${job.np} ranks`);
@@ -183,7 +184,7 @@ export async function superviseJob(
           });
         }, job.timeoutSeconds * 1000);
   const onStateRequest = (): void => {
-    void reporter.report("state of the ranks (on request; the job goes on):", standings()).then((report) => process.stderr.write(`${report}\n`));
+    void reporter.report("state of the ranks (on request; the job goes on):", standings()).then((report) => writeLauncherLines(process.stderr, `${report}\n`));
   };
   job.stateRequests?.addEventListener("report", onStateRequest);
   const onCancel = (): void => {

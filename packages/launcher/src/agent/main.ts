@@ -29,7 +29,36 @@ interface LocalRank {
   child: ChildProcess;
   exited: Promise<void>;
   done: boolean;
+  /** The rank's stdout (1) and stderr (2) as forwarded: paused while either side asks. */
+  pipes: Map<1 | 2, ForwardedPipe>;
 }
+
+/**
+ * A rank's pipe is read while both the launcher (pause/resume control lines) and this agent's own
+ * stdout (not drained) let it.
+ */
+class ForwardedPipe {
+  launcherPaused = false;
+  drainPaused = false;
+  #paused = false;
+
+  constructor(private readonly stream: NodeJS.ReadableStream) {}
+
+  get held(): boolean {
+    return this.launcherPaused || this.drainPaused;
+  }
+
+  settle(): void {
+    const hold = this.held;
+    if (hold === this.#paused) return;
+    this.#paused = hold;
+    if (hold) this.stream.pause();
+    else this.stream.resume();
+  }
+}
+
+/** The launcher stopped answering, or its connection ended: nobody will read what a paused pipe holds. */
+let launcherLost = false;
 
 // The launcher's end of stdout may be gone (ssh killed): the ranks must still be ended and cleaned up.
 process.stdout.on("error", () => undefined);
@@ -102,14 +131,16 @@ async function main(): Promise<number> {
         keyFile,
       });
       if (child.pid !== undefined) send({ t: "started", rank, pid: child.pid });
-      const local: LocalRank = { rank, child, exited: Promise.resolve(), done: false };
+      const local: LocalRank = { rank, child, exited: Promise.resolve(), done: false, pipes: new Map() };
       local.exited = forward(local);
       ranks.push(local);
     }
 
     let lastHeard = Date.now();
     const heartbeat = setInterval(() => {
-      if (Date.now() - lastHeard > job.heartbeatTimeoutMs) void endAll();
+      if (Date.now() - lastHeard <= job.heartbeatTimeoutMs) return;
+      launcherLost = true;
+      void endAll();
     }, 250);
     const obey = (message: AgentControl): void => {
       switch (message.t) {
@@ -124,6 +155,14 @@ async function main(): Promise<number> {
         case "end":
           void endAll();
           return;
+        case "pause":
+        case "resume": {
+          const pipe = ranks.find((local) => local.rank === message.rank)?.pipes.get(message.fd);
+          if (pipe === undefined) return;
+          pipe.launcherPaused = message.t === "pause";
+          pipe.settle();
+          return;
+        }
       }
     };
     const control = (async () => {
@@ -132,6 +171,7 @@ async function main(): Promise<number> {
         obey(JSON.parse(next.value) as AgentControl);
       }
       // EOF: the launcher, or the ssh/srun connection to it, is gone.
+      launcherLost = true;
       void endAll();
     })();
     for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => void endAll());
@@ -153,12 +193,18 @@ async function forward(local: LocalRank): Promise<void> {
   const pipes = ([1, 2] as const).map((fd) => {
     const stream = fd === 1 ? child.stdout : child.stderr;
     if (stream === null) return Promise.resolve();
+    const pipe = new ForwardedPipe(stream);
+    local.pipes.set(fd, pipe);
     stream.on("data", (chunk: Buffer) => {
-      if (send({ t: "output", rank, fd, data: chunk.toString("base64") })) return;
-      // A slow launcher (its own reader stalled) slows the rank down rather than growing this
-      // agent. Writes to stdout stay asynchronous, so heartbeat pings on stdin are still read.
-      stream.pause();
-      process.stdout.once("drain", () => stream.resume());
+      if (send({ t: "output", rank, fd, data: chunk.toString("base64") }) || pipe.drainPaused) return;
+      // A slow launcher slows the rank down rather than growing this agent. Writes to stdout
+      // stay asynchronous, so heartbeat pings on stdin are still read.
+      pipe.drainPaused = true;
+      pipe.settle();
+      process.stdout.once("drain", () => {
+        pipe.drainPaused = false;
+        pipe.settle();
+      });
     });
     return new Promise<void>((resolve) => stream.once("close", resolve));
   });
@@ -169,9 +215,15 @@ async function forward(local: LocalRank): Promise<void> {
       if (child.pid === undefined) resolve({ code: 127, signal: null });
     });
   });
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(pipes), new Promise((resolve) => (timer = setTimeout(resolve, PIPE_DRAIN_MS)))]);
-  clearTimeout(timer);
+  const allClosed = Promise.all(pipes).then(() => true);
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([allClosed, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PIPE_DRAIN_MS)))]);
+    clearTimeout(timer);
+    // A pipe paused for a slow reader still holds the rank's last output: wait for it, or it
+    // would be lost. A pipe open but not paused is a grandchild's.
+    if (closed || launcherLost || ![...local.pipes.values()].some((pipe) => pipe.held)) break;
+  }
   child.stdout?.destroy();
   child.stderr?.destroy();
   local.done = true;

@@ -49,6 +49,13 @@ export type AgentControl =
   | { t: "ping" }
   | { t: "stdin"; data: string }
   | { t: "stdin-end" }
+  /**
+   * Stop / go on reading a rank's stdout (fd 1) or stderr (fd 2): the launcher holds that rank's
+   * output back (its reader is slow, or another rank's long line is being forwarded), and the
+   * other ranks of the host must not wait with it.
+   */
+  | { t: "pause"; rank: number; fd: 1 | 2 }
+  | { t: "resume"; rank: number; fd: 1 | 2 }
   /** End every rank now (SIGTERM, SIGKILL after the grace period). */
   | { t: "end" };
 

@@ -11,11 +11,21 @@ export const HOST_LOST_EXIT_CODE = 255;
 /** Lines of an agent's own output kept to explain a lost host. */
 const AGENT_TAIL_LINES = 10;
 
+/** Output of a rank buffered here before its agent is asked to stop reading the rank's pipe. */
+const RANK_OUTPUT_BUFFER_BYTES = 256 * 1024;
+/**
+ * Output of a rank buffered here (what was on its way when the agent was asked to pause it) above
+ * which the launcher stops reading the agent's records altogether: an agent that did not pause.
+ */
+const RANK_OUTPUT_HARD_LIMIT_BYTES = 32 * 1024 * 1024;
+
 /** A rank on another host, driven through its agent's records. */
 class AgentRank extends EventEmitter {
   pid: number | undefined;
-  readonly stdout = new PassThrough();
-  readonly stderr = new PassThrough();
+  readonly stdout = new PassThrough({ highWaterMark: RANK_OUTPUT_BUFFER_BYTES });
+  readonly stderr = new PassThrough({ highWaterMark: RANK_OUTPUT_BUFFER_BYTES });
+  /** fds whose reading the agent was asked to pause until the stream drains. */
+  readonly paused = new Set<1 | 2>();
   stdin: Writable | null = null;
   exited = false;
 
@@ -132,9 +142,9 @@ export class AgentHost implements RankHost {
     const record = decodeRecord(line);
     if (record === undefined) return this.#agentSaid(line);
     const full = this.#onRecord(record);
-    if (full === undefined) return;
-    // The rank's output waits for tsmpirun's reader (output/route.ts): so does this agent's
-    // stream, and the agent's own writes then slow its ranks down.
+    if (full === undefined || full.writableLength < RANK_OUTPUT_HARD_LIMIT_BYTES) return;
+    // Still more output of a rank whose reading the agent was asked to pause: stop reading the
+    // agent's stream, and the agent's own writes then slow all its ranks down.
     records.pause();
     const resume = (): void => {
       full.off("drain", resume);
@@ -159,8 +169,10 @@ export class AgentHost implements RankHost {
       case "output": {
         const rank = this.#ranks.get(record.rank);
         const stream = record.fd === 1 ? rank?.stdout : rank?.stderr;
-        if (stream === undefined || stream.writableEnded) return;
-        return stream.write(Buffer.from(record.data, "base64")) ? undefined : stream;
+        if (rank === undefined || stream === undefined || stream.writableEnded) return;
+        if (stream.write(Buffer.from(record.data, "base64"))) return;
+        this.#pauseRank(rank, record.fd, stream);
+        return stream;
       }
       case "exit":
         this.#ranks.get(record.rank)?.end(record.code, record.signal);
@@ -169,6 +181,25 @@ export class AgentHost implements RankHost {
         this.#failure = record.message;
         return;
     }
+  }
+
+  /**
+   * The rank's output waits here (for tsmpirun's reader, or for another rank's long line: see
+   * output/route.ts): the agent stops reading that rank's pipe until it drains, and the rank's
+   * blocking writes slow it down. Its other ranks go on (one of them may hold the line).
+   */
+  #pauseRank(rank: AgentRank, fd: 1 | 2, stream: PassThrough): void {
+    if (rank.paused.has(fd)) return;
+    rank.paused.add(fd);
+    this.#control({ t: "pause", rank: rank.rank, fd });
+    const resume = (): void => {
+      stream.off("drain", resume);
+      stream.off("close", resume);
+      rank.paused.delete(fd);
+      if (!rank.exited) this.#control({ t: "resume", rank: rank.rank, fd });
+    };
+    stream.on("drain", resume);
+    stream.on("close", resume);
   }
 
   #agentSaid(line: string): void {

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import { LineSplitter } from "./line-splitter.ts";
-import { linePrefixer } from "./prefix.ts";
+import { linePrefixer, type LinePrefixer } from "./prefix.ts";
+import { sharedDestination, type DestinationUser, type SharedDestination } from "./shared-destination.ts";
 import { openRankOutputFiles, type RankOutputFiles } from "./to-files.ts";
 
 export interface OutputRouting {
@@ -65,40 +66,23 @@ export class RankOutput {
 
   private follow(stream: Readable, which: "stdout" | "stderr"): Promise<void> {
     const destination = this.files?.[which] ?? this.routing.forwardTo?.[which];
-    const prefix = linePrefixer({ rank: this.rank, tagOutput: this.routing.tagOutput, timestampOutput: this.routing.timestampOutput });
-    let drained = true;
-    const splitter = destination
-      ? new LineSplitter((lines) => {
-          drained = writeQuietly(destination, prefix ? prefix(lines) : lines) && drained;
-        })
-      : undefined;
-    stream.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       if (this.routing.capture) this.captured[which].push(chunk);
       if (which === "stderr") this.keepTail(chunk);
-      splitter?.push(chunk);
-      if (drained || destination === undefined) return;
-      // A slow reader of tsmpirun's output slows the rank down (its pipe fills and its writes
-      // block), as a plain pipe would, instead of the launcher buffering without bound.
-      stream.pause();
-      this.stalledOnReader += 1;
-      const resume = (): void => {
-        destination.off("drain", resume);
-        destination.off("close", resume);
-        this.stalledOnReader -= 1;
-        drained = true;
-        stream.resume();
-      };
-      // A reader that goes away ends the wait too: what follows is dropped, the rank goes on.
-      destination.on("drain", resume);
-      destination.on("close", resume);
+    };
+    if (destination === undefined) {
+      stream.on("data", onData);
+      return new Promise((resolve) => stream.once("close", () => resolve()));
+    }
+    const forward = new ForwardedStream(stream, sharedDestination(destination), this.rank, this.routing, (stalled) => {
+      this.stalledOnReader += stalled ? 1 : -1;
     });
-    return new Promise((resolve) => {
-      // 'close' also follows destroy() (abandon) and errors, where 'end' does not.
-      stream.once("close", () => {
-        splitter?.flush();
-        resolve();
-      });
+    stream.on("data", (chunk: Buffer) => {
+      onData(chunk);
+      forward.push(chunk);
     });
+    // 'close' also follows destroy() (abandon) and errors, where 'end' does not.
+    return new Promise((resolve) => stream.once("close", () => forward.end(resolve)));
   }
 
   private keepTail(chunk: Buffer): void {
@@ -114,4 +98,114 @@ export class RankOutput {
 function writeQuietly(destination: Writable, data: Buffer): boolean {
   if (destination.destroyed || destination.writableEnded) return true;
   return destination.write(data);
+}
+
+/**
+ * One rank's stdout or stderr forwarded to a destination as whole lines. A long line is streamed
+ * through in pieces (the first prefixed, the others not) while this stream holds the destination;
+ * output that must wait for another rank's line to end waits here with the rank's pipe paused.
+ * A slow reader of the destination slows the rank down (its pipe fills and its writes block), as
+ * a plain pipe would, instead of the launcher buffering without bound.
+ */
+class ForwardedStream implements DestinationUser {
+  readonly #splitter: LineSplitter;
+  readonly #prefix: LinePrefixer | undefined;
+  /** Blocks waiting for the destination to be free. */
+  readonly #waiting: { block: Buffer; endsLine: boolean }[] = [];
+  #awaitingDrain = false;
+  #paused = false;
+  /** The launcher ended this stream's line for it: the next block starts a new line. */
+  #lineBroken = false;
+  #ended: (() => void) | undefined;
+
+  constructor(
+    private readonly source: Readable,
+    private readonly destination: SharedDestination,
+    rank: number,
+    routing: OutputRouting,
+    private readonly onStalled: (stalled: boolean) => void,
+  ) {
+    this.#prefix = linePrefixer({ rank, tagOutput: routing.tagOutput, timestampOutput: routing.timestampOutput });
+    this.#splitter = new LineSplitter((block, endsLine) => this.#offer(block, endsLine));
+  }
+
+  push(chunk: Buffer): void {
+    this.#splitter.push(chunk);
+    this.#settle();
+  }
+
+  /** The source closed: ends a partial line ("\n"), then calls `done` once all was written. */
+  end(done: () => void): void {
+    this.#splitter.flush();
+    this.#ended = done;
+    this.#settle();
+  }
+
+  takeTurn(): void {
+    while (this.#waiting.length > 0 && this.destination.mayWrite(this)) {
+      const { block, endsLine } = this.#waiting.shift()!;
+      this.#write(block, endsLine);
+    }
+    if (this.#waiting.length > 0) this.destination.wait(this);
+    this.#settle();
+  }
+
+  breakLine(): void {
+    this.#writeRaw(Buffer.from("\n"));
+    this.#lineBroken = true;
+    this.destination.letGo(this);
+  }
+
+  #offer(block: Buffer, endsLine: boolean): void {
+    if (this.#waiting.length > 0 || !this.destination.mayWrite(this)) {
+      this.#waiting.push({ block, endsLine });
+      this.destination.wait(this);
+      return;
+    }
+    this.#write(block, endsLine);
+  }
+
+  #write(block: Buffer, endsLine: boolean): void {
+    if (this.#lineBroken) {
+      this.#lineBroken = false;
+      this.#prefix?.newLine();
+    }
+    this.#writeRaw(this.#prefix ? this.#prefix(block) : block);
+    this.destination.wrote(this, endsLine);
+  }
+
+  #writeRaw(data: Buffer): void {
+    if (writeQuietly(this.destination.stream, data) || this.#awaitingDrain) return;
+    this.#awaitingDrain = true;
+    this.onStalled(true);
+    const stream = this.destination.stream;
+    const resume = (): void => {
+      stream.off("drain", resume);
+      stream.off("close", resume);
+      this.#awaitingDrain = false;
+      this.onStalled(false);
+      this.#settle();
+    };
+    // A reader that goes away ends the wait too: what follows is dropped, the rank goes on.
+    stream.on("drain", resume);
+    stream.on("close", resume);
+  }
+
+  /** Pauses the rank's pipe while output waits (for the reader or for another rank's line), else reads on. */
+  #settle(): void {
+    if (this.#waiting.length === 0 && this.#ended !== undefined) {
+      const done = this.#ended;
+      this.#ended = undefined;
+      done();
+      return;
+    }
+    const hold = this.#awaitingDrain || this.#waiting.length > 0;
+    if (hold && !this.#paused) {
+      this.#paused = true;
+      this.source.pause();
+    } else if (!hold && this.#paused) {
+      this.#paused = false;
+      this.source.resume();
+    }
+  }
 }

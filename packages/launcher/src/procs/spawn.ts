@@ -97,9 +97,24 @@ export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * Preloaded in every rank: makes its stdout and stderr blocking when they are pipes (they are: to
+ * tsmpirun or to the agent), as Node makes them for a terminal. Node writes to a pipe
+ * asynchronously on POSIX, queueing in the rank's memory what the pipe does not take at once, so
+ * with tsmpirun's reader stalled (`tsmpirun ... | less`) a rank printing 200 MB grew by as much
+ * (VmHWM ~525 MB); blocking, it waits for the pipe like a C program (~70 MB) and loses nothing.
+ * The launcher only stops reading a pipe while its own reader is slow or another rank's long line
+ * is being forwarded (output/route.ts, which ends a line held idle), so a blocked rank resumes.
+ * A data: URL, not a file, so that it is the same on every host and costs no file lookup.
+ */
+export const BLOCKING_STDIO_PRELOAD =
+    // No "?" or "#": they would end the URL's path, and the code with it.
+  "data:text/javascript,for(const s of [process.stdout,process.stderr])if(s._type==='pipe'&&s._handle&&s._handle.setBlocking)s._handle.setBlocking(true)";
+
 /** Starts one rank: plain node on the job's bundle (source maps on, so stacks name the .ts lines). */
 export function spawnRank(host: HostBackend, spec: RankLaunchSpec): ChildProcess {
-  const { command, args } = boundCommand(process.execPath, ["--enable-source-maps", spec.bundle, ...spec.args], spec.cpu);
+  const nodeArgs = ["--enable-source-maps", "--import", BLOCKING_STDIO_PRELOAD, spec.bundle, ...spec.args];
+  const { command, args } = boundCommand(process.execPath, nodeArgs, spec.cpu);
   return host.spawnRank({
     rank: spec.rank,
     command,
