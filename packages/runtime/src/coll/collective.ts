@@ -59,7 +59,15 @@ export function collective<A extends Algorithm<unknown>, T>(
 function tracedCollective<T>(call: CollectiveCall, data: unknown, start: () => Promise<T>): Promise<T> {
   const startUs = traceNow();
   const { core } = call;
-  const args: Record<string, string | number | boolean> = { comm: core.p2pContext, commSize: core.size, sequence: call.sequence, algorithm: call.algorithm };
+  // Disjoint communicators (the halves of a split) may share a context id: the world rank of the
+  // communicator's rank 0 tells them apart.
+  const args: Record<string, string | number | boolean> = {
+    comm: core.p2pContext,
+    commSize: core.size,
+    commRank0: core.group[0]!,
+    sequence: call.sequence,
+    algorithm: call.algorithm,
+  };
   if (call.root !== undefined) args.root = call.root;
   if (call.op !== undefined) args.op = call.op.name;
   if (isTypedArray(data)) args.bytes = data.byteLength;

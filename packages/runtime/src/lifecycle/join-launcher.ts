@@ -23,8 +23,11 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
   const client = await WireupClient.connect({ endpoint: job.rendezvous, rank, size, hello: { pid: process.pid, host }, key });
   // The trace goes first on the same socket as the report that follows it, so it arrives before the
   // launcher hears that this rank is leaving; the report's ack then also says the trace is there.
+  let traceSent = false;
   const sendTrace = (): void => {
-    if (tracing) client.send({ type: "trace", rank, host, trace: takeTrace() }).catch(() => undefined);
+    if (!tracing || traceSent) return;
+    traceSent = true;
+    client.send({ type: "trace", rank, host, trace: takeTrace() }).catch(() => undefined);
   };
   return {
     rank,
@@ -39,7 +42,9 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
       wiredUp: () => client.serveStateRequests(describeRankState),
       reportError: (error) => (sendTrace(), client.report({ type: "error", rank, ...error })),
       reportAbort: (code, reason) => (sendTrace(), client.report({ type: "abort", rank, code, reason })),
+      sendTrace,
       async finalize() {
+        // Normally already sent by init's finalize, before the engine drained: then a no-op.
         sendTrace();
         // Acknowledged: the launcher must know before this process can exit (process.exit right
         // after finalize), or it would take the exit for one without finalize and end the job.
