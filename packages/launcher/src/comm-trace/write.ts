@@ -6,7 +6,7 @@
 import { open } from "node:fs/promises";
 import type { MergedTrace } from "./merge.ts";
 
-/** Bytes gathered before each write. */
+/** Characters gathered before each write (a few hundred kilobytes to a megabyte). */
 const CHUNK_CHARS = 1 << 20;
 
 export async function writeTraceFile(file: string, merged: MergedTrace, about: Record<string, unknown>): Promise<void> {
