@@ -10,7 +10,8 @@ import { repoRoot } from "../helpers/paths.ts";
 
 /** Each top-level folder (or file) of packages/runtime/src, bottom layer first. */
 const RUNTIME_LAYERS: readonly (readonly string[])[] = [
-  ["wire/", "wireup/", "constants.ts", "errors.ts", "env.ts"],
+  // comm-trace/ (the --trace recorder) is at the bottom: every layer that communicates records into it.
+  ["wire/", "wireup/", "constants.ts", "errors.ts", "env.ts", "comm-trace/"],
   ["matching/", "transport/", "shm/"],
   ["engine/"],
   ["core/", "ops/"],

@@ -18,6 +18,7 @@ import { mapRanksToHosts } from "./procs/map-hosts.ts";
 import { removeJobSegments } from "./shared-segments.ts";
 import { createJobDir } from "./job-dir.ts";
 import { superviseJob, type JobHosts } from "./supervise.ts";
+import { writeCommTrace } from "./comm-trace/index.ts";
 import { trace } from "./trace.ts";
 import type { JobResult, LaunchOptions } from "./types.ts";
 import { validateLaunchOptions, type ResolvedLaunchOptions } from "./validate-options.ts";
@@ -40,7 +41,7 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
   trace("launch() called");
   const placement = placeRanks(job.np, { bindTo: job.bindTo, mapBy: job.mapBy === "node" ? "core" : job.mapBy });
   const jobId = randomBytes(8).toString("hex");
-  const finish = (fields: Pick<JobResult, "exitCode" | "ranks" | "timedOut" | "failure">): JobResult => ({
+  const finish = (fields: Pick<JobResult, "exitCode" | "ranks" | "timedOut" | "failure" | "trace">): JobResult => ({
     jobId,
     ...fields,
     placement,
@@ -85,11 +86,16 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
           hosts: () => ({ hosts: [{ host: new LocalRanks(), ranks: Array.from({ length: job.np }, (_, rank) => rank) }] }),
         })
       : await superviseAcrossHosts(job, common, hostOf!, { program, externals: bundled.externals });
+    const trace =
+      job.traceFile === undefined
+        ? undefined
+        : await writeCommTrace(job.traceFile, supervised.traces, { jobId, np: job.np, program: job.program, exitCode: supervised.verdict.exitCode });
     return finish({
       exitCode: supervised.verdict.exitCode,
       ranks: supervised.ranks,
       timedOut: supervised.timedOut,
       failure: supervised.verdict.failure,
+      ...(trace !== undefined ? { trace } : {}),
     });
   } finally {
     await Promise.all([jobDir.remove(), removeJobSegments(jobId)]);

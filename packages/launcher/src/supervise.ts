@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { RendezvousServer, type RendezvousBinding } from "@tsmpi/runtime/internal/wireup";
+import { RendezvousServer, type RankCommTrace, type RendezvousBinding } from "@tsmpi/runtime/internal/wireup";
+import type { RankTraceInput } from "./comm-trace/merge.ts";
 import type { RankChild, RankHost } from "./hosts/rank-host.ts";
 import { RankOutput } from "./output/route.ts";
 import { writeLauncherLines } from "./output/shared-destination.ts";
@@ -38,6 +39,8 @@ export interface SupervisedJob {
   ranks: RankResult[];
   timedOut: boolean;
   verdict: JobVerdict;
+  /** With `--trace`: each rank's host and the trace it sent (undefined if it sent none); else empty. */
+  traces: RankTraceInput[];
 }
 
 /** The hosts of a job, each with the world ranks it runs (in rank order). */
@@ -75,6 +78,7 @@ export async function superviseJob(
 
   const protocolErrors: string[] = [];
   let reporter: StateReporter | undefined;
+  const traces = new Map<number, RankCommTrace>();
   const server = await RendezvousServer.start({
     size: job.np,
     bind: context.rendezvous,
@@ -96,6 +100,9 @@ export async function superviseJob(
       onStall: (rank) => endJob({ kind: "wireup-stall", rank }),
       onProtocolError: (detail) => protocolErrors.push(detail),
       onState: (rank, request, state) => reporter?.answer(rank, request, state),
+      onTrace: (rank, _host, trace) => {
+        if (job.traceFile !== undefined) traces.set(rank, trace);
+      },
     },
   });
   reporter = new StateReporter(server);
@@ -242,6 +249,7 @@ export async function superviseJob(
   return {
     timedOut: endReason?.kind === "timeout",
     verdict,
+    traces: job.traceFile === undefined ? [] : ranks.map((state) => ({ host: state.host.hostname, trace: traces.get(state.rank) })),
     ranks: ranks.map((state) => ({
       rank: state.rank,
       pid: state.child.pid,

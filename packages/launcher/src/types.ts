@@ -48,6 +48,14 @@ export interface LaunchOptions {
    */
   getStackTraces?: boolean;
   /**
+   * Write a communication trace of the job to this file (`--trace FILE`; relative to this process's
+   * working directory): Trace Event Format JSON, which ui.perfetto.dev and chrome://tracing open.
+   * One track per rank, a slice per point-to-point call and collective, an arrow from each send to
+   * the receive that took it. Written also when the job fails, with what the ranks sent; see
+   * `JobResult.trace`. Off by default, and then the ranks record nothing.
+   */
+  trace?: string;
+  /**
    * Each `report` event dispatched on it prints the state report (what every rank is blocked in)
    * to this process's stderr while the job goes on; tsmpirun dispatches one on SIGUSR1.
    */
@@ -127,4 +135,12 @@ export interface JobResult {
   /** Where the ranks ran: `cpus[rank]` is the cpu a rank was bound to, undefined if unbound. */
   placement?: { bindTo: BindTo; mapBy: MapBy; reason: string; cpus: (number | undefined)[] };
   durationMs: number;
+  /** With `trace`: the file written and its number of events, or why it could not be written. */
+  trace?: {
+    file: string;
+    events: number;
+    error?: string;
+    /** Ranks that sent no trace: they ended before leaving the job in order (a crash, `process.exit` without finalize). */
+    ranksWithoutTrace: number[];
+  };
 }

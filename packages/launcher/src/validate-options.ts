@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { parseHostfile, parseHostList, type HostSlots } from "./hosts/host-list.ts";
 import { slurmAllocation, type SlurmAllocation } from "./hosts/slurm-allocation.ts";
 import { BIND_TO, MAP_BY, type BindTo, type MapBy } from "./procs/binding.ts";
@@ -35,6 +36,8 @@ export interface ResolvedLaunchOptions {
   signal: AbortSignal | undefined;
   /** Emits `report`: print the state report (see LaunchOptions.stateRequests). */
   stateRequests: EventTarget | undefined;
+  /** `trace`, absolute; undefined: no trace. */
+  traceFile: string | undefined;
 }
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -65,6 +68,9 @@ export function validateLaunchOptions(options: LaunchOptions): ResolvedLaunchOpt
   for (const [name, value] of Object.entries(env)) {
     if (typeof value !== "string") throw new TypeError(`launch(env): env.${name} must be a string, got ${typeof value}`);
   }
+  if (options.trace !== undefined && (typeof options.trace !== "string" || options.trace === "")) {
+    throw new TypeError(`launch(trace): trace must be a file name, got ${JSON.stringify(options.trace)}`);
+  }
   if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
     throw new RangeError(`launch(timeout): timeout must be a positive number of seconds, got ${String(timeout)}`);
   }
@@ -90,8 +96,14 @@ export function validateLaunchOptions(options: LaunchOptions): ResolvedLaunchOpt
     iface: options.iface,
     program,
     args,
-    // The ranks record their call sites only when asked: capturing a stack costs on every call.
-    env: options.getStackTraces === true ? { ...env, TSMPI_STACK_TRACES: "1" } : env,
+    // The ranks record their call sites, and a trace, only when asked: both cost on every call.
+    env: {
+      ...env,
+      ...(options.getStackTraces === true ? { TSMPI_STACK_TRACES: "1" } : {}),
+      // The ranks' clocks count from here (ms since the epoch), so that their times share one origin.
+      ...(options.trace !== undefined ? { TSMPI_TRACE: String(Date.now()) } : {}),
+    },
+    traceFile: options.trace === undefined ? undefined : resolve(options.trace),
     timeoutSeconds: timeout,
     transport,
     bindTo: options.bindTo,

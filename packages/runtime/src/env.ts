@@ -188,3 +188,14 @@ export function stdoutIsTerminal(env: NodeJS.ProcessEnv = process.env): boolean 
 export function stackTracesWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[ENV.stackTraces] === "1";
 }
+
+/**
+ * The launcher's clock at the job's start (ms since the epoch) when tsmpirun asked for a
+ * communication trace (ENV.trace, `--trace FILE`); `undefined`: no trace.
+ */
+export function commTraceEpochMs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = env[ENV.trace];
+  if (value === undefined || value === "") return undefined;
+  const epoch = Number(value);
+  return Number.isFinite(epoch) ? epoch : undefined;
+}

@@ -54,6 +54,7 @@ async function run({ options }: Extract<typeof commandLine, { action: "run" }>):
       stdin: process.stdin,
       signal: cancel.signal,
     });
+    if (result.trace !== undefined) process.stderr.write(`${describeTrace(result.trace)}\n`);
     if (result.failure) process.stderr.write(`${result.failure}\n`);
     return result.exitCode;
   } catch (error) {
@@ -63,4 +64,11 @@ async function run({ options }: Extract<typeof commandLine, { action: "run" }>):
     // An open stdin (a terminal, or a pipe whose writer is still there) must not keep us alive.
     process.stdin.destroy();
   }
+}
+
+/** The line --trace ends with: where the trace went, or why it could not be written. */
+function describeTrace(trace: NonNullable<Awaited<ReturnType<typeof launch>>["trace"]>): string {
+  if (trace.error !== undefined) return `tsmpirun: could not write the trace to ${trace.file}: ${trace.error}`;
+  const missing = trace.ranksWithoutTrace.length === 0 ? "" : ` (no trace from rank${trace.ranksWithoutTrace.length > 1 ? "s" : ""} ${trace.ranksWithoutTrace.join(", ")})`;
+  return `tsmpirun: trace written to ${trace.file} (${trace.events} events)${missing}`;
 }

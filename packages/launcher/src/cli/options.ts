@@ -34,6 +34,7 @@ const OPTIONS = {
   export: { type: "string", short: "x", multiple: true },
   timeout: { type: "string" },
   "get-stack-traces": { type: "boolean" },
+  trace: { type: "string" },
   transport: { type: "string" },
   "bind-to": { type: "string" },
   "map-by": { type: "string" },
@@ -67,6 +68,7 @@ const LAUNCH_ONLY = [
   "export",
   "timeout",
   "get-stack-traces",
+  "trace",
   "transport",
   "bind-to",
   "map-by",
@@ -96,6 +98,9 @@ Options:
                              collective number, time waited, pending requests
       --get-stack-traces     with the state report: where in the program each call was made
                              (ranks record a stack per call: slower, for debugging hangs)
+      --trace FILE           write a communication trace to FILE (Chrome/Perfetto JSON: open it
+                             in ui.perfetto.dev): a track per rank, a slice per call, an arrow
+                             from each send to its receive; also for a job that fails
       --transport ipc|tcp    how ranks reach each other (default ipc)
       --bind-to core|none    core: confine each rank (all its threads) to one cpu (default none)
       --map-by core|slot|node
@@ -246,6 +251,7 @@ export async function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = 
       timestampOutput: values["timestamp-output"] ?? false,
       ...(timeout !== undefined ? { timeout } : {}),
       ...(values["get-stack-traces"] === true ? { getStackTraces: true } : {}),
+      ...(values.trace !== undefined ? { trace: values.trace } : {}),
       ...(values["output-dir"] !== undefined ? { outputDir: values["output-dir"] } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(values.hostfile !== undefined ? { hostfile: values.hostfile } : {}),

@@ -13,6 +13,7 @@ import { operationsInProgress } from "../engine/operations.ts";
 import { runCollective, type CollectiveCall } from "./messages.ts";
 import { selectAlgorithm, type Algorithm, type SelectionInput } from "./select.ts";
 import { isTypedArray, typedArrayKind } from "../wire/typed-array.ts";
+import { recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 
 export interface CollectivePlan<A> {
   /** Data that every rank must pass as a typed array of one kind, or not as one (reductions). */
@@ -45,10 +46,43 @@ export function collective<A extends Algorithm<unknown>, P, T>(
     const body = (running: CollectiveCall): Promise<T> => {
       // Listed while it runs, for tsmpirun's state report (--timeout, SIGUSR1).
       const operation = operationsInProgress.begin(call, core.p2pContext, core.size, -1, -1, running.sequence, algorithm.name);
+      if (tracing) return tracedCollective(running, data, () => operationsInProgress.track(run(algorithm, running, planned), operation));
       return operationsInProgress.track(run(algorithm, running, planned), operation);
     };
     return { spec: { algorithm: algorithm.name, root, op, kind, withoutSharedMemory }, body };
   });
+}
+
+/**
+ * A collective with its slice: the whole call for a blocking one; for a nonblocking one (`i...`)
+ * only the call itself, with the time it completed in its details, so that slices on the rank's
+ * track stay nested (the `wait` for it shows the waiting).
+ */
+function tracedCollective<T>(call: CollectiveCall, data: unknown, start: () => Promise<T>): Promise<T> {
+  const startUs = traceNow();
+  const { core } = call;
+  // Disjoint communicators (the halves of a split) may share a context id: the world rank of the
+  // communicator's rank 0 tells them apart.
+  const args: Record<string, string | number | boolean> = {
+    comm: core.p2pContext,
+    commSize: core.size,
+    commRank0: core.group[0]!,
+    sequence: call.sequence,
+    algorithm: call.algorithm,
+  };
+  if (call.root !== undefined) args.root = call.root;
+  if (call.op !== undefined) args.op = call.op.name;
+  if (isTypedArray(data)) args.bytes = data.byteLength;
+  const running = start();
+  const nonblocking = call.name.startsWith("i");
+  if (nonblocking) recordSlice(call.name, startUs, args);
+  const done = (failed: boolean) => (): void => {
+    if (failed) args.failed = true;
+    if (nonblocking) args.completedAfterUs = traceNow() - startUs;
+    else recordSlice(call.name, startUs, args);
+  };
+  running.then(done(false), done(true));
+  return running;
 }
 
 /**

@@ -24,6 +24,8 @@ import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { startRecv, type Received } from "../p2p/recv.ts";
 import { Request } from "../p2p/request.ts";
 import { prepareSend, startSend } from "../p2p/send.ts";
+import { recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
+import { sourceArg, tagArg } from "../comm-trace/args.ts";
 import { freeCore, type CommCore } from "../core/comm-core.ts";
 import { dupCore } from "./dup.ts";
 import { splitCore } from "./split.ts";
@@ -126,10 +128,17 @@ export class Comm {
     sendTag = 0,
     recvTag: number = ANY_TAG,
   ): Promise<T> {
-    const send = prepareSend(this.#core, "sendrecv", data, dest, sendTag);
+    const startUs = tracing ? traceNow() : 0;
+    const size = tracing ? { bytes: 0 } : undefined;
+    const send = prepareSend(this.#core, "sendrecv", data, dest, sendTag, size);
     const received = startRecv<T>(this.#core, "sendrecv", source, recvTag);
     await send();
-    return (await received).data;
+    if (!tracing) return (await received).data;
+    // One slice around both halves: the send's flow leaves it and the receive's arrives in it.
+    const { data: value, source: from, tag } = await received;
+    const core = this.#core;
+    recordSlice("sendrecv", startUs, { dest, sendTag, sentBytes: size!.bytes, peer: from, tag, source: sourceArg(source), requestedTag: tagArg(recvTag), comm: core.p2pContext });
+    return value;
   }
 
   /** Waits until a matching message has arrived, without receiving it. */

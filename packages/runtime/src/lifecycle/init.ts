@@ -140,6 +140,7 @@ export async function finalize(): Promise<void> {
   finalized = true;
   const state = runtimeState();
   if (world === undefined || state === undefined) return;
+  state.link?.sendTrace?.();
   await state.engine.finalize();
   await state.link?.finalize();
   zap?.close();

@@ -26,6 +26,12 @@ export interface JobLink {
   reportAbort(code: number, reason: string): Promise<void> | undefined;
   /** Leaves the job in order (after the engine has handed over its messages). */
   finalize(): Promise<void>;
+  /**
+   * Sends this rank's communication trace (`tsmpirun --trace`) to whoever collects it, first thing in
+   * finalize: handing over the messages may wait for other ranks, and a job ended meanwhile would
+   * lose it. Absent when nobody collects one.
+   */
+  sendTrace?(): void;
 }
 
 /** What joining gave this rank, before it binds its sockets. */

@@ -10,6 +10,7 @@ import { WireupClient } from "../wireup/client.ts";
 import type { Joining } from "./job-link.ts";
 import { exitWhenOrphaned } from "./orphan-watch.ts";
 import { describeRankState } from "./state-report.ts";
+import { takeTrace, tracing } from "../comm-trace/recorder.ts";
 
 /** A launcher that does not answer by then is gone or ending the job: finalize does not wait on. */
 const FINALIZE_ACK_MS = 5_000;
@@ -20,6 +21,14 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
   exitWhenOrphaned(job.rank);
   const { rank, size } = job;
   const client = await WireupClient.connect({ endpoint: job.rendezvous, rank, size, hello: { pid: process.pid, host }, key });
+  // The trace goes first on the same socket as the report that follows it, so it arrives before the
+  // launcher hears that this rank is leaving; the report's ack then also says the trace is there.
+  let traceSent = false;
+  const sendTrace = (): void => {
+    if (!tracing || traceSent) return;
+    traceSent = true;
+    client.send({ type: "trace", rank, host, trace: takeTrace() }).catch(() => undefined);
+  };
   return {
     rank,
     size,
@@ -31,9 +40,12 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
       store: client,
       launcherReports: true,
       wiredUp: () => client.serveStateRequests(describeRankState),
-      reportError: (error) => client.report({ type: "error", rank, ...error }),
-      reportAbort: (code, reason) => client.report({ type: "abort", rank, code, reason }),
+      reportError: (error) => (sendTrace(), client.report({ type: "error", rank, ...error })),
+      reportAbort: (code, reason) => (sendTrace(), client.report({ type: "abort", rank, code, reason })),
+      sendTrace,
       async finalize() {
+        // Normally already sent by init's finalize, before the engine drained: then a no-op.
+        sendTrace();
         // Acknowledged: the launcher must know before this process can exit (process.exit right
         // after finalize), or it would take the exit for one without finalize and end the job.
         await acknowledgedWithin(client.report({ type: "finalize", rank }), FINALIZE_ACK_MS);

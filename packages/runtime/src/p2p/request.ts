@@ -1,5 +1,6 @@
 import { operationsInProgress } from "../engine/operations.ts";
 import { invalidArguments } from "../errors.ts";
+import { recordSliceUntil, tracing } from "../comm-trace/recorder.ts";
 
 /**
  * A nonblocking operation in flight (MPI_Request; mpi4py's `MPI.Request`). Await it (or `wait()`)
@@ -45,8 +46,22 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** Resolves with the operation's value (the data, for a receive) once it completes. */
   wait(): Promise<T> {
-    if (!this.#settled) operationsInProgress.track(this.#promise, operationsInProgress.begin("wait", -1, 0, -1, -1));
+    if (!this.#settled) this.#waiting(true);
     return this.#promise;
+  }
+
+  /**
+   * @internal The request's promise, listed as a `wait` in the state report like `wait()`, without a
+   * slice of its own in the trace: `waitAll` and `waitAny` make one slice for all their requests.
+   */
+  waitWithinGroup(): Promise<T> {
+    if (!this.#settled) this.#waiting(false);
+    return this.#promise;
+  }
+
+  #waiting(slice: boolean): void {
+    operationsInProgress.track(this.#promise, operationsInProgress.begin("wait", -1, 0, -1, -1));
+    if (tracing && slice) recordSliceUntil(this.#promise, "wait", {});
   }
 
   then<R1 = T, R2 = never>(
@@ -54,7 +69,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     // Awaiting a request that is still pending is a wait (MPI_Wait), listed in the state report.
-    if (!this.#settled) operationsInProgress.track(this.#promise, operationsInProgress.begin("wait", -1, 0, -1, -1));
+    if (!this.#settled) this.#waiting(true);
     return this.#promise.then(onFulfilled, onRejected);
   }
 }
@@ -63,7 +78,15 @@ type Values<T extends readonly PromiseLike<unknown>[]> = { -readonly [K in keyof
 
 /** Waits for every request; resolves with their values in order (MPI_Waitall). */
 export function waitAll<const T extends readonly PromiseLike<unknown>[]>(requests: T): Promise<Values<T>> {
-  return Promise.all(requests) as Promise<Values<T>>;
+  if (!tracing) return Promise.all(requests) as Promise<Values<T>>;
+  // One slice for the whole wait: one per request would overlap each other on the rank's track.
+  const all = Promise.all(requests.map(withinGroup)) as Promise<Values<T>>;
+  recordSliceUntil(all, "waitAll", { requests: requests.length });
+  return all;
+}
+
+function withinGroup<T>(request: PromiseLike<T>): PromiseLike<T> {
+  return request instanceof Request ? (request as Request<T>).waitWithinGroup() : request;
 }
 
 /**
@@ -78,5 +101,8 @@ export async function waitAny<T>(requests: readonly PromiseLike<T>[]): Promise<{
     const request = requests[index];
     if (request instanceof Request && request.test()) return { index, value: await request };
   }
-  return Promise.race(requests.map((request, index) => Promise.resolve(request).then((value) => ({ index, value }))));
+  if (!tracing) return Promise.race(requests.map((request, index) => Promise.resolve(request).then((value) => ({ index, value }))));
+  const any = Promise.race(requests.map((request, index) => Promise.resolve(withinGroup(request)).then((value) => ({ index, value }))));
+  recordSliceUntil(any, "waitAny", { requests: requests.length });
+  return any;
 }

@@ -1,6 +1,7 @@
 import { PROC_NULL } from "../constants.ts";
 import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import { encodeForSend } from "../core/payload.ts";
+import { recordSend, recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 import { checkDest, checkSendTag } from "./validate.ts";
 
 /**
@@ -9,19 +10,45 @@ import { checkDest, checkSendTag } from "./validate.ts";
  * Resolves once the transport holds it: an eager send, never waiting for the matching receive.
  */
 export function startSend(core: CommCore, call: string, data: unknown, dest: number, tag: number): Promise<void> {
+  if (tracing) return tracedSend(core, call, data, dest, tag);
   return prepareSend(core, call, data, dest, tag)();
 }
 
 /**
  * The checking and encoding half of `startSend`; the returned function queues the message. Calls
  * that also receive (sendrecv) prepare first, so that a bad send argument leaves no receive posted.
+ * `size`, when given, is told the payload's encoded size (for the trace's slices).
  */
-export function prepareSend(core: CommCore, call: string, data: unknown, dest: number, tag: number): () => Promise<void> {
+export function prepareSend(core: CommCore, call: string, data: unknown, dest: number, tag: number, size?: { bytes: number }): () => Promise<void> {
   assertUsable(core, call);
   checkDest(core, call, dest);
   checkSendTag(core, call, tag);
   if (dest === PROC_NULL) return () => Promise.resolve();
   const payload = encodeForSend(core, call, data);
   const envelope = { context: core.p2pContext, source: core.rank, tag, collective: 0, sequence: 0, signature: 0 };
-  return () => core.engine.post(core.group[dest]!, envelope, payload);
+  const to = core.group[dest]!;
+  if (size !== undefined) size.bytes = payload.bytes.byteLength;
+  return () => {
+    // Counted here, when it is queued: the launcher pairs the k-th send with the k-th receive.
+    if (tracing) recordSend(to, core.p2pContext, tag, payload.bytes.byteLength);
+    return core.engine.post(to, envelope, payload);
+  };
+}
+
+/**
+ * `startSend` with its slice: a blocking `send` until the transport holds the message, an `isend`
+ * for the call itself (its completion is the `wait` that awaits it).
+ */
+function tracedSend(core: CommCore, call: string, data: unknown, dest: number, tag: number): Promise<void> {
+  const startUs = traceNow();
+  const size = { bytes: 0 };
+  const sent = prepareSend(core, call, data, dest, tag, size)();
+  const args = { peer: dest, tag, bytes: size.bytes, comm: core.p2pContext };
+  if (call === "send") {
+    const done = (): void => recordSlice(call, startUs, args);
+    sent.then(done, done);
+  } else {
+    recordSlice(call, startUs, args);
+  }
+  return sent;
 }

@@ -10,6 +10,10 @@
  * of the job has sent its `fence`, with everything that was `put` by anyone.
  */
 
+import type { RankCommTrace } from "../comm-trace/records.ts";
+
+export type { RankCommTrace, TraceRecord, TraceSlice, TraceSend, TraceReceive } from "../comm-trace/records.ts";
+
 /** Names of the environment variables the launcher sets for every rank. */
 export const ENV = {
   rank: "TSMPI_RANK",
@@ -50,6 +54,12 @@ export const ENV = {
   wireupProgress: "TSMPI_WIREUP_PROGRESS_SECONDS",
   /** "1": ranks record the stack of every call, for the state report (tsmpirun --get-stack-traces). */
   stackTraces: "TSMPI_STACK_TRACES",
+  /**
+   * Set by `tsmpirun --trace FILE`: the launcher's clock at the job's start (ms since the epoch). Ranks
+   * then record a communication trace (comm-trace/recorder.ts), timed from that instant, and send it
+   * to the launcher before they leave. Unset: nothing is recorded.
+   */
+  trace: "TSMPI_TRACE",
 } as const;
 
 /** How ranks reach each other: "ipc" (Unix domain sockets, one host) or "tcp". */
@@ -94,7 +104,12 @@ export type RankToLauncher =
    */
   | { type: "leave"; rank: number }
   /** The answer to `report-state`. */
-  | { type: "state"; rank: number; request: number; state: RankStateReport };
+  | { type: "state"; rank: number; request: number; state: RankStateReport }
+  /**
+   * This rank's communication trace (TSMPI_TRACE), sent just before `finalize`, `error` or `abort`
+   * on the same socket, so it arrives before the rank leaves.
+   */
+  | { type: "trace"; rank: number; host: string; trace: RankCommTrace };
 
 /** What one rank is doing, for tsmpirun's state report (--timeout, SIGUSR1). */
 export interface RankStateReport {

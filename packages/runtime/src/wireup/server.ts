@@ -6,6 +6,7 @@ import {
   encodeWireupMessage,
   rankRoutingId,
   type LauncherToRank,
+  type RankCommTrace,
   type RankStateReport,
   type RankToLauncher,
 } from "./protocol.ts";
@@ -26,6 +27,8 @@ export interface RendezvousEvents {
   onHandshakeFailed?(): void;
   /** A rank's answer to {@link RendezvousServer.requestState}. */
   onState?(rank: number, request: number, state: RankStateReport): void;
+  /** A rank's communication trace (`tsmpirun --trace`), sent as it leaves the job. */
+  onTrace?(rank: number, host: string, trace: RankCommTrace): void;
   /** Trace lines (tsmpirun's TSMPIRUN_TRACE). */
   trace?(line: string): void;
 }
@@ -199,6 +202,9 @@ export class RendezvousServer {
         return;
       case "state":
         this.events.onState?.(message.rank, message.request, message.state);
+        return;
+      case "trace":
+        this.events.onTrace?.(message.rank, message.host, message.trace);
         return;
       case "error":
         this.events.onError(message.rank, { message: message.message, stack: message.stack });

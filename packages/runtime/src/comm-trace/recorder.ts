@@ -1,0 +1,74 @@
+/**
+ * This process's communication trace (`tsmpirun --trace FILE`): the calls' slices and the
+ * user-level messages, kept in memory until the rank leaves the job (lifecycle/join-launcher.ts
+ * sends them to the launcher). Off unless TSMPI_TRACE is set; every call site checks the constant
+ * {@link tracing} first, so that a job without a trace pays one boolean test per call and nothing
+ * else (no clock reads, no allocations).
+ * Internal to the runtime, not part of its API.
+ */
+import { performance } from "node:perf_hooks";
+import { commTraceEpochMs } from "../env.ts";
+import type { RankCommTrace, TraceRecord } from "./records.ts";
+
+const epochMs = commTraceEpochMs();
+
+/** Whether this process records a trace: fixed for its lifetime, read once at load. */
+export const tracing: boolean = epochMs !== undefined;
+
+/**
+ * Records kept at most (about 100 bytes each once encoded): a runaway loop must not take the
+ * rank's memory, nor make a message the launcher cannot take in. The rest are counted.
+ */
+const MAX_RECORDS = 1_000_000;
+
+/**
+ * From this process's monotonic clock to microseconds since the launcher's epoch: small numbers,
+ * so a double keeps sub-microsecond steps (absolute epoch microseconds would round to 0.25 us).
+ * Ranks of other hosts are as aligned as the hosts' clocks are.
+ */
+const offsetUs = epochMs === undefined ? 0 : (performance.timeOrigin - epochMs) * 1000;
+
+const records: TraceRecord[] = [];
+let dropped = 0;
+
+/** Now, in the trace's time base (microseconds since the job's start). */
+export function traceNow(): number {
+  return performance.now() * 1000 + offsetUs;
+}
+
+function push(record: TraceRecord): void {
+  if (records.length < MAX_RECORDS) records.push(record);
+  else dropped++;
+}
+
+/**
+ * A call from `startUs` to now. `args` may still be filled in after this (a nonblocking call's
+ * completion): records leave the process only at its end.
+ */
+export function recordSlice(name: string, startUs: number, args: Record<string, string | number | boolean>, endUs = traceNow()): void {
+  push({ kind: "slice", name, startUs, endUs, args });
+}
+
+/** A call from now until `settled` settles (either way). */
+export function recordSliceUntil(settled: Promise<unknown>, name: string, args: Record<string, string | number | boolean>): void {
+  const startUs = traceNow();
+  const done = (): void => recordSlice(name, startUs, args);
+  settled.then(done, done);
+}
+
+/** A user-level message handed to the transport, to world rank `to`. */
+export function recordSend(to: number, context: number, tag: number, bytes: number): void {
+  push({ kind: "send", atUs: traceNow(), to, context, tag, bytes });
+}
+
+/** A user-level message from world rank `from` taken by a receive. */
+export function recordReceive(from: number, context: number, tag: number, bytes: number): void {
+  push({ kind: "receive", atUs: traceNow(), from, context, tag, bytes });
+}
+
+/** Everything recorded so far, for the launcher; the buffer starts over. */
+export function takeTrace(): RankCommTrace {
+  const taken = { records: records.splice(0), dropped };
+  dropped = 0;
+  return taken;
+}
