@@ -167,12 +167,17 @@ export function sharedMemoryTransportAllowed(env: NodeJS.ProcessEnv = process.en
   return env.TSMPI_SHM !== "0";
 }
 
-/** Default of {@link flushTimeoutMs}. */
-const FLUSH_TIMEOUT_MS = 10_000;
+/**
+ * Default of {@link flushTimeoutMs}. A peer that has exited shows at once (its connection drops),
+ * so this bounds only a live peer that does not read; one that is busy reading a flood of messages
+ * answers late, and giving up on it loses what it has not read yet (10 s lost messages of an 8-rank
+ * sendflood with 1000 messages of each size per sender).
+ */
+const FLUSH_TIMEOUT_MS = 60_000;
 
 /**
  * How long finalize waits for the peers this rank sent to to confirm they hold it all
- * (transport/zmq.ts), in ms: `TSMPI_FLUSH_TIMEOUT_MS`, default 10 s. A bound for a peer that neither
+ * (transport/zmq.ts), in ms: `TSMPI_FLUSH_TIMEOUT_MS`, default 60 s. A bound for a peer that neither
  * answers nor exits; tests raise it so that a lost answer shows as a hung job, not as a slow one.
  */
 export function flushTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
