@@ -227,7 +227,11 @@ function startPod(job: EmittedJob, index: number, keyFile: string): PodRun {
     ["netns", "exec", namespaceOf(index), "unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', `${NAME}-${index}`, "env", "-i", ...podEnvironment(job, index, keyFile, tmp), ...rankCommand],
     { cwd: workingDir, stdio: ["ignore", "pipe", "pipe"] },
   );
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  const waiters: { pattern: RegExp; resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** The pod's own process has ended (its output may still be arriving). */
+  const processEnded = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (exitCode, signal) => resolve({ exitCode, signal })),
+  );
   const pod: PodRun = {
     index,
     child,
@@ -236,19 +240,43 @@ function startPod(job: EmittedJob, index: number, keyFile: string): PodRun {
     tmp,
     waitForStderr(pattern) {
       if (pattern.test(pod.stderr)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve });
-        void pod.exited.then(() => reject(new Error(`pod ${index} ended before printing ${pattern}:\n${pod.stderr}`)));
-      });
+      return new Promise((resolve, reject) => waiters.push({ pattern, resolve, reject }));
     },
     exited: new Promise((resolve) => {
-      const timer = setTimeout(() => killPod(pod, "SIGKILL"), POD_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        pod.stderr += `\n[test: pod ${index} still running after ${POD_TIMEOUT_MS} ms: killed with its rank process]\n`;
+        killPodTree(pod, "SIGKILL");
+      }, POD_TIMEOUT_MS);
       child.once("close", (exitCode, signal) => {
         clearTimeout(timer);
         resolve({ exitCode, signal });
       });
+      // tsmpirun --as-rank runs the rank as a child on the same pipes: one that outlives it would
+      // hold "close" off for ever. Its output has arrived by the time the pipes are idle for a while.
+      void processEnded.then((ended) => {
+        setTimeout(() => {
+          if (child.stdout?.readableEnded === true && child.stderr?.readableEnded === true) return;
+          clearTimeout(timer);
+          pod.stderr += `\n[test: pod ${index}'s process ended (${JSON.stringify(ended)}) but its output stayed open: a process of it outlived it]\n`;
+          killPodTree(pod, "SIGKILL");
+          resolve(ended);
+        }, 2_000).unref();
+      });
     }),
   };
+  // A wait for output the pod can no longer print fails at once, with what it did print.
+  void processEnded.then(async (ended) => {
+    // What it printed last may still be in the pipe.
+    await new Promise((resolve) => {
+      if (child.stderr === null || child.stderr.readableEnded) return resolve(undefined);
+      child.stderr.once("end", resolve);
+      setTimeout(resolve, 500).unref();
+    });
+    for (const waiter of waiters.splice(0)) {
+      if (waiter.pattern.test(pod.stderr)) waiter.resolve();
+      else waiter.reject(new Error(`pod ${index} exited (${JSON.stringify(ended)}) before printing ${waiter.pattern}; its stderr:\n${pod.stderr}`));
+    }
+  });
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (pod.stdout += chunk));
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     pod.stderr += chunk;
@@ -266,6 +294,19 @@ function startPod(job: EmittedJob, index: number, keyFile: string): PodRun {
 /** `ip netns exec`, unshare, sh and env all exec: the pid is the pod's tsmpirun --as-rank itself. */
 function killPod(pod: PodRun, signal: NodeJS.Signals): void {
   if (pod.child.pid !== undefined && pod.child.exitCode === null && pod.child.signalCode === null) killPid(pod.child.pid, signal);
+}
+
+/** The pod's process and the rank processes under it (`tsmpirun --as-rank` spawns the rank). */
+function killPodTree(pod: PodRun, signal: NodeJS.Signals): void {
+  const pid = pod.child.pid;
+  if (pid === undefined) return;
+  for (const child of childPids(pid)) killPid(child, signal);
+  killPid(pid, signal);
+}
+
+function childPids(parent: number): number[] {
+  const run = spawnSync("pgrep", ["-P", String(parent)], { encoding: "utf8" });
+  return run.stdout.split("\n").filter((line) => line !== "").map(Number);
 }
 
 function killPid(pid: number, signal: NodeJS.Signals): void {

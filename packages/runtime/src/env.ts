@@ -168,6 +168,24 @@ export function sharedMemoryTransportAllowed(env: NodeJS.ProcessEnv = process.en
 }
 
 /**
+ * Default of {@link flushTimeoutMs}. A peer that has exited shows at once (its connection drops),
+ * so this bounds only a live peer that does not read; one that is busy reading a flood of messages
+ * answers late, and giving up on it loses what it has not read yet (10 s lost messages of an 8-rank
+ * sendflood with 1000 messages of each size per sender).
+ */
+const FLUSH_TIMEOUT_MS = 60_000;
+
+/**
+ * How long finalize waits for the peers this rank sent to to confirm they hold it all
+ * (transport/zmq.ts), in ms: `TSMPI_FLUSH_TIMEOUT_MS`, default 60 s. A bound for a peer that neither
+ * answers nor exits; tests raise it so that a lost answer shows as a hung job, not as a slow one.
+ */
+export function flushTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.TSMPI_FLUSH_TIMEOUT_MS);
+  return env.TSMPI_FLUSH_TIMEOUT_MS !== undefined && env.TSMPI_FLUSH_TIMEOUT_MS !== "" && Number.isFinite(ms) && ms >= 0 ? ms : FLUSH_TIMEOUT_MS;
+}
+
+/**
  * A forced collective algorithm: `TSMPI_COLL_ALLREDUCE=ring` forces allreduce's `ring` (MPICH's
  * MPIR_CVAR_ALLREDUCE_INTRA_ALGORITHM, Open MPI's coll_tuned_allreduce_algorithm).
  */

@@ -29,6 +29,7 @@ import {
   type Envelope,
 } from "../wire/header.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
+import { flushTimeoutMs } from "../env.ts";
 import { protocolViolation } from "../errors.ts";
 import { loadedShmModule, shmModule } from "../shm/segment.ts";
 import { SelfLink } from "./self.ts";
@@ -43,12 +44,6 @@ type Frames = Buffer[];
  * a rank whose peer is gone still exits; messages to live peers are flushed long before.
  */
 const SEND_LINGER_MS = 10_000;
-/**
- * How long `close` waits for peers to confirm they hold what this rank sent them. A peer that is
- * alive answers as soon as it next receives (at the latest in its own finalize); one that has
- * exited shows as a dropped connection. This bounds the wait for a peer that does neither.
- */
-const FLUSH_TIMEOUT_MS = 10_000;
 
 interface QueuedSend {
   frames: Frames;
@@ -70,6 +65,7 @@ class PeerLink {
   /** The most recent send zeromq accepted: once it settles, the socket takes sends again. */
   #last: Promise<void> = Promise.resolve();
   #flushScheduled = false;
+  #gone: Promise<void> | undefined;
 
   constructor(endpoint: string, linger: number, options: zmq.SocketOptions<zmq.Push> = {}) {
     // Unlimited high-water mark: MPI's `send` must complete whatever the receiver is doing.
@@ -121,6 +117,32 @@ class PeerLink {
     this.#head = 0;
   };
 
+  /**
+   * Resolves when the connection to the peer drops (its process exited or closed its socket), as
+   * seen by a ZeroMQ monitor started by the first call. Only drops after the first call count, so
+   * watch before asking the peer for anything. The monitor ends with the socket (`close`), never
+   * before it: libzmq's I/O thread writes each event to the monitor with a blocking send, and once
+   * the observer's end is closed that send never returns, freezing every socket of the process.
+   * Its pending read keeps the event loop alive until then, so watch only while closing.
+   */
+  gone(): Promise<void> {
+    if (this.#gone !== undefined) return this.#gone;
+    const events = this.#socket.events;
+    this.#gone = new Promise<void>((resolve) => {
+      void (async () => {
+        try {
+          while (!events.closed) {
+            const event = await events.receive();
+            if (event.type === "disconnect") return resolve();
+          }
+        } catch {
+          // The socket closed (this side's doing): that says nothing about the peer.
+        }
+      })();
+    });
+    return this.#gone;
+  }
+
   async close(): Promise<void> {
     while (this.#head < this.#queue.length || this.#flushScheduled) await this.#last.catch(() => undefined);
     await this.#last.catch(() => undefined);
@@ -163,6 +185,8 @@ export class ZmqTransport implements Transport {
   /** Ranks whose FLUSH has arrived. */
   readonly #flushedHere = new Set<number>();
   #flushArrived: (() => void) | undefined;
+  /** Senders whose connection dropped during this rank's flush (they send no FLUSH any more). */
+  readonly #goneHere = new Set<number>();
   #demand = 0;
   #receiving = false;
   #awaitingReceive = false;
@@ -351,8 +375,11 @@ export class ZmqTransport implements Transport {
         const flush = flushControl(frames);
         if (flush !== undefined) {
           if (flush.kind === "flush") {
-            // On the lingering data link: this rank may close right after, and the answer must still go.
-            this.#peer(flush.origin).send([flushFrame("flushed", this.#rank)]).catch(() => undefined);
+            // On a link that does not linger: if this rank exits (or closes) before the answer is
+            // out, the asker sees this rank's connection drop instead, which tells it as much (see
+            // #flushPeers). A lingering answer to an asker that took the drop and left would hold
+            // this process's exit for the whole linger period.
+            this.#releaseLink(flush.origin).send([flushFrame("flushed", this.#rank)]).catch(() => undefined);
             this.#flushedHere.add(flush.origin);
             this.#flushArrived?.();
           } else this.#flushWaiters.get(flush.origin)?.();
@@ -389,25 +416,45 @@ export class ZmqTransport implements Transport {
    * FLUSH after the last message (same link, so after everything) and answers FLUSHED when it
    * reads it. Meanwhile this rank keeps receiving, to answer the FLUSHes of the ranks that sent to
    * it, and waits for those too: a rank that only received must not leave before its senders know
-   * they are done (MPI's finalize is collective for the same reason). Bounded by FLUSH_TIMEOUT_MS.
+   * they are done (MPI's finalize is collective for the same reason). The last word of this
+   * exchange cannot be confirmed in turn: a rank that answers a FLUSH and exits at once may take
+   * its FLUSHED along. So a peer's dropped connection counts as its answer (and as its FLUSH, for a
+   * sender): a rank leaves only once it has read the FLUSH of every rank that sent to it. Bounded by
+   * flushTimeoutMs() (TSMPI_FLUSH_TIMEOUT_MS) for a peer that neither answers nor leaves.
    */
   async #flushPeers(): Promise<void> {
     // Not every link: one opened only to answer a FLUSH carried no message of ours.
     const peers = [...this.#sentTo].map((rank) => ({ rank, link: this.#peer(rank) }));
     const confirmed = peers.map(({ rank, link }) => {
       const answered = new Promise<void>((resolve) => this.#flushWaiters.set(rank, resolve));
+      // Watch before asking: a peer that read the FLUSH may answer and exit at once (process.exit
+      // right after its finalize), taking its queued FLUSHED along; its connection then drops, and
+      // since it leaves only after reading the FLUSH of every rank that sent to it, everything
+      // sent before the FLUSH was read. (Without a FLUSH read it was gone anyway: waiting is moot.)
+      const gone = link.gone();
       link.send([flushFrame("flush", this.#rank)]).catch(() => undefined);
-      return answered;
+      return Promise.race([answered, gone]);
     });
     const heardFromSenders = new Promise<void>((resolve) => {
       const check = (): void => {
-        if ([...this.#sentHere].every((rank) => rank === this.#rank || this.#flushedHere.has(rank))) resolve();
+        if ([...this.#sentHere].every((rank) => rank === this.#rank || this.#flushedHere.has(rank) || this.#goneHere.has(rank))) resolve();
       };
       this.#flushArrived = check;
+      // A sender this rank also has a link to shows its exit there: it sends no FLUSH any more.
+      for (const rank of this.#sentHere) {
+        const link = this.#peers[rank];
+        if (link === undefined || this.#flushedHere.has(rank)) continue;
+        void link.gone().then(() => {
+          this.#goneHere.add(rank);
+          this.#flushArrived?.();
+        });
+      }
       check();
     });
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS)));
+    // A peer that is alive answers as soon as it next receives (at the latest in its own finalize);
+    // one that has exited shows as a dropped connection. This bounds the wait for one that does neither.
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, flushTimeoutMs())));
     this.want();
     try {
       await Promise.race([Promise.all([...confirmed, heardFromSenders]), late]);

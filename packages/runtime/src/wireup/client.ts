@@ -186,8 +186,13 @@ export class WireupClient implements WireupStore {
 
   /**
    * Follows the socket's events until the first fence: whether a handshake has succeeded (for the
-   * progress reports) and whether the server refuses this rank's key. A zeromq observer keeps a
-   * receive pending, which keeps the process alive, so it is closed as soon as wire-up is done.
+   * progress reports) and whether the server refuses this rank's key. The observer is never closed
+   * before its socket: libzmq writes each event to the monitor with a blocking send (from its I/O
+   * thread, and from its reaper thread as the socket is destroyed), and once the reading end is
+   * closed such a send never returns, freezing every ZeroMQ socket of the process and its exit. So
+   * after the first fence the events are read and ignored until the socket's close ends the
+   * monitor (zeromq.js closes the observer on that last event). The pending read keeps the process
+   * alive meanwhile: in a rank0 job each rank closes this socket right after wire-up (leave).
    */
   #watch(progressMs: number, keyed: boolean): void {
     const events = this.#socket.events;
@@ -204,9 +209,10 @@ export class WireupClient implements WireupStore {
     }, progressMs);
     // The pending receive of the fence keeps the process alive while it matters; the timer need not.
     timer.unref();
+    let watching = true;
     this.#stopWatching = () => {
       clearInterval(timer);
-      if (!events.closed) events.close();
+      watching = false;
       this.#stopWatching = () => undefined;
     };
     const refused = (times: string): Error =>
@@ -219,6 +225,7 @@ export class WireupClient implements WireupStore {
       try {
         while (!events.closed) {
           const event = await events.receive();
+          if (!watching) continue;
           switch (event.type) {
             case "handshake":
               connected = true;
@@ -238,7 +245,7 @@ export class WireupClient implements WireupStore {
           }
         }
       } catch {
-        // Closing the observer (or its socket) rejects the receive in progress: the watch is over.
+        // The socket's close ends the monitor, which rejects the receive in progress: the watch is over.
       }
     })();
   }
