@@ -6,7 +6,7 @@
  * shared-memory algorithm whose region cannot be set up falls back through the same table.
  * Internal to the runtime, not part of its API.
  */
-import type { CollectiveCallName, CollectiveName } from "../core/collective-ids.ts";
+import { operationOf, type CollectiveCallName, type CollectiveName } from "../core/collective-ids.ts";
 import type { CommCore } from "../core/comm-core.ts";
 import type { Op } from "../ops/op.ts";
 import { operationsInProgress } from "../engine/operations.ts";
@@ -45,7 +45,11 @@ export function collective<A extends Algorithm<unknown>, P, T>(
     const kind = isTypedArray(data) ? typedArrayKind(data) + 1 : undefined;
     const body = (running: CollectiveCall): Promise<T> => {
       // Listed while it runs, for tsmpirun's state report (--timeout, SIGUSR1).
-      const operation = operationsInProgress.begin(call, core.p2pContext, core.size, -1, -1, running.sequence, algorithm.name);
+      const operation = operationsInProgress.begin(call, core.p2pContext, core.size, -1, -1, {
+        sequence: running.sequence,
+        algorithm: algorithm.name,
+        request: call !== operationOf(call),
+      });
       if (tracing) return tracedCollective(running, data, () => operationsInProgress.track(run(algorithm, running, planned), operation));
       return operationsInProgress.track(run(algorithm, running, planned), operation);
     };

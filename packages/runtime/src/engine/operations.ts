@@ -21,9 +21,18 @@ export interface OperationInProgress {
   /** The collective call's number on its communicator; 0 for point-to-point calls. */
   readonly sequence: number;
   readonly algorithm: string;
+  /** A nonblocking call's request (irecv, ibarrier), listed as pending rather than as blocking. */
+  readonly request: boolean;
   /** Date.now() at the start: comparable with the reporting process's clock only roughly, hence ms. */
   readonly startedMs: number;
   readonly stack: string | undefined;
+}
+
+/** What only some calls have: a collective's number and algorithm; whether it is a request. */
+export interface OperationDetails {
+  sequence?: number;
+  algorithm?: string;
+  request?: boolean;
 }
 
 const captureStacks = stackTracesWanted();
@@ -33,7 +42,8 @@ class OperationRegistry {
   readonly #operations = new Set<OperationInProgress>();
 
   /** Records a call; pass the result to {@link OperationRegistry.end} once it completes. */
-  begin(call: string, context: number, commSize: number, source: number, tag: number, sequence = 0, algorithm = ""): OperationInProgress {
+  begin(call: string, context: number, commSize: number, source: number, tag: number, details: OperationDetails = {}): OperationInProgress {
+    const { sequence = 0, algorithm = "", request = false } = details;
     const operation: OperationInProgress = {
       call,
       context,
@@ -42,6 +52,7 @@ class OperationRegistry {
       tag,
       sequence,
       algorithm,
+      request,
       startedMs: Date.now(),
       stack: captureStacks ? new Error().stack : undefined,
     };

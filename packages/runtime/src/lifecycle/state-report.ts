@@ -18,8 +18,7 @@ export function describeRankState(): RankStateReport {
     const collective = operation.sequence > 0;
     return {
       call: operation.call,
-      // Nonblocking calls are named i<call> (irecv, ibarrier), as in MPI.
-      request: operation.call.length > 1 && operation.call.startsWith("i") && operation.call !== "iprobe",
+      request: operation.request,
       communicator: communicatorName(operation),
       source: collective || operation.context < 0 ? undefined : operation.source,
       tag: collective || operation.context < 0 ? undefined : operation.tag,

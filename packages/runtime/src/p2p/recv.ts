@@ -21,7 +21,7 @@ export function startRecv<T>(core: CommCore, call: string, source: number, tag: 
   checkSource(core, call, source);
   checkRecvTag(core, call, tag);
   if (source === PROC_NULL) return Promise.resolve({ data: undefined as T, source: PROC_NULL, tag: ANY_TAG });
-  const operation = operationsInProgress.begin(call, core.p2pContext, core.size, source, tag);
+  const operation = operationsInProgress.begin(call, core.p2pContext, core.size, source, tag, { request: call === "irecv" });
   if (tracing) return tracedRecv(core, call, source, tag, operation);
   return core.engine.receive(core.p2pContext, { source, tag }).then((message) => {
     operationsInProgress.end(operation);
