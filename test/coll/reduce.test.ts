@@ -6,7 +6,7 @@ const SIZES = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 
 describe("reduce", () => {
   it.each(SIZES)(
-    "gives the serial result at every root for every op and kind of data, undefined elsewhere, on world, a dup and split halves, at np %i",
+    "gives the serial result at every root (every op and kind of data at the first and last), undefined elsewhere, on world, a dup and split halves, at np %i",
     async (np) => {
       // np 5 runs with the algorithm forced (there is one): forcing must not change a thing.
       const result = await runFixturePassing("coll-reduce.ts", np, np === 5 ? { env: { TSMPI_COLL_REDUCE: "binomial" } } : {});
