@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { onCluster, privateDir, requireCluster, skipCluster, withClusterShared } from "../helpers/cluster.ts";
 import { exampleProgram, fixture, repoRoot } from "../helpers/paths.ts";
+import { expectAllLines, peakKb } from "../helpers/flood.ts";
 import { expectWholeLines, LONG_BYTES, SHORTS } from "../helpers/long-lines.ts";
 import { runTsmpirun, type TsmpirunResult } from "../helpers/tsmpirun.ts";
 
@@ -209,18 +210,7 @@ describe.skipIf(skipCluster("test/hosts/ssh.test.ts")).concurrent("tsmpirun over
           const chunks: Buffer[] = [];
           child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk)).resume();
           expect(await new Promise((resolve) => child.once("close", resolve))).toBe(0);
-          const next = [0, 0, 0, 0];
-          const filler = "x".repeat(width);
-          const lines = Buffer.concat(chunks).toString("utf8").split("\n");
-          expect(lines.pop()).toBe("");
-          const broken = lines.filter((line) => {
-            const [rank, index, rest] = line.split(":");
-            if (rest !== filler || Number(index) !== next[Number(rank)]) return true;
-            next[Number(rank)]! += 1;
-            return false;
-          });
-          expect(broken.slice(0, 3).map((line) => line.slice(0, 40))).toEqual([]);
-          expect(next).toEqual([count, count, count, count]);
+          expectAllLines(chunks, 4, count, width);
           return [...seen.values()];
         }),
       );
@@ -257,15 +247,6 @@ describe.skipIf(skipCluster("test/hosts/ssh.test.ts")).concurrent("tsmpirun over
     }
   });
 });
-
-/** Peak resident size (VmHWM) of a process, 0 once it is gone. */
-function peakKb(pid: number): number {
-  try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
 
 /** This checkout's agents (on any host: the hosts share this process table) and the ranks they started. */
 function agentsAndRanks(): [number, "agent" | "rank"][] {

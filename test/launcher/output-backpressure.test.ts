@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { expect, test } from "vitest";
+import { expectAllLines, peakKb } from "../helpers/flood.ts";
 import { fixture, repoRoot } from "../helpers/paths.ts";
 
 const NP = 4;
@@ -16,15 +17,6 @@ function rssKb(pid: number): number {
   return Number(match?.[1] ?? 0);
 }
 
-/** Peak resident size (VmHWM) of a process, 0 once it is gone. */
-function peakKb(pid: number): number {
-  try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
 /** The processes below `pid` (the ranks, and a taskset between if any). */
 function descendants(pid: number): number[] {
   let children: number[] = [];
@@ -34,23 +26,6 @@ function descendants(pid: number): number[] {
     return [];
   }
   return children.flatMap((child) => [child, ...descendants(child)]);
-}
-
-/** Checks flood.ts output: every rank's lines whole and in order, all of them. */
-function expectAllLines(chunks: Buffer[], np: number, count: number, width: number): void {
-  const next = new Array<number>(np).fill(0);
-  const filler = "x".repeat(width);
-  const lines = Buffer.concat(chunks).toString("utf8").split("\n");
-  expect(lines.pop()).toBe("");
-  // Plain checks per line (hundreds of thousands of expect() calls would take longer than the job).
-  const broken = lines.filter((line) => {
-    const [rank, index, rest] = line.split(":");
-    if (rest !== filler || Number(index) !== next[Number(rank)]) return true;
-    next[Number(rank)]! += 1;
-    return false;
-  });
-  expect(broken.slice(0, 3).map((line) => line.slice(0, 40))).toEqual([]);
-  expect(next).toEqual(new Array(np).fill(count));
 }
 
 test("a stalled reader of tsmpirun's stdout slows the ranks down instead of growing the launcher, and loses nothing", async () => {
