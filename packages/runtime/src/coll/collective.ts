@@ -45,12 +45,14 @@ export function collective<A extends Algorithm<unknown>, P, T>(
     const kind = isTypedArray(data) ? typedArrayKind(data) + 1 : undefined;
     const body = (running: CollectiveCall): Promise<T> => {
       // Listed while it runs, for tsmpirun's state report (--timeout, SIGUSR1).
+      // `ibcast` runs `bcast`: the nonblocking form of a collective is the one named otherwise.
+      const nonblocking = call !== operationOf(call);
       const operation = operationsInProgress.begin(call, core.p2pContext, core.size, -1, -1, {
         sequence: running.sequence,
         algorithm: algorithm.name,
-        request: call !== operationOf(call),
+        request: nonblocking,
       });
-      if (tracing) return tracedCollective(running, data, () => operationsInProgress.track(run(algorithm, running, planned), operation));
+      if (tracing) return tracedCollective(running, data, nonblocking, () => operationsInProgress.track(run(algorithm, running, planned), operation));
       return operationsInProgress.track(run(algorithm, running, planned), operation);
     };
     return { spec: { algorithm: algorithm.name, root, op, kind, withoutSharedMemory }, body };
@@ -62,7 +64,7 @@ export function collective<A extends Algorithm<unknown>, P, T>(
  * only the call itself, with the time it completed in its details, so that slices on the rank's
  * track stay nested (the `wait` for it shows the waiting).
  */
-function tracedCollective<T>(call: CollectiveCall, data: unknown, start: () => Promise<T>): Promise<T> {
+function tracedCollective<T>(call: CollectiveCall, data: unknown, nonblocking: boolean, start: () => Promise<T>): Promise<T> {
   const startUs = traceNow();
   const { core } = call;
   // Disjoint communicators (the halves of a split) may share a context id: the world rank of the
@@ -78,7 +80,6 @@ function tracedCollective<T>(call: CollectiveCall, data: unknown, start: () => P
   if (call.op !== undefined) args.op = call.op.name;
   if (isTypedArray(data)) args.bytes = data.byteLength;
   const running = start();
-  const nonblocking = call.name.startsWith("i");
   if (nonblocking) recordSlice(call.name, startUs, args);
   const done = (failed: boolean) => (): void => {
     if (failed) args.failed = true;
