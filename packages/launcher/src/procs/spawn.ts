@@ -105,10 +105,10 @@ export function rankEnvironment(spec: RankLaunchSpec): NodeJS.ProcessEnv {
  * (VmHWM ~525 MB); blocking, it waits for the pipe like a C program (~70 MB) and loses nothing.
  * The launcher only stops reading a pipe while its own reader is slow or another rank's long line
  * is being forwarded (output/route.ts, which ends a line held idle), so a blocked rank resumes.
- * A data: URL, not a file, so that it is the same on every host and costs no file lookup.
+ * A data: URL, not a file, so that it is the same on every host and costs no file lookup; its code
+ * has no "?" or "#", which would end the URL's path, and the code with it.
  */
 export const BLOCKING_STDIO_PRELOAD =
-    // No "?" or "#": they would end the URL's path, and the code with it.
   "data:text/javascript,for(const s of [process.stdout,process.stderr])if(s._type==='pipe'&&s._handle&&s._handle.setBlocking)s._handle.setBlocking(true)";
 
 /** Starts one rank: plain node on the job's bundle (source maps on, so stacks name the .ts lines). */
