@@ -26,7 +26,25 @@ const MAX_RECORDS = 1_000_000;
  * so a double keeps sub-microsecond steps (absolute epoch microseconds would round to 0.25 us).
  * Ranks of other hosts are as aligned as the hosts' clocks are.
  */
-const offsetUs = epochMs === undefined ? 0 : (performance.timeOrigin - epochMs) * 1000;
+const offsetUs = epochMs === undefined ? 0 : (wallClockAtMonotonicZeroMs() - epochMs) * 1000;
+
+/**
+ * The wall-clock time at which performance.now() was 0, read now rather than taken from
+ * performance.timeOrigin: Node reads the two clocks separately at startup, and a preemption
+ * between those reads shifts timeOrigin by milliseconds. Sampling at the instant Date.now() ticks
+ * to its next millisecond pins the wall clock to the monotonic one within microseconds; it costs
+ * at most a millisecond, once, and only in a traced job.
+ */
+function wallClockAtMonotonicZeroMs(): number {
+  const before = Date.now();
+  let wall = before;
+  let monotonic = performance.now();
+  while (wall === before) {
+    monotonic = performance.now();
+    wall = Date.now();
+  }
+  return wall - monotonic;
+}
 
 const records: TraceRecord[] = [];
 let dropped = 0;
