@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { explain, runFixture, stdoutLines } from "../helpers/jobs.ts";
+import { fixture } from "../helpers/paths.ts";
+import { blockOf } from "../helpers/state-report.ts";
+import { runTsmpirun } from "../helpers/tsmpirun.ts";
 
 interface Outcome {
   case: string;
@@ -61,5 +64,26 @@ describe.each([
     const next = new Set(outcomes.map((o) => o.next));
     expect(next.size, explain(result)).toBe(1);
     expect(["ok", "error"]).toContain([...next][0]);
+  });
+});
+
+describe("without shared memory, a rank that returned early and went on to a call the others never make", () => {
+  // On each split half, rank 0's bcast returns once its data is sent; it goes on to allreduce on the
+  // half, while its partner, whose allreduce met that bcast, fails and leaves the half. The failure
+  // reaches rank 0 inside a call that cannot complete: the --timeout report says why.
+  it("is shown in the --timeout report with the failure it heard of after returning", async () => {
+    const run = await runTsmpirun(["-n", "4", "--timeout", "5", fixture("coll-fail-everywhere"), "order on a split half (Float64Arrays)"], {
+      env: { TSMPI_SHM: "0" },
+    });
+    expect(run.exitCode, run.stderr).toBe(124);
+    for (const rank of [0, 1]) {
+      const block = blockOf(run.stderr, rank);
+      expect(block).toMatch(/blocked in allreduce #2 on communicator \d+ \(size 2\)/);
+      expect(block).toMatch(
+        /note: collective call #1 \(bcast\) on communicator \d+ \(size 2\) returned here, but .*\(ERR_COLL_MISMATCH\); the next call on it reports that/,
+      );
+    }
+    for (const rank of [2, 3]) expect(blockOf(run.stderr, rank)).not.toContain("note:");
+    expect(run.tmpLeftovers).toEqual([]);
   });
 });

@@ -65,6 +65,7 @@ function describeRank(standing: RankStanding, state: RankStateReport | undefined
   for (const operation of blocked.slice(0, -1).reverse()) lines.push(`tsmpirun:     within ${describeOperation(operation)}`);
   lines.push(`tsmpirun:     pending requests: ${pending.length === 0 ? "none" : ""}`);
   for (const operation of pending) lines.push(`tsmpirun:       ${describeOperation(operation)}`);
+  for (const held of state.heldFailures) lines.push(`tsmpirun:     note: ${held}`);
   for (const operation of state.operations) {
     if (operation.stack === undefined) continue;
     lines.push(`tsmpirun:     ${operation.call} called at:`, ...operation.stack.split("\n").map((frame) => `tsmpirun:       ${frame}`));

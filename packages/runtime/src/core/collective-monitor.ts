@@ -53,6 +53,18 @@ export interface MonitorShape {
 /** Sequence numbers remembered for reports and for dropping late messages of failed calls. */
 const REMEMBERED = 64;
 
+/** Every communicator's monitor that holds a failure it has not reported yet, for the state report. */
+const holdingFailures = new Set<CollectiveMonitor>();
+
+/**
+ * What the state report (tsmpirun --timeout, SIGUSR1) says of calls that failed elsewhere after
+ * they had returned here: a call in flight on that communicator goes on, and may wait for ranks
+ * that will never make it, so a hang there is explained by the failure before it.
+ */
+export function failuresHeldForNextCall(): string[] {
+  return [...holdingFailures].map((monitor) => monitor.describeHeldFailure()).filter((line) => line !== undefined);
+}
+
 export class CollectiveMonitor {
   readonly #inFlight = new Map<number, MonitoredCall>();
   readonly #engine: Engine;
@@ -90,6 +102,7 @@ export class CollectiveMonitor {
     const pending = this.#afterReturning;
     if (pending === undefined) return undefined;
     this.#afterReturning = undefined;
+    holdingFailures.delete(this);
     return failedAfterReturning({ rank: this.#shape.rank, call }, pending.sequence, pending.call, pending.finding);
   }
 
@@ -205,6 +218,31 @@ export class CollectiveMonitor {
    */
   #failAfterReturning(sequence: number, call: string, finding: Finding): void {
     this.#afterReturning ??= { sequence, call, finding };
+    holdingFailures.add(this);
+  }
+
+  /** The communicator is freed: nothing it held is reported any more. */
+  close(): void {
+    holdingFailures.delete(this);
+  }
+
+  /** The held failure in words, naming the communicator and the ranks (see failuresHeldForNextCall). */
+  describeHeldFailure(): string | undefined {
+    const held = this.#afterReturning;
+    if (held === undefined) return undefined;
+    const { collContext, group } = this.#shape;
+    const p2pContext = collContext - 1;
+    const communicator = p2pContext === 0 ? "world" : `communicator ${p2pContext} (size ${group.length})`;
+    const finder = p2pContext === 0 ? `rank ${held.finding.rank}` : `its rank ${held.finding.rank} (world rank ${group[held.finding.rank]})`;
+    const failure =
+      held.finding.rank === this.#shape.rank
+        ? `a message of it that came later shows another rank called differently`
+        : `it failed on ${finder}`;
+    return (
+      `collective call #${held.sequence} (${held.call}) on ${communicator} returned here, but ${failure} ` +
+      `(${held.finding.code}); the next call on it reports that, and a call in flight on it may wait for ranks that ` +
+      `called differently and will not make it: ${held.finding.message}`
+    );
   }
 
   #fromNotice(call: MonitoredCall, finding: Finding): TsmpiError {

@@ -70,6 +70,7 @@ export function assertUsable(core: CommCore, call: string): void {
 /** Releases the communicator's contexts: messages still queued for it are dropped. */
 export function freeCore(core: CommCore): void {
   core.freed = true;
+  core.monitor.close();
   for (const release of core.onFree.splice(0)) release();
   core.engine.matcher.dropContext(core.p2pContext);
   core.engine.matcher.dropContext(core.collContext);

@@ -8,6 +8,7 @@ import type { RankStateReport, ReportedOperation } from "../wireup/protocol.ts";
 import { runtimeState } from "./state.ts";
 import { collectiveContextOf } from "../core/comm-core.ts";
 import { isTagOfCall, stepOfTag } from "../core/collective-tag.ts";
+import { failuresHeldForNextCall } from "../core/collective-monitor.ts";
 
 /** What this rank is doing now. */
 export function describeRankState(): RankStateReport {
@@ -33,7 +34,7 @@ export function describeRankState(): RankStateReport {
       stack: operation.stack === undefined ? undefined : callSite(operation.stack),
     };
   });
-  return { host: state?.host ?? "", pid: process.pid, operations };
+  return { host: state?.host ?? "", pid: process.pid, operations, heldFailures: failuresHeldForNextCall() };
 }
 
 function communicatorName(operation: OperationInProgress): string | undefined {

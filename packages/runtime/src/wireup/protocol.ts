@@ -117,6 +117,8 @@ export interface RankStateReport {
   pid: number;
   /** Calls in progress and pending requests, oldest first. */
   operations: ReportedOperation[];
+  /** Collective failures heard of after the call returned here, not yet reported to the program. */
+  heldFailures: string[];
 }
 
 /** One call in progress in a rank (see the runtime's engine/operations.ts). */
