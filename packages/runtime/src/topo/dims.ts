@@ -2,12 +2,13 @@
  * `computeDims` (MPI_Dims_create): splits `nnodes` processes into an `ndims`-dimensional grid that
  * is as balanced as possible. Pure: no communication, same answer on every rank.
  *
- * "Balanced" here: the free dimensions, sorted non-increasing, form the lexicographically smallest
- * tuple, i.e. the largest dimension is as small as it can be, then the second largest, and so on.
- * This is the exact optimum, found by a divisor search, not the greedy "give each prime factor to
- * the smallest dimension" (which turns 40 into 10 x 4 where MPICH and this give 8 x 5).
+ * "Balanced" as MPICH means it (see balanced-factors.ts): the same dims as MPICH's MPI_Dims_create
+ * for every shape, so a program ported from MPICH gets the same grid; checked against the whole
+ * table of MPICH's dims5 test. That is the smallest spread (largest minus smallest dimension) its
+ * search finds, not the smallest largest dimension: 5040 in 3-D is 21 x 16 x 15, not 20 x 18 x 14.
  */
 import { badArgument, invalidArguments } from "../errors.ts";
+import { mpichBalancedFactors } from "./balanced-factors.ts";
 
 const CALL = "computeDims";
 
@@ -49,36 +50,8 @@ export function computeDims(nnodes: number, ndims: number, dims?: readonly numbe
       "dims",
     );
   }
-  const filler = balancedFactors(nnodes / fixedProduct, free, Number.POSITIVE_INFINITY)!;
+  const rest = nnodes / fixedProduct;
+  const filler = free === 0 ? [] : free === 1 ? [rest] : mpichBalancedFactors(rest, free);
   let next = 0;
   return given.map((entry) => (entry === 0 ? filler[next++]! : entry));
-}
-
-/**
- * The lexicographically smallest non-increasing tuple of `count` factors of `n`, none above `cap`,
- * or undefined if there is none. Trying the first factor in increasing order from the smallest it
- * can be (the count-th root of n) makes the first tuple found the most balanced one.
- */
-function balancedFactors(n: number, count: number, cap: number): number[] | undefined {
-  if (count === 0) return n === 1 ? [] : undefined;
-  if (count === 1) return n <= cap ? [n] : undefined;
-  const lowest = Math.max(1, Math.floor(Math.pow(n, 1 / count) - 1e-9));
-  for (const factor of divisorsFrom(n, lowest)) {
-    if (factor > cap) return undefined;
-    const rest = balancedFactors(n / factor, count - 1, factor);
-    if (rest !== undefined) return [factor, ...rest];
-  }
-  return undefined;
-}
-
-/** Divisors of `n` that are >= `from`, in increasing order. */
-function divisorsFrom(n: number, from: number): number[] {
-  const small: number[] = [];
-  const large: number[] = [];
-  for (let d = 1; d * d <= n; d++) {
-    if (n % d !== 0) continue;
-    small.push(d);
-    if (d * d !== n) large.push(n / d);
-  }
-  return [...small, ...large.reverse()].filter((d) => d >= from);
 }
