@@ -19,10 +19,20 @@ export type FoldKernel = (out: AnyTypedArray, a: AnyTypedArray, b: AnyTypedArray
 
 type ElementClass = "float" | "integer" | "bigint";
 
-/** The expression combining `x` and `y`, per element class; absent = the op does not apply. */
+/**
+ * The expression combining `x` and `y`, per element class; absent = the op does not apply.
+ *
+ * Integer results wrap as C's do (MPICH's allred.c checks it): a typed-array store already takes
+ * the value modulo 2^bits, so each expression only has to be exact modulo 2^32 before the store,
+ * including the unstored intermediates of a fold. Sums are: every element is below 2^32 in size,
+ * so four of them add exactly in a double. Products are not (a double keeps 53 bits: 0xfffffffb *
+ * 0xfffffffc came out 0 modulo 2^32, not 20), so they are Math.imul, exact modulo 2^32, which is
+ * all an 8-, 16- or 32-bit store keeps. Bitwise results are int32, the same bits as the unsigned
+ * kinds' after the store. BigInt arithmetic is exact and BigInt64/BigUint64 stores wrap it.
+ */
 const EXPRESSIONS: Partial<Record<BuiltinOpName, Partial<Record<ElementClass, string>>>> = {
   SUM: { float: "x + y", integer: "x + y", bigint: "x + y" },
-  PROD: { float: "x * y", integer: "x * y", bigint: "x * y" },
+  PROD: { float: "x * y", integer: "Math.imul(x, y)", bigint: "x * y" },
   // Math.min/max keep NaN and order -0 below +0 in either operand order.
   MIN: { float: "Math.min(x, y)", integer: "x < y ? x : y", bigint: "x < y ? x : y" },
   MAX: { float: "Math.max(x, y)", integer: "x > y ? x : y", bigint: "x > y ? x : y" },
