@@ -23,6 +23,7 @@ import type { OpLike } from "../ops/op.ts";
 import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { decodeReceived, postReceive, startRecv, type Received } from "../p2p/recv.ts";
 import { startRecvInto } from "../p2p/recv-into.ts";
+import { recvInit, sendInit, type PersistentRequest } from "../p2p/persistent.ts";
 import { Request } from "../p2p/request.ts";
 import type { Status } from "../p2p/status.ts";
 import { prepareSend, startSend, startSyncSend } from "../p2p/send.ts";
@@ -192,6 +193,19 @@ export class Comm {
       Promise.all([sent, received]).then(([, { data: value }]) => value),
       { get status() { return pending.handle.status; }, cancel: () => false },
     );
+  }
+
+  /**
+   * A persistent send (MPI_Send_init): arguments are checked now; each `start()` sends `data`
+   * as it is then (a typed array's current contents), like a send from MPI's buffer.
+   */
+  sendInit(data: unknown, dest: number, tag = 0): PersistentRequest<void> {
+    return sendInit(this.#core, data, dest, tag);
+  }
+
+  /** A persistent receive (MPI_Recv_init): arguments are checked now; each `start()` posts it again. */
+  recvInit<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): PersistentRequest<T> {
+    return recvInit<T>(this.#core, source, tag);
   }
 
   /** Waits until a matching message has arrived, without receiving it. */

@@ -28,24 +28,49 @@ import type { ReceiveHandle, Status } from "./status.ts";
  * ```
  */
 export class Request<T = unknown> implements PromiseLike<T> {
-  readonly #promise: Promise<T>;
-  readonly #receive: ReceiveHandle | undefined;
+  #promise: Promise<T>;
+  #receive: ReceiveHandle | undefined;
   #settled = false;
   #failed = false;
   #error: unknown;
   #value: T | undefined;
   #active = true;
+  /** Which start of a persistent request the state belongs to (one per `begin`). */
+  #generation = 0;
 
-  /** @internal Requests are made by `isend`, `irecv` and the other nonblocking calls. */
-  constructor(operation: Promise<T>, receive?: ReceiveHandle) {
+  /**
+   * @internal Requests are made by `isend`, `irecv` and the other nonblocking calls. Without an
+   * operation it starts inactive and complete (a persistent request not yet started).
+   */
+  constructor(operation?: Promise<T>, receive?: ReceiveHandle) {
+    if (operation === undefined) {
+      this.#promise = Promise.resolve(undefined as T);
+      this.#settled = true;
+      this.#active = false;
+      return;
+    }
+    this.#promise = operation;
+    this.begin(operation, receive);
+  }
+
+  /** @internal Makes the request stand for `operation` (again, for a persistent request). */
+  begin(operation: Promise<T>, receive?: ReceiveHandle): void {
+    const generation = ++this.#generation;
     this.#promise = operation;
     this.#receive = receive;
+    this.#settled = false;
+    this.#failed = false;
+    this.#error = undefined;
+    this.#value = undefined;
+    this.#active = true;
     operation.then(
       (value) => {
+        if (generation !== this.#generation) return;
         this.#settled = true;
         this.#value = value;
       },
       (error: unknown) => {
+        if (generation !== this.#generation) return;
         this.#settled = true;
         this.#failed = true;
         this.#error = error;
