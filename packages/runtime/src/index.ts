@@ -14,6 +14,7 @@ export type { CartShift } from "./topo/topology.ts";
 export { computeDims } from "./topo/dims.ts";
 export { Request } from "./p2p/request.ts";
 export { PersistentRequest, startAll } from "./p2p/persistent.ts";
+export { Message } from "./p2p/message.ts";
 export { testAll, testAny, testSome, waitAll, waitAny, waitSome, type AnyCompleted, type SomeCompleted } from "./p2p/wait.ts";
 export type { Status } from "./p2p/status.ts";
 export { Op, type OpLike } from "./ops/op.ts";

@@ -24,6 +24,7 @@ import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
 import { decodeReceived, postReceive, startRecv, type Received } from "../p2p/recv.ts";
 import { startRecvInto } from "../p2p/recv-into.ts";
 import { recvInit, sendInit, type PersistentRequest } from "../p2p/persistent.ts";
+import { checkMprobe, startMprobe, type Message } from "../p2p/message.ts";
 import { Request } from "../p2p/request.ts";
 import type { Status } from "../p2p/status.ts";
 import { prepareSend, startSend, startSyncSend } from "../p2p/send.ts";
@@ -51,7 +52,8 @@ let coreOf: (comm: Comm) => CommCore;
 /**
  * A communicator: a group of ranks that exchange messages and run collectives together
  * (MPI_Comm; mpi4py's `MPI.Comm` / `Intracomm`). Point-to-point (`send`, `recv`, `isend`,
- * `irecv`, `sendrecv`, `probe`), collectives (`barrier`, `bcast`, `reduce`, `allreduce`,
+ * `irecv`, `ssend`, `issend`, `sendrecv`, `isendrecv`, `recvInto`, `sendInit`, `recvInit`,
+ * `probe`, `iprobe`, `mprobe`, `improbe`), collectives (`barrier`, `bcast`, `reduce`, `allreduce`,
  * `gather`, `scatter`, `allgather`, `alltoall`, `scan`, `exscan`, `reduceScatter`, each with an
  * `i`-prefixed nonblocking form that returns a {@link Request}) and new communicators (`dup`,
  * `split`, `createCart`). Messages on one communicator never match those of another.
@@ -216,6 +218,20 @@ export class Comm {
   /** The envelope of a matching message that has already arrived, or `undefined`. */
   iprobe(source: number = ANY_SOURCE, tag: number = ANY_TAG): ProbeStatus | undefined {
     return checkProbe(this.#core, source, tag);
+  }
+
+  /**
+   * Matched probe (MPI_Mprobe): waits for a matching message and takes it out of matching, so
+   * that no other receive can get it; the returned {@link Message}'s `recv()` gives exactly it.
+   * Matching it completes a synchronous send, as a receive would.
+   */
+  async mprobe<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<Message<T>> {
+    return startMprobe<T>(this.#core, source, tag);
+  }
+
+  /** Nonblocking matched probe (MPI_Improbe): a {@link Message} if a matching one has arrived, else `undefined`. */
+  improbe<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Message<T> | undefined {
+    return checkMprobe<T>(this.#core, source, tag);
   }
 
   // ---- Collectives. Every rank of the communicator must make the same collective calls in the
