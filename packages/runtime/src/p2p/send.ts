@@ -2,6 +2,7 @@ import { PROC_NULL } from "../constants.ts";
 import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import { encodeForSend } from "../core/payload.ts";
 import { recordSend, recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
+import { operationsInProgress } from "../engine/operations.ts";
 import { awaitAck, nextSyncId } from "./sync-send.ts";
 import { checkDest, checkSendTag } from "./validate.ts";
 
@@ -23,6 +24,8 @@ export function startSyncSend(core: CommCore, call: string, data: unknown, dest:
   const startUs = tracing ? traceNow() : 0;
   const size = { bytes: 0 };
   const sent = prepareSend(core, call, data, dest, tag, size, true)();
+  // Listed in the state report as waiting for `dest` (in its source field) to match it.
+  if (dest !== PROC_NULL) operationsInProgress.track(sent, operationsInProgress.begin(call, core.p2pContext, core.size, dest, tag, { request: call === "issend" }));
   if (tracing) {
     const args = { peer: dest, tag, bytes: size.bytes, comm: core.p2pContext };
     if (call === "ssend") {
