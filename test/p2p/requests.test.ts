@@ -13,3 +13,10 @@ describe.each(TRANSPORTS)("requests and issue 13's point-to-point calls over %s"
     },
   );
 });
+
+describe("the same on a split half of the world", () => {
+  it.each(COUNTS)("every check passes on a communicator of its own at np %i", async (np) => {
+    const result = await runFixturePassing("p2p-requests.ts", np, { args: ["--split"] });
+    expect(stdoutLines(result)).toEqual([`p2p-requests ok size=${np}`]);
+  });
+});
