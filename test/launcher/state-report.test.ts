@@ -33,6 +33,16 @@ describe("the state report says what every rank is blocked in", () => {
     for (const block of [two, three]) expect(block).toMatch(/blocked in barrier #2 on world \(algorithm [\w-]+\)/);
   });
 
+  test("a synchronous send nobody receives is listed with its destination and tag, and an issend as a pending request", async () => {
+    const run = await runTsmpirun(["-n", "3", "--timeout", "3", fixture("state-deadlock"), "ssend"]);
+    expect(run.exitCode).toBe(124);
+    for (let rank = 0; rank < 3; rank++) {
+      const block = blockOf(run.stderr, rank);
+      expect(block).toMatch(new RegExp(`blocked in ssend to rank ${(rank + 1) % 3}, tag 3, on world`));
+      expect(block).toMatch(new RegExp(`pending requests: \ntsmpirun: {7}issend to rank ${rank}, tag 4, on world`));
+    }
+  });
+
   test("SIGUSR1 prints the report while the job goes on, and the job then finishes normally", async () => {
     const dir = mkdtempSync(join(tmpdir(), "state-report-"));
     const file = join(dir, "go");

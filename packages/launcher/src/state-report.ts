@@ -83,5 +83,7 @@ function describeOperation(operation: ReportedOperation): string {
   }
   const source = operation.source === -1 ? "ANY_SOURCE" : `rank ${operation.source}`;
   const tag = operation.tag === -1 ? "ANY_TAG" : String(operation.tag);
-  return `${operation.call} from ${source}, tag ${tag}, on ${operation.communicator} (${waited})`;
+  // A synchronous send waits for its destination to match it; its `source` is that rank.
+  const direction = /^i?ssend$/.test(operation.call) ? "to" : "from";
+  return `${operation.call} ${direction} ${source}, tag ${tag}, on ${operation.communicator} (${waited})`;
 }

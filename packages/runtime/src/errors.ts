@@ -29,6 +29,8 @@ export type TsmpiErrorCode =
   | "ERR_ABORTED"
   /** A message arrived that this rank cannot decode (version mismatch, corruption). */
   | "ERR_PROTOCOL"
+  /** A message larger than the buffer given to receive it (MPI_ERR_TRUNCATE). */
+  | "ERR_TRUNCATE"
   /** A user function run by a higher layer (pmap) threw; `cause` is what it threw. */
   | "ERR_TASK";
 
@@ -166,6 +168,11 @@ export function noSuchRank(site: CallSite, argument: string, reason: string): Ts
 export function tagOutOfRange(site: CallSite, argument: string, got: unknown, tagUpperBound: number, anyTagAllowed: boolean): TsmpiError {
   const expected = `an integer 0..${tagUpperBound}${anyTagAllowed ? " or ANY_TAG" : ""}`;
   return new TsmpiError("ERR_TAG", { ...site, argument, got, expected });
+}
+
+/** ERR_TRUNCATE: the message matched holds more than the receive buffer (`what`: the message, `room`: the buffer). */
+export function truncated(site: CallSite, what: string, room: string): TsmpiError {
+  return new TsmpiError("ERR_TRUNCATE", { ...site, argument: "buffer" }, `${what} does not fit in ${room}; the message has been received and dropped`);
 }
 
 /** ERR_SERIALIZE: msgpackr could not encode the data. */

@@ -21,12 +21,16 @@ import { reduce } from "../coll/reduce/index.ts";
 import { checkCollectiveArguments } from "../coll/collective.ts";
 import type { OpLike } from "../ops/op.ts";
 import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
-import { startRecv, type Received } from "../p2p/recv.ts";
+import { decodeReceived, postReceive, startRecv, type Received } from "../p2p/recv.ts";
+import { startRecvInto } from "../p2p/recv-into.ts";
+import { recvInit, sendInit, type PersistentRequest } from "../p2p/persistent.ts";
+import { checkMprobe, startMprobe, type Message } from "../p2p/message.ts";
 import { Request } from "../p2p/request.ts";
-import { prepareSend, startSend } from "../p2p/send.ts";
+import type { Status } from "../p2p/status.ts";
+import { prepareSend, startSend, startSyncSend } from "../p2p/send.ts";
 import { recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 import { sourceArg, tagArg } from "../comm-trace/args.ts";
-import { freeCore, type CommCore } from "../core/comm-core.ts";
+import { freeCore, holdWhilePending, type CommCore } from "../core/comm-core.ts";
 import { dupCore } from "./dup.ts";
 import { splitCore } from "./split.ts";
 import { neighborAllgather, neighborAlltoall } from "../coll/neighbor/index.ts";
@@ -48,7 +52,8 @@ let coreOf: (comm: Comm) => CommCore;
 /**
  * A communicator: a group of ranks that exchange messages and run collectives together
  * (MPI_Comm; mpi4py's `MPI.Comm` / `Intracomm`). Point-to-point (`send`, `recv`, `isend`,
- * `irecv`, `sendrecv`, `probe`), collectives (`barrier`, `bcast`, `reduce`, `allreduce`,
+ * `irecv`, `ssend`, `issend`, `sendrecv`, `isendrecv`, `recvInto`, `sendInit`, `recvInit`,
+ * `probe`, `iprobe`, `mprobe`, `improbe`), collectives (`barrier`, `bcast`, `reduce`, `allreduce`,
  * `gather`, `scatter`, `allgather`, `alltoall`, `scan`, `exscan`, `reduceScatter`, each with an
  * `i`-prefixed nonblocking form that returns a {@link Request}) and new communicators (`dup`,
  * `split`, `createCart`). Messages on one communicator never match those of another.
@@ -75,6 +80,11 @@ export class Comm {
   /** @internal Communicators come from `init()` and from other communicators. */
   constructor(core: CommCore) {
     this.#core = core;
+  }
+
+  /** A nonblocking collective's request, counted as pending so that `free` lets it finish. */
+  #pending<T>(operation: Promise<T>): Request<T> {
+    return new Request(holdWhilePending(this.#core, operation));
   }
 
   /** This process's rank in the communicator, 0..size-1. */
@@ -115,9 +125,39 @@ export class Comm {
     return new Request(startSend(this.#core, "isend", data, dest, tag));
   }
 
-  /** Starts a receive; the request's value is the data. */
+  /**
+   * Starts a receive; the request's value is the data, its `status` the envelope once complete.
+   * It can be cancelled until a message matches it (`request.cancel()`); it then resolves with
+   * `undefined`.
+   */
   irecv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<T> {
-    return new Request(startRecv<T>(this.#core, "irecv", source, tag).then((received) => received.data));
+    const pending = postReceive(this.#core, "irecv", source, tag);
+    return new Request(decodeReceived<T>(this.#core, "irecv", pending).then((received) => received.data), pending.handle);
+  }
+
+  /**
+   * Synchronous send (MPI_Ssend): like `send`, but resolves only once a receive on `dest` has
+   * matched the message, so a program that relies on buffering deadlocks here as MPI says it may.
+   * A synchronous send to PROC_NULL completes at once.
+   */
+  async ssend(data: unknown, dest: number, tag = 0): Promise<void> {
+    await startSyncSend(this.#core, "ssend", data, dest, tag);
+  }
+
+  /** Nonblocking synchronous send (MPI_Issend): the request completes once a receive has matched the message. */
+  issend(data: unknown, dest: number, tag = 0): Request<void> {
+    return new Request(startSyncSend(this.#core, "issend", data, dest, tag));
+  }
+
+  /**
+   * Receives a typed array into `buffer` (MPI_Recv with a buffer; mpi4py's `Recv`) and resolves
+   * with the status, whose `count` is the number of elements received (the rest of `buffer` is
+   * left as it was). The message must be a typed array of `buffer`'s kind (ERR_ARG) and fit in it
+   * (ERR_TRUNCATE, naming the rank, the call and both sizes); either way the message has been
+   * taken. A receive from PROC_NULL leaves `buffer` alone, with count 0.
+   */
+  async recvInto(buffer: ArrayBufferView, source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<Status> {
+    return startRecvInto(this.#core, "recvInto", buffer, source, tag);
   }
 
   /** Sends `data` to `dest` and receives from `source` in one call, without deadlock (MPI_Sendrecv). */
@@ -141,6 +181,35 @@ export class Comm {
     return value;
   }
 
+  /**
+   * Nonblocking sendrecv (MPI_Isendrecv): the send and the receive start at once; the request's
+   * value is the data received, its `status` the receive's envelope. Arguments are checked before
+   * it returns (a bad send argument leaves no receive posted).
+   */
+  isendrecv<T = unknown>(data: unknown, dest: number, source: number = ANY_SOURCE, sendTag = 0, recvTag: number = ANY_TAG): Request<T> {
+    const send = prepareSend(this.#core, "isendrecv", data, dest, sendTag);
+    const pending = postReceive(this.#core, "isendrecv", source, recvTag);
+    const sent = send();
+    const received = decodeReceived<T>(this.#core, "isendrecv", pending);
+    return new Request(
+      Promise.all([sent, received]).then(([, { data: value }]) => value),
+      { get status() { return pending.handle.status; }, cancel: () => false },
+    );
+  }
+
+  /**
+   * A persistent send (MPI_Send_init): arguments are checked now; each `start()` sends `data`
+   * as it is then (a typed array's current contents), like a send from MPI's buffer.
+   */
+  sendInit(data: unknown, dest: number, tag = 0): PersistentRequest<void> {
+    return sendInit(this.#core, data, dest, tag);
+  }
+
+  /** A persistent receive (MPI_Recv_init): arguments are checked now; each `start()` posts it again. */
+  recvInit<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): PersistentRequest<T> {
+    return recvInit<T>(this.#core, source, tag);
+  }
+
   /** Waits until a matching message has arrived, without receiving it. */
   async probe(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<ProbeStatus> {
     return startProbe(this.#core, source, tag);
@@ -149,6 +218,20 @@ export class Comm {
   /** The envelope of a matching message that has already arrived, or `undefined`. */
   iprobe(source: number = ANY_SOURCE, tag: number = ANY_TAG): ProbeStatus | undefined {
     return checkProbe(this.#core, source, tag);
+  }
+
+  /**
+   * Matched probe (MPI_Mprobe): waits for a matching message and takes it out of matching, so
+   * that no other receive can get it; the returned {@link Message}'s `recv()` gives exactly it.
+   * Matching it completes a synchronous send, as a receive would.
+   */
+  async mprobe<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Promise<Message<T>> {
+    return startMprobe<T>(this.#core, source, tag);
+  }
+
+  /** Nonblocking matched probe (MPI_Improbe): a {@link Message} if a matching one has arrived, else `undefined`. */
+  improbe<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Message<T> | undefined {
+    return checkMprobe<T>(this.#core, source, tag);
   }
 
   // ---- Collectives. Every rank of the communicator must make the same collective calls in the
@@ -162,7 +245,7 @@ export class Comm {
 
   /** Nonblocking barrier (MPI_Ibarrier): the request completes once every rank has called it. */
   ibarrier(): Request<void> {
-    return new Request(barrier(this.#core, "ibarrier"));
+    return this.#pending(barrier(this.#core, "ibarrier"));
   }
 
   /**
@@ -176,7 +259,7 @@ export class Comm {
 
   /** Nonblocking allreduce (MPI_Iallreduce). */
   iallreduce<T>(data: T, op: OpLike<T>): Request<T> {
-    return new Request(allreduce(this.#core, data, op, "iallreduce"));
+    return this.#pending(allreduce(this.#core, data, op, "iallreduce"));
   }
 
   /** Every rank's `data`, in rank order, on every rank (MPI_Allgather). */
@@ -186,7 +269,7 @@ export class Comm {
 
   /** Nonblocking allgather (MPI_Iallgather). */
   iallgather<T>(data: T): Request<T[]> {
-    return new Request(allgather(this.#core, data, "iallgather"));
+    return this.#pending(allgather(this.#core, data, "iallgather"));
   }
 
   // ---- (collectives: rooted ones and reductions go here: bcast, reduce, scan, ...)
@@ -204,7 +287,7 @@ export class Comm {
 
   /** Nonblocking bcast (MPI_Ibcast); arguments are checked before it returns. */
   ibcast<T>(data: T, root = 0): Request<T> {
-    return new Request(bcast(this.#core, data, root, "ibcast"));
+    return this.#pending(bcast(this.#core, data, root, "ibcast"));
   }
 
   /**
@@ -231,7 +314,7 @@ export class Comm {
 
   /** Nonblocking reduce (MPI_Ireduce); arguments are checked before it returns. */
   ireduce<T>(data: T, op: OpLike<T>, root = 0): Request<T | undefined> {
-    return new Request(reduce(this.#core, data, op, root, "ireduce"));
+    return this.#pending(reduce(this.#core, data, op, root, "ireduce"));
   }
 
   // ---- (collectives: data movement goes here: gather, scatter, alltoall, reduceScatter, ...)
@@ -247,7 +330,7 @@ export class Comm {
 
   /** Nonblocking gather (MPI_Igather); arguments are checked before it returns. */
   igather<T>(data: T, root = 0): Request<T[] | undefined> {
-    return new Request(gather(this.#core, data, root, "igather"));
+    return this.#pending(gather(this.#core, data, root, "igather"));
   }
 
   /**
@@ -261,7 +344,7 @@ export class Comm {
 
   /** Nonblocking scatter (MPI_Iscatter); arguments are checked before it returns. */
   iscatter<T>(items: readonly T[] | undefined, root = 0): Request<T> {
-    return new Request(scatter(this.#core, items, root, "iscatter"));
+    return this.#pending(scatter(this.#core, items, root, "iscatter"));
   }
 
   /**
@@ -274,7 +357,7 @@ export class Comm {
 
   /** Nonblocking alltoall (MPI_Ialltoall); arguments are checked before it returns. */
   ialltoall<T>(items: readonly T[]): Request<T[]> {
-    return new Request(alltoall(this.#core, items, "ialltoall"));
+    return this.#pending(alltoall(this.#core, items, "ialltoall"));
   }
 
   /**
@@ -288,7 +371,7 @@ export class Comm {
 
   /** Nonblocking scan (MPI_Iscan); arguments are checked before it returns. */
   iscan<T>(data: T, op: OpLike<T>): Request<T> {
-    return new Request(scan(this.#core, data, op, "iscan"));
+    return this.#pending(scan(this.#core, data, op, "iscan"));
   }
 
   /**
@@ -301,7 +384,7 @@ export class Comm {
 
   /** Nonblocking exscan (MPI_Iexscan); arguments are checked before it returns. */
   iexscan<T>(data: T, op: OpLike<T>): Request<T | undefined> {
-    return new Request(exscan(this.#core, data, op, "iexscan"));
+    return this.#pending(exscan(this.#core, data, op, "iexscan"));
   }
 
   /**
@@ -319,7 +402,7 @@ export class Comm {
 
   /** Nonblocking reduceScatter (MPI_Ireduce_scatter); arguments are checked before it returns. */
   ireduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>): Request<T> {
-    return new Request(reduceScatter(this.#core, data as never, op, "ireduceScatter") as Promise<T>);
+    return this.#pending(reduceScatter(this.#core, data as never, op, "ireduceScatter") as Promise<T>);
   }
 
   /**
@@ -367,8 +450,9 @@ export class Comm {
   }
 
   /**
-   * Releases the communicator (MPI_Comm_free); any later call on it fails with ERR_COMM. Its
-   * operations must have completed. The world communicator cannot be freed.
+   * Releases the communicator (MPI_Comm_free); any later call on it fails with ERR_COMM.
+   * Operations already started on it (posted receives, nonblocking collectives) complete normally:
+   * its contexts are released once the last of them has. The world communicator cannot be freed.
    */
   free(): void {
     if (this.#core.p2pContext === 0) {

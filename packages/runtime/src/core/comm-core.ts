@@ -20,6 +20,8 @@ export interface CommCore {
   collSequence: number;
   readonly monitor: CollectiveMonitor;
   freed: boolean;
+  /** Operations started on this communicator that have not completed (receives, probes, requests). */
+  pending: number;
   /** Run once when the communicator is freed (e.g. to unmap its shared-memory region). */
   readonly onFree: (() => void)[];
 }
@@ -48,6 +50,7 @@ export function makeCore(engine: Engine, shape: CoreShape): CommCore {
     collSequence: 0,
     monitor: new CollectiveMonitor(engine, { collContext, rank: shape.rank, group: shape.group }),
     freed: false,
+    pending: 0,
     onFree: [],
   };
 }
@@ -67,9 +70,29 @@ export function assertUsable(core: CommCore, call: string): void {
   if (core.freed) throw wrongCommunicator({ rank: core.rank, call }, "the communicator has been freed");
 }
 
-/** Releases the communicator's contexts: messages still queued for it are dropped. */
+/**
+ * Counts `operation` as pending on the communicator until it settles, so that a `free` in the
+ * meantime leaves its contexts in place for it (MPI_Comm_free lets pending operations complete).
+ */
+export function holdWhilePending<T>(core: CommCore, operation: Promise<T>): Promise<T> {
+  core.pending++;
+  const settled = (): void => {
+    if (--core.pending === 0 && core.freed) release(core);
+  };
+  operation.then(settled, settled);
+  return operation;
+}
+
+/**
+ * Marks the communicator freed (new calls on it fail with ERR_COMM) and releases its contexts once
+ * its pending operations have completed; messages still queued for it then are dropped.
+ */
 export function freeCore(core: CommCore): void {
   core.freed = true;
+  if (core.pending === 0) release(core);
+}
+
+function release(core: CommCore): void {
   core.monitor.close();
   for (const release of core.onFree.splice(0)) release();
   core.engine.matcher.dropContext(core.p2pContext);

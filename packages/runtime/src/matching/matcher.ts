@@ -20,7 +20,25 @@ export interface Pattern {
 
 interface Waiter extends Pattern {
   resolve: (message: IncomingMessage) => void;
+  /** The pattern object the receive was posted with: what `withdrawReceive` finds it by. */
+  posted: Pattern;
 }
+
+/**
+ * What a withdrawn (cancelled) receive is resolved with instead of a message: resolving it, rather
+ * than forgetting it, lets whoever posted it release what it holds (the engine's `want`).
+ */
+export const WITHDRAWN: IncomingMessage = Object.freeze({
+  context: -1,
+  source: -1,
+  tag: -1,
+  collective: 0,
+  sequence: 0,
+  signature: 0,
+  format: 0,
+  elementKind: 0,
+  payload: Buffer.alloc(0),
+});
 
 /**
  * Sees every message of a context as it arrives, before matching (collective mismatch checks);
@@ -93,12 +111,26 @@ export class Matcher {
 
   /** Waits for the next matching message to arrive (call `take` first). */
   postReceive(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void): void {
-    this.#queues(context).posted.push({ source: pattern.source, tag: pattern.tag, resolve });
+    this.#queues(context).posted.push({ source: pattern.source, tag: pattern.tag, resolve, posted: pattern });
+  }
+
+  /**
+   * Withdraws the receive posted with this very `pattern` object, if no message has matched it
+   * yet: it is resolved with WITHDRAWN, and the message it would have matched stays for others.
+   * False if it had already matched (or was never posted).
+   */
+  withdrawReceive(context: number, pattern: Pattern): boolean {
+    const queues = this.#contexts.get(context);
+    if (queues === undefined) return false;
+    const index = queues.posted.findIndex((waiter) => waiter.posted === pattern);
+    if (index < 0) return false;
+    queues.posted.splice(index, 1)[0]!.resolve(WITHDRAWN);
+    return true;
   }
 
   /** Waits for a matching message to be kept, without taking it (call `peek` first). */
   postProbe(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void): void {
-    this.#queues(context).probes.push({ source: pattern.source, tag: pattern.tag, resolve });
+    this.#queues(context).probes.push({ source: pattern.source, tag: pattern.tag, resolve, posted: pattern });
   }
 
   /** Kept (unreceived) messages of a context that satisfy `predicate`, oldest first. */

@@ -1,5 +1,5 @@
 import { ANY_TAG, PROC_NULL } from "../constants.ts";
-import { assertUsable, type CommCore } from "../core/comm-core.ts";
+import { assertUsable, holdWhilePending, type CommCore } from "../core/comm-core.ts";
 import { operationsInProgress } from "../engine/operations.ts";
 import { recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 import { sourceArg, tagArg } from "../comm-trace/args.ts";
@@ -22,7 +22,7 @@ export function startProbe(core: CommCore, source: number, tag: number): Promise
   if (source === PROC_NULL) return Promise.resolve(NULL_STATUS);
   const operation = operationsInProgress.begin("probe", core.p2pContext, core.size, source, tag);
   const startUs = tracing ? traceNow() : 0;
-  return core.engine.probe(core.p2pContext, { source, tag }).then((message) => {
+  return holdWhilePending(core, core.engine.probe(core.p2pContext, { source, tag })).then((message) => {
     operationsInProgress.end(operation);
     const status = { source: message.source, tag: message.tag, bytes: message.payload.byteLength };
     if (tracing) recordSlice("probe", startUs, { peer: status.source, tag: status.tag, bytes: status.bytes, comm: core.p2pContext, source: sourceArg(source), requestedTag: tagArg(tag) });

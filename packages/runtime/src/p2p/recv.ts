@@ -1,10 +1,12 @@
 import { ANY_TAG, PROC_NULL } from "../constants.ts";
-import { assertUsable, type CommCore } from "../core/comm-core.ts";
-import type { IncomingMessage } from "../matching/matcher.ts";
+import { assertUsable, holdWhilePending, type CommCore } from "../core/comm-core.ts";
+import { WITHDRAWN, type IncomingMessage, type Pattern } from "../matching/matcher.ts";
 import { decodeMessage } from "../core/payload.ts";
-import { operationsInProgress, type OperationInProgress } from "../engine/operations.ts";
+import { operationsInProgress } from "../engine/operations.ts";
 import { recordReceive, recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 import { sourceArg, tagArg } from "../comm-trace/args.ts";
+import { acknowledgeIfSynchronous } from "./sync-send.ts";
+import { CANCELLED_STATUS, NULL_RECEIVE_STATUS, statusOf, type ReceiveHandle, type Status } from "./status.ts";
 import { checkRecvTag, checkSource } from "./validate.ts";
 
 /** A received message with its envelope (MPI_Status). */
@@ -15,41 +17,79 @@ export interface Received<T = unknown> {
   tag: number;
 }
 
-/** Checks the arguments synchronously, then waits for the matching message and decodes it. */
-export function startRecv<T>(core: CommCore, call: string, source: number, tag: number): Promise<Received<T>> {
+/** A receive in flight: the message it takes (`undefined` if cancelled, or from PROC_NULL) and its handle. */
+export interface PendingReceive {
+  readonly message: Promise<IncomingMessage | undefined>;
+  readonly handle: ReceiveHandle;
+}
+
+/**
+ * Checks the arguments synchronously, then posts the receive. It counts as pending on the
+ * communicator (a `free` waits for it); once matched, a synchronous send's sender is told, and the
+ * handle's status is set. Every receive goes through here: recv, irecv, sendrecv, recvInto.
+ */
+export function postReceive(core: CommCore, call: string, source: number, tag: number): PendingReceive {
   assertUsable(core, call);
   checkSource(core, call, source);
   checkRecvTag(core, call, tag);
-  if (source === PROC_NULL) return Promise.resolve({ data: undefined as T, source: PROC_NULL, tag: ANY_TAG });
-  const operation = operationsInProgress.begin(call, core.p2pContext, core.size, source, tag, { request: call === "irecv" });
-  if (tracing) return tracedRecv(core, call, source, tag, operation);
-  return core.engine.receive(core.p2pContext, { source, tag }).then((message) => {
+  let status: Status | undefined;
+  if (source === PROC_NULL) {
+    status = NULL_RECEIVE_STATUS;
+    return { message: Promise.resolve(undefined), handle: { status, cancel: () => false } };
+  }
+  const operation = operationsInProgress.begin(call, core.p2pContext, core.size, source, tag, { request: call.startsWith("i") });
+  const startUs = tracing ? traceNow() : 0;
+  // The pattern object identifies this receive to the matcher, should it be cancelled.
+  const pattern: Pattern = { source, tag };
+  let matched = false;
+  const message = core.engine.receive(core.p2pContext, pattern).then((message): IncomingMessage | undefined => {
     operationsInProgress.end(operation);
+    matched = true;
+    if (message === WITHDRAWN) {
+      status = CANCELLED_STATUS;
+      return undefined;
+    }
+    status = statusOf(message);
+    acknowledgeIfSynchronous(core, message);
+    if (tracing) traceReceive(core, call, source, tag, message, startUs);
+    return message;
+  });
+  holdWhilePending(core, message);
+  if (tracing && call.startsWith("i")) recordSlice(call, startUs, { source: sourceArg(source), tag: tagArg(tag), comm: core.p2pContext });
+  const handle: ReceiveHandle = {
+    get status() {
+      return status;
+    },
+    cancel: () => !matched && core.engine.matcher.withdrawReceive(core.p2pContext, pattern),
+  };
+  return { message, handle };
+}
+
+/**
+ * The slices of a receive. A blocking receive's slice spans the wait for the message (sendrecv
+ * makes its own, around both halves). A nonblocking one gets two: the call itself, and
+ * `<call> matched` when its message is taken, so that slices on a rank's track stay nested (the
+ * request completes while the rank is in some other call, usually the `wait`).
+ */
+function traceReceive(core: CommCore, call: string, source: number, tag: number, message: IncomingMessage, startUs: number): void {
+  // Before the receive is recorded: its flow must end inside the `matched` slice.
+  const matchedUs = traceNow();
+  const bytes = message.payload.byteLength;
+  recordReceive(core.group[message.source]!, core.p2pContext, message.tag, bytes);
+  const args = { peer: message.source, tag: message.tag, bytes, comm: core.p2pContext, source: sourceArg(source), requestedTag: tagArg(tag) };
+  if (call.startsWith("i")) recordSlice(`${call} matched`, matchedUs, args);
+  else if (call !== "sendrecv") recordSlice(call, startUs, args);
+}
+
+/** Receives and decodes the matching message (undefined data for PROC_NULL or a cancelled receive). */
+export function decodeReceived<T>(core: CommCore, call: string, pending: PendingReceive): Promise<Received<T>> {
+  return pending.message.then((message) => {
+    if (message === undefined) return { data: undefined as T, source: PROC_NULL, tag: ANY_TAG };
     return { data: decodeMessage<T>(core, call, message), source: message.source, tag: message.tag };
   });
 }
 
-/**
- * `startRecv` with its slices. A blocking receive's slice spans the wait for the message (sendrecv
- * makes its own, around both halves). A nonblocking one gets two: `irecv` for the call, and
- * `irecv matched` when its message is taken, so that slices on a rank's track stay nested (the
- * request completes while the rank is in some other call, usually the `wait`).
- */
-function tracedRecv<T>(core: CommCore, call: string, source: number, tag: number, operation: OperationInProgress): Promise<Received<T>> {
-  const startUs = traceNow();
-  const received = core.engine.receive(core.p2pContext, { source, tag }).then((message: IncomingMessage) => {
-    operationsInProgress.end(operation);
-    const matchedUs = traceNow();
-    const bytes = message.payload.byteLength;
-    recordReceive(core.group[message.source]!, core.p2pContext, message.tag, bytes);
-    try {
-      return { data: decodeMessage<T>(core, call, message), source: message.source, tag: message.tag };
-    } finally {
-      const args = { peer: message.source, tag: message.tag, bytes, comm: core.p2pContext, source: sourceArg(source), requestedTag: tagArg(tag) };
-      if (call === "irecv") recordSlice("irecv matched", matchedUs, args);
-      else if (call !== "sendrecv") recordSlice(call, startUs, args);
-    }
-  });
-  if (call === "irecv") recordSlice(call, startUs, { source: sourceArg(source), tag: tagArg(tag), comm: core.p2pContext });
-  return received;
+/** Checks the arguments synchronously, then waits for the matching message and decodes it. */
+export function startRecv<T>(core: CommCore, call: string, source: number, tag: number): Promise<Received<T>> {
+  return decodeReceived<T>(core, call, postReceive(core, call, source, tag));
 }

@@ -1,14 +1,24 @@
 import { operationsInProgress } from "../engine/operations.ts";
-import { invalidArguments } from "../errors.ts";
 import { recordSliceUntil, tracing } from "../comm-trace/recorder.ts";
+import type { ReceiveHandle, Status } from "./status.ts";
 
 /**
  * A nonblocking operation in flight (MPI_Request; mpi4py's `MPI.Request`). Await it (or `wait()`)
- * for its value; `test()` says without waiting whether it has completed; `waitAll`/`waitAny`
- * take several (MPI_Waitall, MPI_Waitany).
+ * for its value; `test()` says without waiting whether it has completed; `waitAll`, `waitAny`,
+ * `waitSome`, `testAll`, `testAny` and `testSome` take several (MPI_Waitall, ...).
  *
- * You get one from the nonblocking calls: `comm.isend`, `comm.irecv`, `comm.ibcast`,
- * `comm.iallreduce` and the other `i`-prefixed collectives, `darray.exchangeHaloStart()`.
+ * A request is *active* until its completion has been reported once: by `wait()` or an `await`
+ * resolving, by `test()` returning true, or by being the index (or one of the indices) a
+ * `waitAny`/`waitSome`/`testAny`/`testSome` returned, or in a `waitAll`/`testAll` that completed.
+ * It is then *inactive*, as an MPI request becomes MPI_REQUEST_NULL: `waitAny` and friends skip
+ * it, and waiting on it again resolves at once with the same value.
+ *
+ * A receive request (`irecv`, `isendrecv`) has a {@link Status} once it completes, and can be
+ * cancelled before a message matches it.
+ *
+ * You get one from the nonblocking calls: `comm.isend`, `comm.issend`, `comm.irecv`,
+ * `comm.isendrecv`, `comm.ibcast`, `comm.iallreduce` and the other `i`-prefixed collectives,
+ * `darray.exchangeHaloStart()`.
  *
  * @example
  * ```ts
@@ -18,19 +28,49 @@ import { recordSliceUntil, tracing } from "../comm-trace/recorder.ts";
  * ```
  */
 export class Request<T = unknown> implements PromiseLike<T> {
-  readonly #promise: Promise<T>;
+  #promise: Promise<T>;
+  #receive: ReceiveHandle | undefined;
   #settled = false;
   #failed = false;
   #error: unknown;
+  #value: T | undefined;
+  #active = true;
+  /** Which start of a persistent request the state belongs to (one per `begin`). */
+  #generation = 0;
 
-  /** @internal Requests are made by `isend`, `irecv` and the other nonblocking calls. */
-  constructor(operation: Promise<T>) {
+  /**
+   * @internal Requests are made by `isend`, `irecv` and the other nonblocking calls. Without an
+   * operation it starts inactive and complete (a persistent request not yet started).
+   */
+  constructor(operation?: Promise<T>, receive?: ReceiveHandle) {
+    if (operation === undefined) {
+      this.#promise = Promise.resolve(undefined as T);
+      this.#settled = true;
+      this.#active = false;
+      return;
+    }
     this.#promise = operation;
+    this.begin(operation, receive);
+  }
+
+  /** @internal Makes the request stand for `operation` (again, for a persistent request). */
+  begin(operation: Promise<T>, receive?: ReceiveHandle): void {
+    const generation = ++this.#generation;
+    this.#promise = operation;
+    this.#receive = receive;
+    this.#settled = false;
+    this.#failed = false;
+    this.#error = undefined;
+    this.#value = undefined;
+    this.#active = true;
     operation.then(
-      () => {
+      (value) => {
+        if (generation !== this.#generation) return;
         this.#settled = true;
+        this.#value = value;
       },
       (error: unknown) => {
+        if (generation !== this.#generation) return;
         this.#settled = true;
         this.#failed = true;
         this.#error = error;
@@ -38,25 +78,85 @@ export class Request<T = unknown> implements PromiseLike<T> {
     );
   }
 
-  /** True once the operation has completed; throws the operation's error if it failed. */
+  /**
+   * True once the operation has completed (the request then becomes inactive); throws the
+   * operation's error if it failed (MPI_Test).
+   */
   test(): boolean {
     if (this.#failed) throw this.#error;
+    if (this.#settled) this.#active = false;
     return this.#settled;
   }
 
-  /** Resolves with the operation's value (the data, for a receive) once it completes. */
+  /** False once the request's completion has been reported (MPI_REQUEST_NULL); see the class doc. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /**
+   * A receive's status once it has completed (source, tag, bytes, count, cancelled); `undefined`
+   * before that, and for requests that are not receives.
+   */
+  get status(): Status | undefined {
+    return this.#settled ? this.#receive?.status : undefined;
+  }
+
+  /**
+   * Cancels a receive that no message has matched yet (MPI_Cancel): the request then completes
+   * with value `undefined` and a status whose `cancelled` is true, and the message it would have
+   * matched stays for later receives. Returns whether it was cancelled: a receive that has
+   * already matched (or completed) is left alone and its status says `cancelled: false`. Other
+   * requests (sends, collectives) cannot be cancelled: returns false.
+   */
+  cancel(): boolean {
+    return this.#receive?.cancel() ?? false;
+  }
+
+  /** Resolves with the operation's value (the data, for a receive) once it completes (MPI_Wait). */
   wait(): Promise<T> {
     if (!this.#settled) this.#waiting(true);
-    return this.#promise;
+    return this.#promise.then((value) => this.#report(value));
+  }
+
+  /** Resolves with the receive's status once it completes (MPI_Wait with a status). */
+  async waitStatus(): Promise<Status | undefined> {
+    await this.wait();
+    return this.status;
+  }
+
+  /** @internal Whether it has completed, without reporting it (the request stays active). */
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** @internal The value of a settled request, read synchronously. */
+  get settledValue(): T {
+    return this.#value as T;
+  }
+
+  /** @internal Rethrows the operation's error, if it failed. */
+  throwIfFailed(): void {
+    if (this.#failed) throw this.#error;
+  }
+
+  /** @internal Makes the request inactive: its completion has been reported. */
+  deactivate(): void {
+    this.#active = false;
   }
 
   /**
    * @internal The request's promise, listed as a `wait` in the state report like `wait()`, without a
-   * slice of its own in the trace: `waitAll` and `waitAny` make one slice for all their requests.
+   * slice of its own in the trace and without reporting completion: the waitAll/waitAny family
+   * makes one slice for all their requests and says which completions they reported.
    */
   waitWithinGroup(): Promise<T> {
     if (!this.#settled) this.#waiting(false);
     return this.#promise;
+  }
+
+  #report(value: T): T {
+    this.#active = false;
+    return value;
   }
 
   #waiting(slice: boolean): void {
@@ -70,39 +170,6 @@ export class Request<T = unknown> implements PromiseLike<T> {
   ): Promise<R1 | R2> {
     // Awaiting a request that is still pending is a wait (MPI_Wait), listed in the state report.
     if (!this.#settled) this.#waiting(true);
-    return this.#promise.then(onFulfilled, onRejected);
+    return this.#promise.then((value) => this.#report(value)).then(onFulfilled, onRejected);
   }
-}
-
-type Values<T extends readonly PromiseLike<unknown>[]> = { -readonly [K in keyof T]: Awaited<T[K]> };
-
-/** Waits for every request; resolves with their values in order (MPI_Waitall). */
-export function waitAll<const T extends readonly PromiseLike<unknown>[]>(requests: T): Promise<Values<T>> {
-  if (!tracing) return Promise.all(requests) as Promise<Values<T>>;
-  // One slice for the whole wait: one per request would overlap each other on the rank's track.
-  const all = Promise.all(requests.map(withinGroup)) as Promise<Values<T>>;
-  recordSliceUntil(all, "waitAll", { requests: requests.length });
-  return all;
-}
-
-function withinGroup<T>(request: PromiseLike<T>): PromiseLike<T> {
-  return request instanceof Request ? (request as Request<T>).waitWithinGroup() : request;
-}
-
-/**
- * Waits for one request to complete (MPI_Waitany): the lowest-indexed one among those already
- * complete, else the first to complete.
- */
-export async function waitAny<T>(requests: readonly PromiseLike<T>[]): Promise<{ index: number; value: T }> {
-  if (requests.length === 0) {
-    throw invalidArguments({ call: "waitAny" }, "needs at least one request", "requests");
-  }
-  for (let index = 0; index < requests.length; index++) {
-    const request = requests[index];
-    if (request instanceof Request && request.test()) return { index, value: await request };
-  }
-  if (!tracing) return Promise.race(requests.map((request, index) => Promise.resolve(request).then((value) => ({ index, value }))));
-  const any = Promise.race(requests.map((request, index) => Promise.resolve(withinGroup(request)).then((value) => ({ index, value }))));
-  recordSliceUntil(any, "waitAny", { requests: requests.length });
-  return any;
 }
