@@ -37,8 +37,8 @@ function countOf(message: IncomingMessage): number {
 }
 
 /**
- * @internal What a receive request knows beyond its promise: its status once matched, and how to
- * withdraw it before that.
+ * What a receive request knows beyond its promise: its status once matched, and how to withdraw it
+ * before that. Not exported from the package, yet left in the declarations: recv.ts names it.
  */
 export interface ReceiveHandle {
   readonly status: Status | undefined;
