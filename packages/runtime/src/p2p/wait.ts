@@ -107,17 +107,9 @@ function waitAllSettled<const T extends readonly Request<unknown>[]>(requests: T
  */
 export function testAny<T>(requests: readonly Request<T>[]): AnyCompleted<T> | undefined {
   checkRequests(requests, "testAny");
-  let anyActive = false;
-  for (let index = 0; index < requests.length; index++) {
-    const request = requests[index]!;
-    if (!request.active) continue;
-    anyActive = true;
-    if (!request.settled) continue;
-    request.throwIfFailed();
-    request.deactivate();
-    return { index, value: request.settledValue };
-  }
-  return anyActive ? undefined : { index: UNDEFINED, value: undefined };
+  const completed = takeCompleted(requests, 1);
+  if (completed === undefined) return { index: UNDEFINED, value: undefined };
+  return completed.indices.length === 0 ? undefined : { index: completed.indices[0]!, value: completed.values[0]! };
 }
 
 /**
@@ -126,9 +118,17 @@ export function testAny<T>(requests: readonly Request<T>[]): AnyCompleted<T> | u
  */
 export function testSome<T>(requests: readonly Request<T>[]): SomeCompleted<T> | undefined {
   checkRequests(requests, "testSome");
+  return takeCompleted(requests, requests.length);
+}
+
+/**
+ * Up to `limit` completed active requests, lowest index first, made inactive; `undefined` when no
+ * request is active. Throws the error of a failed one it would take.
+ */
+function takeCompleted<T>(requests: readonly Request<T>[], limit: number): SomeCompleted<T> | undefined {
   const completed: SomeCompleted<T> = { indices: [], values: [] };
   let anyActive = false;
-  for (let index = 0; index < requests.length; index++) {
+  for (let index = 0; index < requests.length && completed.indices.length < limit; index++) {
     const request = requests[index]!;
     if (!request.active) continue;
     anyActive = true;
