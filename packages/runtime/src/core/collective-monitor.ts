@@ -45,6 +45,8 @@ interface Finding {
 
 export interface MonitorShape {
   collContext: number;
+  /** The communicator's point-to-point context: how reports name it. */
+  p2pContext: number;
   rank: number;
   /** `group[r]` is the world rank of communicator rank `r`. */
   group: readonly number[];
@@ -56,13 +58,26 @@ const REMEMBERED = 64;
 /** Every communicator's monitor that holds a failure it has not reported yet, for the state report. */
 const holdingFailures = new Set<CollectiveMonitor>();
 
+/** A failure of a call that had returned here, held for the communicator's next call. */
+export interface HeldFailure {
+  /** The communicator's point-to-point context id (0: the world) and size. */
+  context: number;
+  size: number;
+  sequence: number;
+  call: string;
+  /** The communicator rank that found the fault, and its world rank; `self` when it was this rank. */
+  finder: { rank: number; worldRank: number; self: boolean };
+  code: TsmpiErrorCode;
+  message: string;
+}
+
 /**
- * What the state report (tsmpirun --timeout, SIGUSR1) says of calls that failed elsewhere after
- * they had returned here: a call in flight on that communicator goes on, and may wait for ranks
- * that will never make it, so a hang there is explained by the failure before it.
+ * Calls that failed elsewhere after they had returned here, for the state report (tsmpirun
+ * --timeout, SIGUSR1): a call in flight on that communicator goes on, and may wait for ranks that
+ * will never make it, so a hang there is explained by the failure before it.
  */
-export function failuresHeldForNextCall(): string[] {
-  return [...holdingFailures].map((monitor) => monitor.describeHeldFailure()).filter((line) => line !== undefined);
+export function failuresHeldForNextCall(): HeldFailure[] {
+  return [...holdingFailures].map((monitor) => monitor.heldFailure()).filter((held) => held !== undefined);
 }
 
 export class CollectiveMonitor {
@@ -226,23 +241,21 @@ export class CollectiveMonitor {
     holdingFailures.delete(this);
   }
 
-  /** The held failure in words, naming the communicator and the ranks (see failuresHeldForNextCall). */
-  describeHeldFailure(): string | undefined {
+  /** The failure held for the next call, if any (see failuresHeldForNextCall). */
+  heldFailure(): HeldFailure | undefined {
     const held = this.#afterReturning;
     if (held === undefined) return undefined;
-    const { collContext, group } = this.#shape;
-    const p2pContext = collContext - 1;
-    const communicator = p2pContext === 0 ? "world" : `communicator ${p2pContext} (size ${group.length})`;
-    const finder = p2pContext === 0 ? `rank ${held.finding.rank}` : `its rank ${held.finding.rank} (world rank ${group[held.finding.rank]})`;
-    const failure =
-      held.finding.rank === this.#shape.rank
-        ? `a message of it that came later shows another rank called differently`
-        : `it failed on ${finder}`;
-    return (
-      `collective call #${held.sequence} (${held.call}) on ${communicator} returned here, but ${failure} ` +
-      `(${held.finding.code}); the next call on it reports that, and a call in flight on it may wait for ranks that ` +
-      `called differently and will not make it: ${held.finding.message}`
-    );
+    const { p2pContext, group, rank } = this.#shape;
+    const { finding } = held;
+    return {
+      context: p2pContext,
+      size: group.length,
+      sequence: held.sequence,
+      call: held.call,
+      finder: { rank: finding.rank, worldRank: group[finding.rank]!, self: finding.rank === rank },
+      code: finding.code,
+      message: finding.message,
+    };
   }
 
   #fromNotice(call: MonitoredCall, finding: Finding): TsmpiError {

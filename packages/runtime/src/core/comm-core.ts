@@ -48,7 +48,7 @@ export function makeCore(engine: Engine, shape: CoreShape): CommCore {
     p2pContext: shape.context,
     collContext,
     collSequence: 0,
-    monitor: new CollectiveMonitor(engine, { collContext, rank: shape.rank, group: shape.group }),
+    monitor: new CollectiveMonitor(engine, { collContext, p2pContext: shape.context, rank: shape.rank, group: shape.group }),
     freed: false,
     pending: 0,
     onFree: [],
@@ -94,7 +94,7 @@ export function freeCore(core: CommCore): void {
 
 function release(core: CommCore): void {
   core.monitor.close();
-  for (const release of core.onFree.splice(0)) release();
+  for (const undo of core.onFree.splice(0)) undo();
   core.engine.matcher.dropContext(core.p2pContext);
   core.engine.matcher.dropContext(core.collContext);
 }

@@ -8,7 +8,7 @@ import type { RankStateReport, ReportedOperation } from "../wireup/protocol.ts";
 import { runtimeState } from "./state.ts";
 import { collectiveContextOf } from "../core/comm-core.ts";
 import { isTagOfCall, stepOfTag } from "../core/collective-tag.ts";
-import { failuresHeldForNextCall } from "../core/collective-monitor.ts";
+import { failuresHeldForNextCall, type HeldFailure } from "../core/collective-monitor.ts";
 
 /** What this rank is doing now. */
 export function describeRankState(): RankStateReport {
@@ -34,12 +34,27 @@ export function describeRankState(): RankStateReport {
       stack: operation.stack === undefined ? undefined : callSite(operation.stack),
     };
   });
-  return { host: state?.host ?? "", pid: process.pid, operations, heldFailures: failuresHeldForNextCall() };
+  return { host: state?.host ?? "", pid: process.pid, operations, heldFailures: failuresHeldForNextCall().map(describeHeldFailure) };
 }
 
 function communicatorName(operation: OperationInProgress): string | undefined {
-  if (operation.context < 0) return undefined;
-  return operation.context === 0 ? "world" : `communicator ${operation.context} (size ${operation.commSize})`;
+  return operation.context < 0 ? undefined : nameOfCommunicator(operation.context, operation.commSize);
+}
+
+function nameOfCommunicator(context: number, size: number): string {
+  return context === 0 ? "world" : `communicator ${context} (size ${size})`;
+}
+
+function describeHeldFailure(held: HeldFailure): string {
+  const { finder } = held;
+  const failure = finder.self
+    ? "a message of it that came later shows another rank called differently"
+    : `it failed on ${held.context === 0 ? `rank ${finder.rank}` : `its rank ${finder.rank} (world rank ${finder.worldRank})`}`;
+  return (
+    `collective call #${held.sequence} (${held.call}) on ${nameOfCommunicator(held.context, held.size)} returned here, but ${failure} ` +
+    `(${held.code}); the next call on it reports that, and a call in flight on it may wait for ranks that ` +
+    `called differently and will not make it: ${held.message}`
+  );
 }
 
 /** The stack without its first lines (the Error, and tsmpi's own frames): where the program called. */
