@@ -14,3 +14,13 @@ describe("messages sent right before finalize() and process.exit(0)", () => {
     }
   });
 });
+
+describe("a message to a rank that has already finalized and exited", () => {
+  // The link is first used after the peer left, so it never connects and never sees a drop: the
+  // refused connection must count as the peer's exit (before, finalize waited out its 60 s bound).
+  it.each(["ipc", "tcp"] as const)("does not hold the sender's finalize, over %s", async (transport) => {
+    const result = await runFixture("send-to-finalized.ts", 2, { transport, timeout: 20 });
+    expect(result.exitCode, explain(result)).toBe(0);
+    expect(result.ranks[0]?.stdout).toContain("rank 0 finalized after the peer had gone");
+  });
+});

@@ -66,6 +66,8 @@ class PeerLink {
   #last: Promise<void> = Promise.resolve();
   #flushScheduled = false;
   #gone: Promise<void> | undefined;
+  /** The peer has gone: what is still queued for it will never be taken, so it must not linger. */
+  #peerLeft = false;
 
   constructor(endpoint: string, linger: number, options: zmq.SocketOptions<zmq.Push> = {}) {
     // Unlimited high-water mark: MPI's `send` must complete whatever the receiver is doing.
@@ -118,12 +120,15 @@ class PeerLink {
   };
 
   /**
-   * Resolves when the connection to the peer drops (its process exited or closed its socket), as
-   * seen by a ZeroMQ monitor started by the first call. Only drops after the first call count, so
-   * watch before asking the peer for anything. The monitor ends with the socket (`close`), never
-   * before it: libzmq's I/O thread writes each event to the monitor with a blocking send, and once
-   * the observer's end is closed that send never returns, freezing every socket of the process.
-   * Its pending read keeps the event loop alive until then, so watch only while closing.
+   * Resolves when the connection to the peer drops (its process exited or closed its socket), or
+   * when connecting to it is refused: every rank binds before the addresses are exchanged, so a
+   * refusal means the peer has closed (a link first used after the peer left never connects, and
+   * sees no drop). As seen by a ZeroMQ monitor started by the first call. Only events after the
+   * first call count, so watch before asking the peer for anything. The monitor ends with the
+   * socket (`close`), never before it: libzmq's I/O thread writes each event to the monitor with a
+   * blocking send, and once the observer's end is closed that send never returns, freezing every
+   * socket of the process. Its pending read keeps the event loop alive until then, so watch only
+   * while closing.
    */
   gone(): Promise<void> {
     if (this.#gone !== undefined) return this.#gone;
@@ -133,7 +138,10 @@ class PeerLink {
         try {
           while (!events.closed) {
             const event = await events.receive();
-            if (event.type === "disconnect") return resolve();
+            if (event.type === "disconnect" || event.type === "connect:retry") {
+              this.#peerLeft = true;
+              return resolve();
+            }
           }
         } catch {
           // The socket closed (this side's doing): that says nothing about the peer.
@@ -146,6 +154,7 @@ class PeerLink {
   async close(): Promise<void> {
     while (this.#head < this.#queue.length || this.#flushScheduled) await this.#last.catch(() => undefined);
     await this.#last.catch(() => undefined);
+    if (this.#peerLeft) this.#socket.linger = 0;
     this.#socket.close();
   }
 }
