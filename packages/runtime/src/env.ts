@@ -159,12 +159,21 @@ function slurmStepTasks(env: NodeJS.ProcessEnv): number | undefined {
 }
 
 /**
- * Whether large messages between ranks of one host may go through shared memory
- * (transport/shared-ring.ts); `TSMPI_SHM=0` sends everything through the sockets, like Open MPI's
+ * Whether messages between ranks of one host may go through shared memory (transport/same-host.ts,
+ * transport/shared-ring.ts); `TSMPI_SHM=0` sends everything through the sockets, like Open MPI's
  * `--mca btl ^vader`.
  */
 export function sharedMemoryTransportAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.TSMPI_SHM !== "0";
+}
+
+/**
+ * `TSMPI_SPIN_US`: how long a waiting rank polls its shared-memory queues before it sleeps
+ * (transport/progress-policy.ts), in microseconds; `undefined` when unset or not a number >= 0.
+ */
+export function spinBudgetOverrideUs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const us = Number(env.TSMPI_SPIN_US);
+  return env.TSMPI_SPIN_US !== undefined && env.TSMPI_SPIN_US !== "" && Number.isFinite(us) && us >= 0 ? us : undefined;
 }
 
 /**

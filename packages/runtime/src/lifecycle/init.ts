@@ -12,6 +12,9 @@ import { notUsable, TsmpiError, wireupFailed } from "../errors.ts";
 import { readWireupEnv, sharedMemoryTransportAllowed, type WireupEnv } from "../env.ts";
 import { SelfTransport } from "../transport/self.ts";
 import { ZmqTransport } from "../transport/zmq.ts";
+import { SameHostTransport } from "../transport/same-host.ts";
+import { OwnInbox } from "../transport/inbox.ts";
+import { shmModule } from "../shm/segment.ts";
 import { readJobKey, ZapHandler, type JobKey } from "../wireup/auth.ts";
 import { hostIdentity } from "../wireup/host-identity.ts";
 import { sharedSegmentPrefix } from "../wireup/protocol.ts";
@@ -83,22 +86,43 @@ async function startInJob(wireup: JobWireup): Promise<Engine> {
     // From here on a failure in this rank goes through the link (it ends a PMI-2 job, for one).
     setRuntimeState({ engine, link: joining.link, host, jobId: joining.jobId });
     privateDir = joining.jobDir === undefined ? createPrivateDir() : undefined;
-    const { transport, address } = await ZmqTransport.bind({
+    const sharedPrefix = sharedMemoryTransportAllowed() && joining.ipc ? sharedSegmentPrefix(joining.jobId, hostIdentity()) : undefined;
+    // Before the address goes out: a peer may send as soon as it has it.
+    const inbox = sharedPrefix === undefined ? undefined : await openInbox(sharedPrefix, joining.rank, joining.size);
+    let sameHost: SameHostTransport | undefined;
+    const { transport: sockets, address } = await ZmqTransport.bind({
       rank: joining.rank,
       jobDir: joining.jobDir ?? privateDir?.path ?? "",
-      deliver: engine.deliver,
+      deliver: inbox === undefined ? engine.deliver : (frames) => sameHost!.fromSocket(frames),
       ipc: joining.ipc,
       tcpAddress: await joining.tcpAddress(),
       key,
-      ringPrefix: sharedMemoryTransportAllowed() ? sharedSegmentPrefix(joining.jobId, hostIdentity()) : undefined,
+      ringPrefix: sharedPrefix,
     });
-    transport.setPeers(await exchangeAddresses(joining.link.store, address));
-    engine.attach(transport);
+    sockets.setPeers(await exchangeAddresses(joining.link.store, address));
+    if (inbox !== undefined && sharedPrefix !== undefined) {
+      const localRanks = Array.from({ length: joining.size }, (_, r) => r).filter((r) => sockets.sameHost(r));
+      sameHost = new SameHostTransport({ rank: joining.rank, socket: sockets, inbox, prefix: sharedPrefix, deliver: engine.deliver, localRanks });
+      sockets.onWakeUp = sameHost.onWakeUp;
+    }
+    engine.attach(sameHost ?? sockets);
     joining.link.wiredUp();
     return engine;
   } catch (error) {
     if (error instanceof TsmpiError && error.code === "ERR_WIREUP") throw error;
     throw wireupFailed({ rank, call: "init" }, `wire-up ${via} failed: ${(error as Error).message}`, error);
+  }
+}
+
+/**
+ * This rank's shared-memory inbox (transport/inbox.ts), or `undefined` if shared memory cannot be
+ * had here: then messages to this rank go through its socket, as with TSMPI_SHM=0.
+ */
+async function openInbox(prefix: string, rank: number, size: number): Promise<OwnInbox | undefined> {
+  try {
+    return OwnInbox.create(await shmModule(), prefix, rank, size, size);
+  } catch {
+    return undefined;
   }
 }
 

@@ -16,6 +16,8 @@ import { curveClientOptions, curveServerOptions, type JobKey } from "../wireup/a
 import { hostIdentity } from "../wireup/host-identity.ts";
 import { routeTo, type PeerAddress } from "../wireup/peer-address.ts";
 import {
+  doorbellFrame,
+  doorbellOrigin,
   flushControl,
   flushFrame,
   headerFrame,
@@ -201,6 +203,8 @@ export class ZmqTransport implements Transport {
   #awaitingReceive = false;
   #closed = false;
   #waker: zmq.Push | undefined;
+  /** Called for each doorbell (same-host.ts). */
+  onWakeUp: (() => void) | undefined;
 
   private constructor(rank: number, pull: zmq.Pull, deliver: Deliver, ringPrefix: string | undefined, own: PeerAddress, key: JobKey | undefined) {
     this.#rank = rank;
@@ -381,6 +385,13 @@ export class ZmqTransport implements Transport {
         const frames = await this.#pull.receive();
         this.#awaitingReceive = false;
         if (frames.length === 1 && frames[0]!.length === 0) continue; // a wake-up
+        const doorbellFrom = doorbellOrigin(frames);
+        if (doorbellFrom !== undefined) {
+          // Like a message: its sender will FLUSH the link, and this rank must wait for that.
+          this.#sentHere.add(doorbellFrom);
+          this.onWakeUp?.();
+          continue;
+        }
         const flush = flushControl(frames);
         if (flush !== undefined) {
           if (flush.kind === "flush") {
@@ -473,6 +484,17 @@ export class ZmqTransport implements Transport {
       this.#flushArrived = undefined;
       this.unwant();
     }
+  }
+
+  /**
+   * Rings `dest`'s doorbell: an empty message that brings a rank sleeping on its shared-memory
+   * queues back to them. On the data link, and flushed at close like a message: a rank that writes
+   * its last message and exits at once would otherwise take the doorbell along, and the peer would
+   * sleep on a message it has.
+   */
+  ring(dest: number): void {
+    this.#sentTo.add(dest);
+    this.#peer(dest).send([doorbellFrame(this.#rank)]).catch(() => undefined);
   }
 
   #wake(): void {

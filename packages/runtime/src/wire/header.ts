@@ -103,6 +103,21 @@ export function headerFrame(envelope: Envelope, kind: PayloadKind, releaseToken 
   return frame;
 }
 
+/**
+ * A doorbell (transport/same-host.ts): "look at your shared-memory queues", from world rank
+ * `origin`. Four bytes, the origin alone: no message is that short, since every one has a header.
+ */
+export function doorbellFrame(origin: number): Buffer {
+  const frame = Buffer.allocUnsafeSlow(4);
+  frame.writeUInt32LE(origin, 0);
+  return frame;
+}
+
+/** The origin of a doorbell, or `undefined` if `frames` is something else. */
+export function doorbellOrigin(frames: readonly Buffer[]): number | undefined {
+  return frames.length === 1 && frames[0]!.length === 4 ? frames[0]!.readUInt32LE(0) : undefined;
+}
+
 /** Format bit of a ring notice (see the header table). */
 export const IN_SHARED_RING = 0x80;
 const NOTICE_BYTES = 8;

@@ -1,0 +1,302 @@
+/**
+ * Messages between ranks of one host through shared memory, the socket transport beneath for
+ * everything else (Open MPI's btl/vader beside btl/tcp). A message of up to a queue's frame limit
+ * is written into the receiver's inbox (transport/inbox.ts, shared-queue.ts) and never touches a
+ * socket or a ZeroMQ thread: a receiver that is polling sees it within a microsecond. A larger one
+ * leaves a marker in the queue and goes through the socket (and its shared ring), and the receiver
+ * holds socket messages from that sender until it reaches their markers, so messages from one
+ * sender arrive in the order they were sent, whatever path each took.
+ *
+ * Waiting: a rank with a receive to satisfy looks at its queues, polls them for the budget of
+ * transport/progress-policy.ts (when the host's ranks fit its cores), then says it is sleeping in
+ * its inbox and returns to the event loop, where the socket transport waits. A sender that finds
+ * the word set clears it and rings a doorbell (an empty message on the socket), which brings the
+ * receiver back to its queues. So an idle rank uses no CPU, the event loop keeps running (timers,
+ * output, the launcher, traffic from other hosts) except for one polling budget at a time, and a
+ * receiver dead or alive is seen by the launcher as before.
+ *
+ * A full queue keeps later messages in the sender's memory, in order, and tries again each
+ * millisecond (a send never waits for the receiver, as MPI's eager sends and ZeroMQ's unlimited
+ * high-water mark); finalize waits, bounded, for them to be written.
+ * Internal to the runtime, not part of its API.
+ */
+import { flushTimeoutMs } from "../env.ts";
+import type { EncodedPayload } from "../wire/codec.ts";
+import { HEADER_BYTES, writeHeader, type Envelope } from "../wire/header.ts";
+import { existsSync } from "node:fs";
+import { loadedShmModule, SHM_DIR } from "../shm/segment.ts";
+import { inboxName, OwnInbox, PeerInbox } from "./inbox.ts";
+import { spinBudgetUs } from "./progress-policy.ts";
+import { QueueConsumer, SOCKET_MARKER } from "./shared-queue.ts";
+import { SelfLink } from "./self.ts";
+import type { Deliver, Transport } from "./transport.ts";
+import type { ZmqTransport } from "./zmq.ts";
+
+/** A message waiting in the sender for room in the queue: its frame, or the marker. */
+type Pending = Buffer | typeof SOCKET_MARKER;
+
+const RETRY_MS = 1;
+const RESOLVED = Promise.resolve();
+
+/** What a receiver knows of one sender of its host. */
+interface Sender {
+  rank: number;
+  queue: QueueConsumer;
+  /** Markers reached whose socket message has not arrived yet: the queue waits for it. */
+  markersOwed: number;
+  /** Socket messages that arrived before their markers were reached. */
+  early: Buffer[][];
+}
+
+export class SameHostTransport implements Transport {
+  readonly #rank: number;
+  readonly #socket: ZmqTransport;
+  readonly #inbox: OwnInbox;
+  readonly #prefix: string;
+  readonly #deliver: Deliver;
+  /** Straight to the engine: a self message must not wait behind markers (it has no origin of its own). */
+  readonly #self: SelfLink;
+  readonly #senders: Sender[];
+  readonly #sendersByRank = new Map<number, Sender>();
+  /** Peers' inboxes, mapped on the first message; `null`: it has none, use the socket. */
+  readonly #peers: (PeerInbox | null | undefined)[] = [];
+  readonly #pending = new Map<number, Pending[]>();
+  #retry: NodeJS.Timeout | undefined;
+  readonly #spinUs: number;
+  #demand = 0;
+  /** Whether this transport holds a `want` of the socket transport (while it sleeps). */
+  #socketWanted = false;
+  #progressQueued = false;
+  #closed = false;
+
+  constructor(options: { rank: number; socket: ZmqTransport; inbox: OwnInbox; prefix: string; deliver: Deliver; localRanks: readonly number[] }) {
+    this.#rank = options.rank;
+    this.#socket = options.socket;
+    this.#inbox = options.inbox;
+    this.#prefix = options.prefix;
+    this.#deliver = options.deliver;
+    this.#self = new SelfLink(options.deliver);
+    this.#senders = options.localRanks
+      .filter((rank) => rank !== options.rank)
+      .map((rank) => ({ rank, queue: options.inbox.consumer(rank), markersOwed: 0, early: [] }));
+    for (const sender of this.#senders) this.#sendersByRank.set(sender.rank, sender);
+    this.#spinUs = spinBudgetUs(options.localRanks.length);
+  }
+
+  get sharedMemoryPrefix(): string | undefined {
+    return this.#socket.sharedMemoryPrefix;
+  }
+
+  sameHost(worldRank: number): boolean {
+    return this.#socket.sameHost(worldRank);
+  }
+
+  send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
+    if (dest === this.#rank) return this.#self.send(envelope, payload);
+    const peer = this.#peer(dest);
+    if (peer === null) return this.#socket.send(dest, envelope, payload);
+    const { bytes } = payload;
+    const length = HEADER_BYTES + bytes.length;
+    if (length > peer.producer.maxFrameBytes) {
+      this.#enqueue(dest, peer, SOCKET_MARKER);
+      return this.#socket.send(dest, envelope, payload);
+    }
+    const queued = this.#pending.get(dest);
+    if (queued === undefined) {
+      const written = peer.producer.write(length, (target) => {
+        writeHeader(target, envelope, payload, 0, this.#rank);
+        target.set(bytes, HEADER_BYTES);
+      });
+      if (written) {
+        if (peer.takeDoorbell()) this.#socket.ring(dest);
+        return Promise.resolve();
+      }
+    }
+    const frame = Buffer.allocUnsafeSlow(length);
+    writeHeader(frame, envelope, payload, 0, this.#rank);
+    frame.set(bytes, HEADER_BYTES);
+    this.#hold(dest, frame);
+    return Promise.resolve();
+  }
+
+  /** The inbox of `dest` if messages to it go through shared memory, else `null`. */
+  #peer(dest: number): PeerInbox | null {
+    const known = this.#peers[dest];
+    if (known !== undefined) return known;
+    const shm = loadedShmModule();
+    let peer: PeerInbox | undefined;
+    if (shm !== undefined && this.#socket.sameHost(dest)) {
+      try {
+        peer = PeerInbox.attach(shm, this.#prefix, dest, this.#rank);
+      } catch {
+        peer = undefined;
+      }
+    }
+    this.#peers[dest] = peer ?? null;
+    return peer ?? null;
+  }
+
+  #enqueue(dest: number, peer: PeerInbox, item: Pending): void {
+    if (this.#pending.has(dest) || !peer.producer.write(0, () => undefined)) this.#hold(dest, item);
+    else if (peer.takeDoorbell()) this.#socket.ring(dest);
+  }
+
+  #hold(dest: number, item: Pending): void {
+    let queued = this.#pending.get(dest);
+    if (queued === undefined) this.#pending.set(dest, (queued = []));
+    queued.push(item);
+    this.#retry ??= setTimeout(this.#writePending, RETRY_MS);
+  }
+
+  /** Writes held messages while their queues have room; true once none is held. */
+  readonly #writePending = (): boolean => {
+    this.#retry = undefined;
+    for (const [dest, queued] of this.#pending) {
+      const peer = this.#peers[dest]!;
+      let written = 0;
+      while (written < queued.length) {
+        const item = queued[written]!;
+        const ok = item === SOCKET_MARKER ? peer.producer.write(0, () => undefined) : peer.producer.write(item.length, (target) => target.set(item));
+        if (!ok) break;
+        written++;
+      }
+      if (written > 0 && peer.takeDoorbell()) this.#socket.ring(dest);
+      if (written === queued.length) this.#pending.delete(dest);
+      else queued.splice(0, written);
+    }
+    if (this.#pending.size > 0 && !this.#closed) this.#retry = setTimeout(this.#writePending, RETRY_MS);
+    return this.#pending.size === 0;
+  };
+
+  /** The socket transport's deliver: holds a same-host sender's message until its marker is reached. */
+  readonly fromSocket = (frames: Buffer[]): void => {
+    const sender = this.#sendersByRank.get(frames[0]?.readUInt32LE(28) ?? -1);
+    if (sender === undefined || !sender.queue.attached) return this.#deliver(frames);
+    if (sender.markersOwed === 0) {
+      sender.early.push(frames);
+      return;
+    }
+    sender.markersOwed--;
+    this.#deliver(frames);
+    this.#drainSender(sender);
+  };
+
+  /** Delivers everything the queues hold; the number of messages delivered. */
+  #drainQueues(): number {
+    let delivered = 0;
+    for (const sender of this.#senders) delivered += this.#drainSender(sender);
+    return delivered;
+  }
+
+  #drainSender(sender: Sender): number {
+    let delivered = 0;
+    while (sender.markersOwed === 0) {
+      const frame = sender.queue.take();
+      if (frame === undefined) break;
+      if (frame !== SOCKET_MARKER) this.#deliver([frame]);
+      else if (sender.early.length > 0) this.#deliver(sender.early.shift()!);
+      else sender.markersOwed++;
+      delivered++;
+    }
+    return delivered;
+  }
+
+  want(): void {
+    this.#demand++;
+    if (!this.#progressQueued) {
+      // After the caller has posted its receive (Engine.receive asks first). Every new wait polls
+      // anew, even while an older one sleeps: the new one's message may be on its way now.
+      this.#progressQueued = true;
+      // A bare promise turn: queueMicrotask runs its callback in an async scope, which costs more.
+      void RESOLVED.then(this.#progress);
+    }
+  }
+
+  unwant(): void {
+    this.#demand--;
+    if (this.#demand > 0) return;
+    this.#inbox.sleeping = false;
+    if (this.#socketWanted) {
+      this.#socketWanted = false;
+      this.#socket.unwant();
+    }
+  }
+
+  readonly #progress = (): void => {
+    this.#progressQueued = false;
+    this.#pollThenSleep();
+  };
+
+
+  /** Polls the queues while somebody waits, for the budget, then sleeps (see the module comment). */
+  #pollThenSleep(): void {
+    if (this.#demand === 0 || this.#closed) return;
+    this.#drainQueues();
+    if (this.#demand === 0) return;
+    if (this.#spinUs > 0) {
+      const deadline = performance.now() + this.#spinUs / 1000;
+      // Reading the clock costs more than a look at the queues: look a few times per reading.
+      for (let looks = 1; ; looks++) {
+        if (this.#drainQueues() > 0 && this.#demand === 0) return;
+        if ((looks & 15) === 0 && performance.now() >= deadline) break;
+      }
+    }
+    this.#inbox.sleeping = true;
+    // A message written before the word was set rang no doorbell.
+    this.#drainQueues();
+    if (this.#demand === 0) return;
+    if (!this.#socketWanted) {
+      this.#socketWanted = true;
+      this.#socket.want();
+    }
+  }
+
+  /** A doorbell (or any wake-up) came through the socket. */
+  readonly onWakeUp = (): void => {
+    this.#pollThenSleep();
+  };
+
+  poll(): void {
+    this.#drainQueues();
+    this.#socket.poll();
+  }
+
+  async drain(): Promise<void> {
+    this.#drainQueues();
+    await this.#socket.drain();
+    this.#drainQueues();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    // Keep emptying this rank's queues meanwhile: a sender may wait for room to write its last
+    // messages before it sends the FLUSH that this rank's socket transport waits for.
+    const emptying = setInterval(() => this.#drainQueues(), RETRY_MS);
+    try {
+      await this.#writeHeld();
+      this.#closed = true;
+      await this.#socket.close();
+    } finally {
+      clearInterval(emptying);
+      this.#inbox.close();
+    }
+  }
+
+  /**
+   * Writes what is held, as the receivers make room; gives up on a receiver that has closed (its
+   * inbox is gone: it will receive nothing more) and, bounded by the flush timeout, on the rest.
+   */
+  async #writeHeld(): Promise<void> {
+    const deadline = Date.now() + flushTimeoutMs();
+    clearTimeout(this.#retry);
+    while (!this.#writePending() && Date.now() < deadline) {
+      clearTimeout(this.#retry);
+      for (const dest of this.#pending.keys()) {
+        if (!existsSync(`${SHM_DIR}${inboxName(this.#prefix, dest)}`)) this.#pending.delete(dest);
+      }
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+  }
+}
