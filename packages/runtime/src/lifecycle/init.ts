@@ -104,6 +104,7 @@ async function startInJob(wireup: JobWireup): Promise<Engine> {
       const localRanks = Array.from({ length: joining.size }, (_, r) => r).filter((r) => sockets.sameHost(r));
       sameHost = new SameHostTransport({ rank: joining.rank, socket: sockets, inbox, prefix: sharedPrefix, deliver: engine.deliver, localRanks });
       sockets.onWakeUp = sameHost.onWakeUp;
+      await sameHost.attachPeers();
     }
     engine.attach(sameHost ?? sockets);
     joining.link.wiredUp();

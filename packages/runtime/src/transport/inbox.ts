@@ -69,6 +69,22 @@ export class OwnInbox {
     this.#disarm();
     unlinkSegment(this.#name);
   }
+
+  /**
+   * Waits (bounded) until every one of `senders` has mapped this inbox, then removes its name, so
+   * that nothing of the job is left in /dev/shm however it ends. Every rank maps its peers' inboxes
+   * right after the address exchange (SameHostTransport.attachPeers), so the wait is short; one
+   * that never comes leaves the name until close.
+   */
+  async unlinkOnceMapped(senders: readonly number[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const consumers = senders.map((sender) => this.consumer(sender));
+    while (!consumers.every((consumer) => consumer.attached)) {
+      if (Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    this.close();
+  }
 }
 
 /** A peer's inbox as a sender sees it: its queue from this rank, and the peer's sleeping word. */

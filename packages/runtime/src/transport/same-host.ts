@@ -36,6 +36,8 @@ import type { ZmqTransport } from "./zmq.ts";
 type Pending = Buffer | typeof SOCKET_MARKER;
 
 const RETRY_MS = 1;
+/** How long init waits for the host's other ranks to map this rank's inbox. */
+const ATTACH_WAIT_MS = 10_000;
 const RESOLVED = Promise.resolve();
 
 /** What a receiver knows of one sender of its host. */
@@ -81,6 +83,18 @@ export class SameHostTransport implements Transport {
       .map((rank) => ({ rank, queue: options.inbox.consumer(rank), markersOwed: 0, early: [] }));
     for (const sender of this.#senders) this.#sendersByRank.set(sender.rank, sender);
     this.#spinUs = spinBudgetUs(options.localRanks.length);
+  }
+
+  /**
+   * Maps the inbox of every other rank of this host now, so that each can remove its name once
+   * all have (OwnInbox.unlinkOnceMapped), and waits for its own to be mapped by all.
+   */
+  async attachPeers(): Promise<void> {
+    for (const sender of this.#senders) this.#peer(sender.rank);
+    await this.#inbox.unlinkOnceMapped(
+      this.#senders.map((sender) => sender.rank),
+      ATTACH_WAIT_MS,
+    );
   }
 
   get sharedMemoryPrefix(): string | undefined {
