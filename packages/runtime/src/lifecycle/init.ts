@@ -93,14 +93,15 @@ async function startInJob(wireup: JobWireup): Promise<Engine> {
     const { transport: sockets, address } = await ZmqTransport.bind({
       rank: joining.rank,
       jobDir: joining.jobDir ?? privateDir?.path ?? "",
-      deliver: inbox === undefined ? engine.deliver : (frames) => sameHost!.fromSocket(frames),
+      deliver: sharedPrefix === undefined ? engine.deliver : (frames) => sameHost!.fromSocket(frames),
       ipc: joining.ipc,
       tcpAddress: await joining.tcpAddress(),
       key,
       ringPrefix: sharedPrefix,
     });
     sockets.setPeers(await exchangeAddresses(joining.link.store, address));
-    if (inbox !== undefined && sharedPrefix !== undefined) {
+    if (sharedPrefix !== undefined) {
+      // Also without an inbox of its own: it still writes into its peers' (and they wait for it to map them).
       const localRanks = Array.from({ length: joining.size }, (_, r) => r).filter((r) => sockets.sameHost(r));
       sameHost = new SameHostTransport({ rank: joining.rank, socket: sockets, inbox, prefix: sharedPrefix, deliver: engine.deliver, localRanks });
       sockets.onWakeUp = sameHost.onWakeUp;

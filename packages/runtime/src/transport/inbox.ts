@@ -4,9 +4,10 @@
  * says the receiver has stopped polling and wants a doorbell (transport/same-host.ts).
  *
  * The receiver creates it before it publishes its address, so it exists before any peer can send;
- * a sender maps it on its first message to that rank. Senders map it at different times, so the
- * name stays until the receiver closes (an exit or signal before that unlinks it too, and tsmpirun
- * removes a name a SIGKILL leaves behind, as for every segment of the job: shm/segment.ts).
+ * every rank of the host maps it right after the address exchange, and the receiver then removes
+ * its name (unlinkOnceMapped), so that the job leaves nothing in /dev/shm however it ends. Until
+ * then an exit or signal unlinks it too, and tsmpirun removes a name a SIGKILL leaves behind, as
+ * for every segment of the job (shm/segment.ts).
  * The segment is sparse: only the queues in use, and only as far as they fill, are touched.
  * Internal to the runtime, not part of its API.
  */

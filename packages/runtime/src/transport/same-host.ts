@@ -22,7 +22,7 @@
  */
 import { flushTimeoutMs } from "../env.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
-import { HEADER_BYTES, writeHeader, type Envelope } from "../wire/header.ts";
+import { HEADER_BYTES, messageOrigin, writeHeader, type Envelope } from "../wire/header.ts";
 import { existsSync } from "node:fs";
 import { loadedShmModule, SHM_DIR } from "../shm/segment.ts";
 import { inboxName, OwnInbox, PeerInbox } from "./inbox.ts";
@@ -53,12 +53,15 @@ interface Sender {
 export class SameHostTransport implements Transport {
   readonly #rank: number;
   readonly #socket: ZmqTransport;
-  readonly #inbox: OwnInbox;
+  /** `undefined` if this rank could not make one: then it only sends through shared memory. */
+  readonly #inbox: OwnInbox | undefined;
   readonly #prefix: string;
   readonly #deliver: Deliver;
   /** Straight to the engine: a self message must not wait behind markers (it has no origin of its own). */
   readonly #self: SelfLink;
   readonly #senders: Sender[];
+  /** The other ranks of this host. */
+  readonly #localPeers: readonly number[];
   readonly #sendersByRank = new Map<number, Sender>();
   /** Peers' inboxes, mapped on the first message; `null`: it has none, use the socket. */
   readonly #peers: (PeerInbox | null | undefined)[] = [];
@@ -71,16 +74,19 @@ export class SameHostTransport implements Transport {
   #progressQueued = false;
   #closed = false;
 
-  constructor(options: { rank: number; socket: ZmqTransport; inbox: OwnInbox; prefix: string; deliver: Deliver; localRanks: readonly number[] }) {
+  constructor(options: { rank: number; socket: ZmqTransport; inbox: OwnInbox | undefined; prefix: string; deliver: Deliver; localRanks: readonly number[] }) {
     this.#rank = options.rank;
     this.#socket = options.socket;
     this.#inbox = options.inbox;
     this.#prefix = options.prefix;
     this.#deliver = options.deliver;
     this.#self = new SelfLink(options.deliver);
-    this.#senders = options.localRanks
-      .filter((rank) => rank !== options.rank)
-      .map((rank) => ({ rank, queue: options.inbox.consumer(rank), markersOwed: 0, early: [] }));
+    this.#localPeers = options.localRanks.filter((rank) => rank !== options.rank);
+    const inbox = options.inbox;
+    this.#senders =
+      inbox === undefined
+        ? []
+        : this.#localPeers.map((rank) => ({ rank, queue: inbox.consumer(rank), markersOwed: 0, early: [] }));
     for (const sender of this.#senders) this.#sendersByRank.set(sender.rank, sender);
     this.#spinUs = spinBudgetUs(options.localRanks.length);
   }
@@ -90,8 +96,8 @@ export class SameHostTransport implements Transport {
    * all have (OwnInbox.unlinkOnceMapped), and waits for its own to be mapped by all.
    */
   async attachPeers(): Promise<void> {
-    for (const sender of this.#senders) this.#peer(sender.rank);
-    await this.#inbox.unlinkOnceMapped(
+    for (const rank of this.#localPeers) this.#peer(rank);
+    await this.#inbox?.unlinkOnceMapped(
       this.#senders.map((sender) => sender.rank),
       ATTACH_WAIT_MS,
     );
@@ -184,7 +190,7 @@ export class SameHostTransport implements Transport {
 
   /** The socket transport's deliver: holds a same-host sender's message until its marker is reached. */
   readonly fromSocket = (frames: Buffer[]): void => {
-    const sender = this.#sendersByRank.get(frames[0]?.readUInt32LE(28) ?? -1);
+    const sender = frames.length > 0 ? this.#sendersByRank.get(messageOrigin(frames)) : undefined;
     if (sender === undefined || !sender.queue.attached) return this.#deliver(frames);
     if (sender.markersOwed === 0) {
       sender.early.push(frames);
@@ -229,7 +235,7 @@ export class SameHostTransport implements Transport {
   unwant(): void {
     this.#demand--;
     if (this.#demand > 0) return;
-    this.#inbox.sleeping = false;
+    if (this.#inbox !== undefined) this.#inbox.sleeping = false;
     if (this.#socketWanted) {
       this.#socketWanted = false;
       this.#socket.unwant();
@@ -241,10 +247,10 @@ export class SameHostTransport implements Transport {
     this.#pollThenSleep();
   };
 
-
   /** Polls the queues while somebody waits, for the budget, then sleeps (see the module comment). */
   #pollThenSleep(): void {
     if (this.#demand === 0 || this.#closed) return;
+    if (this.#inbox === undefined) return this.#waitOnSocket();
     this.#drainQueues();
     if (this.#demand === 0) return;
     if (this.#spinUs > 0) {
@@ -258,11 +264,14 @@ export class SameHostTransport implements Transport {
     this.#inbox.sleeping = true;
     // A message written before the word was set rang no doorbell.
     this.#drainQueues();
-    if (this.#demand === 0) return;
-    if (!this.#socketWanted) {
-      this.#socketWanted = true;
-      this.#socket.want();
-    }
+    if (this.#demand > 0) this.#waitOnSocket();
+  }
+
+  /** Leaves the wait to the socket transport, which also hears the doorbells. */
+  #waitOnSocket(): void {
+    if (this.#socketWanted) return;
+    this.#socketWanted = true;
+    this.#socket.want();
   }
 
   /** A doorbell (or any wake-up) came through the socket. */
@@ -292,7 +301,7 @@ export class SameHostTransport implements Transport {
       await this.#socket.close();
     } finally {
       clearInterval(emptying);
-      this.#inbox.close();
+      this.#inbox?.close();
     }
   }
 

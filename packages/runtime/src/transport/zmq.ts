@@ -18,6 +18,7 @@ import { routeTo, type PeerAddress } from "../wireup/peer-address.ts";
 import {
   doorbellFrame,
   doorbellOrigin,
+  messageOrigin,
   flushControl,
   flushFrame,
   headerFrame,
@@ -536,9 +537,4 @@ function setAfterBind(socket: zmq.Pull, options: Partial<zmq.SocketOptions<zmq.P
   } finally {
     process.emitWarning = emitWarning;
   }
-}
-
-/** The world rank that sent a data message (its header's origin field). */
-function messageOrigin(frames: readonly Buffer[]): number {
-  return frames[0]?.readUInt32LE(28) ?? 0;
 }

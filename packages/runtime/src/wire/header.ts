@@ -28,6 +28,8 @@
  */
 export const WIRE_VERSION = 1;
 export const HEADER_BYTES = 32;
+/** Where the origin field (sender's world rank) sits in a header. */
+const ORIGIN_OFFSET = 28;
 export const SMALL_MESSAGE_BYTES = 4096;
 
 export const PayloadFormat = {
@@ -113,6 +115,11 @@ export function doorbellFrame(origin: number): Buffer {
   return frame;
 }
 
+/** The world rank that sent a data message (its header's origin field). */
+export function messageOrigin(frames: readonly Buffer[]): number {
+  return frames[0]?.readUInt32LE(ORIGIN_OFFSET) ?? 0;
+}
+
 /** The origin of a doorbell, or `undefined` if `frames` is something else. */
 export function doorbellOrigin(frames: readonly Buffer[]): number | undefined {
   return frames.length === 1 && frames[0]!.length === 4 ? frames[0]!.readUInt32LE(0) : undefined;
@@ -141,7 +148,7 @@ export function ringNotice(frames: readonly Buffer[]): { origin: number; positio
   if (frames.length !== 1 || first === undefined || first.length !== HEADER_BYTES + NOTICE_BYTES || (first[1]! & IN_SHARED_RING) === 0) return undefined;
   first[1] = first[1]! & ~IN_SHARED_RING;
   return {
-    origin: first.readUInt32LE(28),
+    origin: first.readUInt32LE(ORIGIN_OFFSET),
     position: first.readUInt32LE(HEADER_BYTES),
     length: first.readUInt32LE(HEADER_BYTES + 4),
     header: first.subarray(0, HEADER_BYTES),
@@ -153,7 +160,7 @@ export function releaseOwed(frames: readonly Buffer[]): { origin: number; token:
   const first = frames[0];
   if (frames.length !== 2 || first === undefined || first.length !== HEADER_BYTES) return undefined;
   const token = first.readUInt32LE(24);
-  return token === 0 ? undefined : { origin: first.readUInt32LE(28), token };
+  return token === 0 ? undefined : { origin: first.readUInt32LE(ORIGIN_OFFSET), token };
 }
 
 /** A release message: the token travels in the tag field. */
@@ -179,7 +186,7 @@ export function flushControl(frames: readonly Buffer[]): { kind: "flush" | "flus
   const first = frames[0];
   if (frames.length !== 1 || first === undefined || first.length !== HEADER_BYTES) return undefined;
   if (first[1] !== PayloadFormat.FLUSH && first[1] !== PayloadFormat.FLUSHED) return undefined;
-  return { kind: first[1] === PayloadFormat.FLUSH ? "flush" : "flushed", origin: first.readUInt32LE(28) };
+  return { kind: first[1] === PayloadFormat.FLUSH ? "flush" : "flushed", origin: first.readUInt32LE(ORIGIN_OFFSET) };
 }
 
 /** The token of a release message, or undefined if the frames are something else. */

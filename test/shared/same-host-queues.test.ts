@@ -1,0 +1,48 @@
+/**
+ * Same-host messages through the shared-memory queues (transport/same-host.ts): every size class
+ * beside the socket and ring paths, wildcards across all of them and sends to self, in order; the
+ * queue filled past its capacity; 16 ranks on 2 cores; and a rank SIGKILLed while the others poll
+ * or sleep on its queue.
+ */
+import { describe, expect, it } from "vitest";
+import { explain, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
+import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
+
+const oks = (np: number, inboxes: number): string[] =>
+  Array.from({ length: np }, (_, rank) => `same-host-queues ok rank=${rank} inboxes=${inboxes}`).sort();
+
+describe("messages between ranks of one host through the shared-memory queues", () => {
+  // Each rank maps its own inbox and every peer's.
+  it.each([1, 2, 4])("arrive complete and in order with wildcards, at every size, at np %i", async (np) => {
+    const result = await runFixturePassing("same-host-queues.ts", np);
+    expect(stdoutLines(result).sort()).toEqual(oks(np, np));
+  });
+
+  it("do the same with 16 ranks on the machine's cores (10,000 messages from each)", async () => {
+    const result = await runFixturePassing("same-host-queues.ts", 16, { timeout: 120 });
+    expect(stdoutLines(result).sort()).toEqual(oks(16, 16));
+  });
+
+  it.each([
+    ["TSMPI_SHM=0", { env: { TSMPI_SHM: "0" } }],
+    ["tcp", { transport: "tcp" as const }],
+    ["polling never (TSMPI_SPIN_US=0)", { env: { TSMPI_SPIN_US: "0" } }],
+  ])("give the same result with %s", async (name, options) => {
+    const result = await runFixturePassing("same-host-queues.ts", 3, { ...options, args: ["2000"] });
+    expect(stdoutLines(result).sort()).toEqual(oks(3, name.startsWith("polling") ? 3 : 0));
+  });
+
+  it.each([
+    ["asleep", "0"],
+    ["polling", "100000"],
+  ])("end the job when a rank is SIGKILLed while 15 others wait on it %s, leaving nothing behind", async (_, spinUs) => {
+    const result = await runFixture("same-host-queues.ts", 16, { args: ["--kill", "5"], env: { TSMPI_SPIN_US: spinUs }, timeout: 60 });
+    expect(result.exitCode, explain(result)).toBe(137);
+    expect(result.timedOut).toBe(false);
+    expect(result.failure, explain(result)).toMatch(/rank 5 of 16 .*killed by signal SIGKILL/);
+    expect(result.ranks[5]?.signal).toBe("SIGKILL");
+    const jobId = jobIdFrom(stdoutLines(result).join("\n"));
+    expect(jobSegments(jobId)).toEqual([]);
+    expect(jobProcesses(jobId)).toEqual([]);
+  });
+});
