@@ -23,6 +23,17 @@ describe("issue 13's communicators and groups", () => {
     const result = await runFixturePassing("comm-groups.ts", 4, { env: { TSMPI_SHM: "0" } });
     expect(stdoutLines(result)).toEqual(["comm-groups ok size=4"]);
   });
+
+  it("work the same over tcp", async () => {
+    const result = await runFixturePassing("comm-groups.ts", 3, { transport: "tcp" });
+    expect(stdoutLines(result)).toEqual(["comm-groups ok size=3"]);
+  });
+
+  it.each([3, 7])("work the same on each half of a split world, whose ranks are not world ranks, at np %i", async (np) => {
+    const result = await runFixturePassing("comm-groups.ts", np, { args: ["--split"] });
+    const halves = [Math.floor(np / 2), Math.ceil(np / 2)];
+    expect(stdoutLines(result).sort()).toEqual(halves.map((half) => `comm-groups ok size=${half}`).sort());
+  });
 });
 
 describe.each([1, 3])("bad group and communicator arguments at np %i", (np) => {
