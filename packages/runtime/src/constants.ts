@@ -8,3 +8,13 @@ export const PROC_NULL = -2;
 export const UNDEFINED = -32766;
 /** Largest tag a user may send with (MPI_TAG_UB); tags are 32-bit in the wire header. */
 export const TAG_UB = 0x7fff_ffff;
+/** Two communicators or groups are the same object (MPI_IDENT). */
+export const IDENT = 0;
+/** Two communicators have the same ranks in the same order but are distinct (MPI_CONGRUENT). */
+export const CONGRUENT = 1;
+/** Two communicators or groups have the same members in a different order (MPI_SIMILAR). */
+export const SIMILAR = 2;
+/** Two communicators or groups have different members (MPI_UNEQUAL). */
+export const UNEQUAL = 3;
+/** `splitType`: one communicator per host, of the ranks that can share memory (MPI_COMM_TYPE_SHARED). */
+export const COMM_TYPE_SHARED = 1;

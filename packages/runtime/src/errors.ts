@@ -21,6 +21,11 @@ export type TsmpiErrorCode =
   | "ERR_COLL_MISMATCH"
   /** A communicator that has been freed, or an operation on the wrong kind of communicator. */
   | "ERR_COMM"
+  /**
+   * A group that does not fit the call (MPI_ERR_GROUP): not a `Group`, not a subset of the
+   * communicator, or without the calling rank where the call needs it.
+   */
+  | "ERR_GROUP"
   /** A call on a communicator or runtime that is not usable (finalized, freed). */
   | "ERR_STATE"
   /** Wire-up with the launcher failed. */
@@ -257,6 +262,11 @@ export function protocolViolation(site: CallSite, reason: string): TsmpiError {
 /** ERR_COMM: the communicator cannot serve this call (freed, the world, not Cartesian, ...). */
 export function wrongCommunicator(site: CallSite, reason: string, argument?: string, got?: unknown): TsmpiError {
   return new TsmpiError("ERR_COMM", argument === undefined ? site : { ...site, argument, got }, reason);
+}
+
+/** ERR_GROUP: the group cannot serve this call (`reason` says why). */
+export function wrongGroup(site: CallSite, reason: string, argument = "group"): TsmpiError {
+  return new TsmpiError("ERR_GROUP", { ...site, argument }, reason);
 }
 
 /** ERR_STATE: the object or the runtime is not in a state for this call. */

@@ -10,6 +10,8 @@
  */
 export { init, finalize } from "./lifecycle/init.ts";
 export { CartComm, Comm } from "./comm/comm.ts";
+export { Group, type RankRange } from "./comm/group.ts";
+export { selfComm } from "./lifecycle/self.ts";
 export type { CartShift } from "./topo/topology.ts";
 export { computeDims } from "./topo/dims.ts";
 export { Request } from "./p2p/request.ts";
@@ -20,7 +22,7 @@ export type { Status } from "./p2p/status.ts";
 export { Op, type OpLike } from "./ops/op.ts";
 export type { Received } from "./p2p/recv.ts";
 export type { ProbeStatus } from "./p2p/probe.ts";
-export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from "./constants.ts";
+export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB, IDENT, CONGRUENT, SIMILAR, UNEQUAL, COMM_TYPE_SHARED } from "./constants.ts";
 export { TsmpiError, type TsmpiErrorCode } from "./errors.ts";
 export { pmap, type PmapOptions, type PmapFunction } from "./pmap/pmap.ts";
 export { TaskError } from "./pmap/task-error.ts";

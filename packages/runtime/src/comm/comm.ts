@@ -30,9 +30,14 @@ import type { Status } from "../p2p/status.ts";
 import { prepareSend, startSend, startSyncSend } from "../p2p/send.ts";
 import { recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 import { sourceArg, tagArg } from "../comm-trace/args.ts";
-import { freeCore, holdWhilePending, type CommCore } from "../core/comm-core.ts";
+import { freeCore, holdWhilePending, isPredefined, type CommCore } from "../core/comm-core.ts";
 import { dupCore } from "./dup.ts";
 import { splitCore } from "./split.ts";
+import { splitTypeCore } from "./split-type.ts";
+import { Group } from "./group.ts";
+import { createCore } from "./create.ts";
+import { createGroupCore } from "./create-group.ts";
+import { compareCores } from "./compare.ts";
 import { neighborAllgather, neighborAlltoall } from "../coll/neighbor/index.ts";
 import { createCartCore, subCore } from "../topo/create.ts";
 import {
@@ -56,10 +61,11 @@ let coreOf: (comm: Comm) => CommCore;
  * `probe`, `iprobe`, `mprobe`, `improbe`), collectives (`barrier`, `bcast`, `reduce`, `allreduce`,
  * `gather`, `scatter`, `allgather`, `alltoall`, `scan`, `exscan`, `reduceScatter`, each with an
  * `i`-prefixed nonblocking form that returns a {@link Request}) and new communicators (`dup`,
- * `split`, `createCart`). Messages on one communicator never match those of another.
+ * `idup`, `split`, `splitType`, `create`, `createGroup` from a {@link Group}, `createCart`).
+ * Messages on one communicator never match those of another.
  *
- * You get the world communicator from `await init()` (MPI_COMM_WORLD); `dup()`, `split()` and
- * `createCart()` make others. There is no public constructor.
+ * You get the world communicator from `await init()` (MPI_COMM_WORLD) and this process alone from
+ * `selfComm()` (MPI_COMM_SELF); the calls above make others. There is no public constructor.
  *
  * @example
  * ```ts
@@ -439,6 +445,63 @@ export class Comm {
     return new Comm(await dupCore(this.#core));
   }
 
+  /** Nonblocking dup (MPI_Comm_idup): the request's value is the new communicator. */
+  idup(): Request<Comm> {
+    return this.#pending(dupCore(this.#core, "idup").then((core) => new Comm(core)));
+  }
+
+  /** The communicator's group (MPI_Comm_group; mpi4py's `comm.group`): its ranks, in rank order. */
+  get group(): Group {
+    return new Group(this.#core.group, this.#core.engine.worldRank);
+  }
+
+  /**
+   * A communicator of the ranks in `group`, ranked as in the group (MPI_Comm_create): its members
+   * get it, the other ranks `undefined`. Collective: every rank must call it, with the same group
+   * or (as MPI allows) each with a group it is in, the groups disjoint; groups neither the same nor
+   * disjoint are ERR_COLL_MISMATCH on every rank. A group with a process outside this communicator
+   * is ERR_GROUP.
+   */
+  async create(group: Group): Promise<Comm | undefined> {
+    const core = await createCore(this.#core, group);
+    return core === undefined ? undefined : new Comm(core);
+  }
+
+  /**
+   * A communicator of the ranks in `group` (MPI_Comm_create_group): only the group's members call
+   * it, the rest of this communicator takes no part. Calls on one communicator with overlapping
+   * groups at once need different `tag`s. Arguments are checked on each caller before anything is
+   * sent: a group with a process outside this communicator or without this rank is ERR_GROUP, a
+   * bad tag ERR_TAG; members that passed different groups get ERR_COLL_MISMATCH when the group's
+   * rank 0 sees it.
+   */
+  async createGroup(group: Group, tag = 0): Promise<Comm> {
+    return new Comm(await createGroupCore(this.#core, group, tag));
+  }
+
+  /**
+   * Splits the communicator by kind (MPI_Comm_split_type): with `COMM_TYPE_SHARED`, one
+   * communicator for the ranks of each host (those that can share memory), ranked by `key` (ties by
+   * their rank here). A rank passing `UNDEFINED` gets `undefined`; any other type is ERR_ARG.
+   * Collective: every rank must call it.
+   */
+  async splitType(splitType: number, key: number = this.#core.rank): Promise<Comm | undefined> {
+    const core = await splitTypeCore(this.#core, splitType, key);
+    return core === undefined ? undefined : new Comm(core);
+  }
+
+  /**
+   * How two communicators relate (MPI_Comm_compare): `IDENT` for the same one, `CONGRUENT` for
+   * the same ranks in the same order, `SIMILAR` for the same ranks in another order, `UNEQUAL`
+   * otherwise. Local: nothing is sent.
+   */
+  static compare(a: Comm, b: Comm): number {
+    if (!(a instanceof Comm) || !(b instanceof Comm)) {
+      throw wrongCommunicator({ call: "compare" }, "both arguments must be communicators", a instanceof Comm ? "b" : "a", a instanceof Comm ? b : a);
+    }
+    return compareCores(a.#core, b.#core);
+  }
+
   /**
    * Splits the communicator (MPI_Comm_split): ranks passing the same `color` form a new
    * communicator, ranked by `key` (ties by their rank here). A rank passing `UNDEFINED` gets
@@ -452,11 +515,11 @@ export class Comm {
   /**
    * Releases the communicator (MPI_Comm_free); any later call on it fails with ERR_COMM.
    * Operations already started on it (posted receives, nonblocking collectives) complete normally:
-   * its contexts are released once the last of them has. The world communicator cannot be freed.
+   * its contexts are released once the last of them has. The world and self communicators cannot be freed.
    */
   free(): void {
-    if (this.#core.p2pContext === 0) {
-      throw wrongCommunicator({ rank: this.#core.rank, call: "free" }, "the world communicator cannot be freed");
+    if (isPredefined(this.#core)) {
+      throw wrongCommunicator({ rank: this.#core.rank, call: "free" }, "the world and self communicators cannot be freed");
     }
     freeCore(this.#core);
   }
@@ -605,5 +668,10 @@ export class CartComm extends Comm {
   /** A duplicate with the same grid (MPI_Comm_dup keeps the topology). Collective. */
   override async dup(): Promise<CartComm> {
     return new CartComm(await dupCore(coreOf(this)), this.#topology);
+  }
+
+  /** A nonblocking duplicate with the same grid (MPI_Comm_idup). Collective. */
+  override idup(): Request<CartComm> {
+    return new Request(holdWhilePending(coreOf(this), dupCore(coreOf(this), "idup").then((core) => new CartComm(core, this.#topology))));
   }
 }

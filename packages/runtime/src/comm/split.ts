@@ -10,16 +10,16 @@ import { makeCore, type CommCore } from "../core/comm-core.ts";
  * their rank in `parent`; `UNDEFINED` as colour gives `undefined`. One allgather of
  * (colour, key, context-id proposal) over `parent` carries everything.
  */
-export async function splitCore(parent: CommCore, color: number, key: number): Promise<CommCore | undefined> {
-  checkCollectiveArguments(parent, "split", () => {
+export async function splitCore(parent: CommCore, color: number, key: number, call: "split" | "splitType" = "split"): Promise<CommCore | undefined> {
+  checkCollectiveArguments(parent, call, () => {
     if (!(color === UNDEFINED || (Number.isInteger(color) && color >= 0))) {
-      throw badArgument({ rank: parent.rank, call: "split" }, "color", color, "an integer >= 0 or UNDEFINED");
+      throw badArgument({ rank: parent.rank, call }, "color", color, "an integer >= 0 or UNDEFINED");
     }
     if (!Number.isInteger(key)) {
-      throw badArgument({ rank: parent.rank, call: "split" }, "key", key, "an integer");
+      throw badArgument({ rank: parent.rank, call }, "key", key, "an integer");
     }
   });
-  const entries = await allgather(parent, [color, key, proposeContextId(parent.engine)] as const, "split");
+  const entries = await allgather(parent, [color, key, proposeContextId(parent.engine)] as const, call);
   const context = Math.max(...entries.map((entry) => entry[2]));
   adoptContextId(parent.engine, context);
   if (color === UNDEFINED) return undefined;

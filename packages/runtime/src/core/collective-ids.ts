@@ -22,6 +22,11 @@ export const CollectiveId = {
   createCart: 15,
   sub: 16,
   neighborAllgather: 17,
+  // 18 is FAILURE_NOTICE_ID.
+  create: 19,
+  splitType: 20,
+  /** Not a collective over the communicator: the members' agreement on createGroup's context. */
+  createGroup: 21,
 } as const;
 
 /**

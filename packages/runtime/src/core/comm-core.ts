@@ -1,6 +1,7 @@
 import { CollectiveMonitor } from "./collective-monitor.ts";
 import type { Engine } from "../engine/engine.ts";
 import { wrongCommunicator } from "../errors.ts";
+import { adoptContextId } from "./context-id.ts";
 
 /**
  * What a communicator is underneath its facade: a group of world ranks and two context ids, one for
@@ -62,6 +63,24 @@ export function worldCore(engine: Engine): CommCore {
     group: Array.from({ length: engine.worldSize }, (_, rank) => rank),
     context: 0,
   });
+}
+
+/** The self communicator's point-to-point context: every process reserves it as it starts. */
+const SELF_CONTEXT = 2;
+
+/**
+ * The self communicator (MPI_COMM_SELF): this process alone. Made once per process, before any
+ * other communicator, so its ids are never proposed for another one here; no other process needs
+ * to know them, since no message for it ever leaves this process.
+ */
+export function selfCore(engine: Engine): CommCore {
+  adoptContextId(engine, SELF_CONTEXT);
+  return makeCore(engine, { rank: 0, group: [engine.worldRank], context: SELF_CONTEXT });
+}
+
+/** Whether the communicator is the world or self, which cannot be freed. */
+export function isPredefined(core: CommCore): boolean {
+  return core.p2pContext === 0 || core.p2pContext === SELF_CONTEXT;
 }
 
 /** Throws unless the communicator can still communicate (not freed, runtime not finalized). */

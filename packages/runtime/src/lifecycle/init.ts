@@ -25,6 +25,7 @@ import { joinLauncher } from "./join-launcher.ts";
 import { joinPmi2 } from "./join-pmi2.ts";
 import { joinAtRank0 } from "./join-rank0.ts";
 import { createPrivateDir, type PrivateDir } from "./private-dir.ts";
+import { startSelfComm } from "./self.ts";
 import { runtimeState, setRuntimeState } from "./state.ts";
 
 /** How a process that belongs to a job of several ranks joins it. */
@@ -60,6 +61,7 @@ async function start(): Promise<Comm> {
   const wireup = readWireupEnv();
   const engine = wireup.mode === "singleton" ? startSingleton() : await startInJob(wireup);
   process.once("beforeExit", () => void finalize());
+  startSelfComm(engine);
   return new Comm(worldCore(engine));
 }
 
