@@ -8,3 +8,9 @@ export const PROC_NULL = -2;
 export const UNDEFINED = -32766;
 /** Largest tag a user may send with (MPI_TAG_UB); tags are 32-bit in the wire header. */
 export const TAG_UB = 0x7fff_ffff;
+/** `topoTest()` of a communicator with a graph topology (MPI_GRAPH); tsmpi makes none, see DIST_GRAPH. */
+export const GRAPH = 1;
+/** `topoTest()` of a communicator with a Cartesian grid, a CartComm (MPI_CART). */
+export const CART = 2;
+/** `topoTest()` of a communicator with a distributed graph, a DistGraphComm (MPI_DIST_GRAPH). */
+export const DIST_GRAPH = 3;

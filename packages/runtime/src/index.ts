@@ -9,8 +9,13 @@
  * ```
  */
 export { init, finalize } from "./lifecycle/init.ts";
-export { CartComm, Comm } from "./comm/comm.ts";
+export { Comm } from "./comm/comm.ts";
+export type { TopologyComms } from "./comm/topology-comms.ts";
+export { TopoComm } from "./comm/topo-comm.ts";
+export { CartComm } from "./comm/cart-comm.ts";
+export { DistGraphComm, type DistNeighborsCount } from "./comm/dist-graph-comm.ts";
 export type { CartShift } from "./topo/topology.ts";
+export type { DistGraphAdjacentOptions, DistGraphOptions, DistNeighbors } from "./topo/dist-graph.ts";
 export { computeDims } from "./topo/dims.ts";
 export { Request } from "./p2p/request.ts";
 export { PersistentRequest, startAll } from "./p2p/persistent.ts";
@@ -20,7 +25,7 @@ export type { Status } from "./p2p/status.ts";
 export { Op, type OpLike } from "./ops/op.ts";
 export type { Received } from "./p2p/recv.ts";
 export type { ProbeStatus } from "./p2p/probe.ts";
-export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from "./constants.ts";
+export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB, GRAPH, CART, DIST_GRAPH } from "./constants.ts";
 export { TsmpiError, type TsmpiErrorCode } from "./errors.ts";
 export { pmap, type PmapOptions, type PmapFunction } from "./pmap/pmap.ts";
 export { TaskError } from "./pmap/task-error.ts";

@@ -22,6 +22,11 @@ export const CollectiveId = {
   createCart: 15,
   sub: 16,
   neighborAllgather: 17,
+  // 18 is FAILURE_NOTICE_ID.
+  neighborAllgatherv: 19,
+  neighborAlltoallv: 20,
+  createDistGraph: 21,
+  createDistGraphAdjacent: 22,
 } as const;
 
 /**
