@@ -23,6 +23,7 @@ export { Message } from "./p2p/message.ts";
 export { testAll, testAny, testSome, waitAll, waitAny, waitSome, type AnyCompleted, type SomeCompleted } from "./p2p/wait.ts";
 export type { Status } from "./p2p/status.ts";
 export { Op, type OpLike } from "./ops/op.ts";
+export { reduceLocal } from "./ops/reduce-local.ts";
 export type { Received } from "./p2p/recv.ts";
 export type { ProbeStatus } from "./p2p/probe.ts";
 export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB, GRAPH, CART, DIST_GRAPH } from "./constants.ts";
