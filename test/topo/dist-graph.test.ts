@@ -20,6 +20,11 @@ describe("distributed-graph topologies", () => {
       expect(rootLines(result)).toEqual([...expected, "topo-dist-graph ok"]);
     },
   );
+
+  it("works over tcp as over ipc", async () => {
+    const result = await runFixturePassing("topo-dist-graph.ts", 3, { transport: "tcp" });
+    expect(rootLines(result).at(-1)).toBe("topo-dist-graph ok");
+  });
 });
 
 describe.each([1, 2, 4])("bad distributed-graph arguments at np %i", (np) => {
@@ -79,6 +84,10 @@ describe.each([1, 2, 4])("bad distributed-graph arguments at np %i", (np) => {
           "ERR_COLL_MISMATCH",
           `rank ${me}: createDistGraphAdjacent(): the ranks passed different arguments (this rank: reorder=false weighted=${me === 0})`,
         ]);
+        expectations.push(
+          ["general weighted on one rank only", "ERR_COLL_MISMATCH", `rank ${me}: createDistGraph(): the ranks passed different arguments (this rank: reorder=false weighted=${me !== last})`],
+          ["general reorder differs between ranks", "ERR_COLL_MISMATCH", `rank ${me}: createDistGraph(): the ranks passed different arguments (this rank: reorder=${me === 0} weighted=false)`],
+        );
       }
       const cases = byRank.get(me)!;
       expect([...cases.keys()].sort(), `rank ${me}`).toEqual(expectations.map(([name]) => name).sort());

@@ -439,7 +439,7 @@ export class Comm {
    * Every edge must be named at both ends: if rank i lists j among its destinations k times, j
    * lists i among its sources k times (with the same weights, in the same order). Repeated edges
    * are allowed. Give `sourceWeights` and `destWeights` for a weighted graph, on every rank or
-   * none. `reorder` is accepted but the rank order is kept. Every rank of this communicator is in
+   * none (ERR_COLL_MISMATCH). `reorder` is accepted but the rank order is kept. Every rank of this communicator is in
    * the graph. Collective; ranks out of range (ERR_RANK), weights of the wrong length and edges
    * named at one end only (ERR_ARG) fail the call on every rank.
    */
@@ -453,7 +453,8 @@ export class Comm {
    * (MPI_Dist_graph_create; mpi4py's `Create_dist_graph`): for each i, `degrees[i]` edges leave
    * `sources[i]`, to the next `degrees[i]` entries of `destinations` (which holds the edges of
    * `sources[0]` first, then those of `sources[1]`, ...); `weights`, if given, has one weight per
-   * destination. Each rank's neighbours are ordered by the rank that named the edge, then in the
+   * destination, and every rank must give weights (an empty array if it names no edges) or none
+   * (ERR_COLL_MISMATCH). Each rank's neighbours are ordered by the rank that named the edge, then in the
    * order that rank named them. A rank may name no edges (empty arrays). `reorder` is accepted but
    * the rank order is kept. Collective; ranks out of range (ERR_RANK), negative degrees or
    * weights of the wrong length (ERR_ARG) fail the call on every rank.
