@@ -125,13 +125,16 @@ export function neighborAllgatherv<T extends AnyTypedArray>(
   call: CollectiveCallName,
 ): Promise<T> {
   let total = 0;
+  // A copy: the nonblocking form's caller may change its array before the call completes.
+  let counts: number[];
   const payloads = (): EncodedPayload[] => {
     checkTypedArray(core, call, data);
     total = checkCounts(core, call, "recvCounts", recvCounts, neighbourhood.sources.length, neighbourhood.sourceOrder);
+    counts = [...recvCounts];
     const payload = encodeForSend(core, call, data);
     return neighbourhood.destinations.map(() => payload);
   };
-  return neighbourExchange(core, neighbourhood, call, "neighborAllgatherv", payloads, (running, messages) => packBlocks(running, messages, data, recvCounts, total) as T);
+  return neighbourExchange(core, neighbourhood, call, "neighborAllgatherv", payloads, (running, messages) => packBlocks(running, messages, data, counts, total) as T);
 }
 
 /**
@@ -148,6 +151,7 @@ export function neighborAlltoallv<T extends AnyTypedArray>(
   call: CollectiveCallName,
 ): Promise<T> {
   let total = 0;
+  let counts: number[];
   const payloads = (): EncodedPayload[] => {
     checkTypedArray(core, call, data);
     const sending = checkCounts(core, call, "sendCounts", sendCounts, neighbourhood.destinations.length, neighbourhood.destinationOrder);
@@ -155,9 +159,10 @@ export function neighborAlltoallv<T extends AnyTypedArray>(
       throw invalidArguments({ rank: core.rank, call }, `sendCounts add up to ${sending} elements but data holds ${data.length}`, "sendCounts");
     }
     total = checkCounts(core, call, "recvCounts", recvCounts, neighbourhood.sources.length, neighbourhood.sourceOrder);
+    counts = [...recvCounts];
     let start = 0;
     // Views, not copies: every send is posted before the call returns, and posting copies.
     return sendCounts.map((count) => blockPayload(data, start, (start += count)));
   };
-  return neighbourExchange(core, neighbourhood, call, "neighborAlltoallv", payloads, (running, messages) => packBlocks(running, messages, data, recvCounts, total) as T);
+  return neighbourExchange(core, neighbourhood, call, "neighborAlltoallv", payloads, (running, messages) => packBlocks(running, messages, data, counts, total) as T);
 }
