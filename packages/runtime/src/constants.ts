@@ -18,3 +18,9 @@ export const SIMILAR = 2;
 export const UNEQUAL = 3;
 /** `splitType`: one communicator per host, of the ranks that can share memory (MPI_COMM_TYPE_SHARED). */
 export const COMM_TYPE_SHARED = 1;
+/** `topoTest()` of a communicator with a graph topology (MPI_GRAPH); tsmpi makes none, see DIST_GRAPH. */
+export const GRAPH = 1;
+/** `topoTest()` of a communicator with a Cartesian grid, a CartComm (MPI_CART). */
+export const CART = 2;
+/** `topoTest()` of a communicator with a distributed graph, a DistGraphComm (MPI_DIST_GRAPH). */
+export const DIST_GRAPH = 3;

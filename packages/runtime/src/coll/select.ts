@@ -126,9 +126,11 @@ export const TABLE: Partial<Record<CollectiveName, readonly Row[]>> = {
     { when: (i) => i.commutative === true, use: "recursive-halving" },
     { when: always, use: "via-reduce" },
   ],
-  // One round, every neighbour message at once; nothing to choose (topo/neighbor.ts).
+  // One round, every neighbour message at once; nothing to choose (coll/neighbor/linear.ts).
   neighborAlltoall: [{ when: always, use: "linear" }],
   neighborAllgather: [{ when: always, use: "linear" }],
+  neighborAllgatherv: [{ when: always, use: "linear" }],
+  neighborAlltoallv: [{ when: always, use: "linear" }],
 };
 
 const warned = new Set<string>();

@@ -1,11 +1,12 @@
 /**
- * The communicator facades a program talks to: `Comm` (MPI_Comm / mpi4py `Comm`) and `CartComm`
- * (a Comm with a Cartesian grid). One module, because `Comm.createCart` makes the subclass that
- * extends it. They check nothing and store nothing themselves: the work is in p2p/, coll/,
- * topo/ (grid arithmetic and the communicators it makes) and the engine.
+ * The communicator facade a program talks to: `Comm` (MPI_Comm / mpi4py `Comm`). It checks
+ * nothing and stores nothing itself: the work is in p2p/, coll/, topo/ (grids, graphs and the
+ * communicators they make) and the engine. The communicators with a topology extend it in their
+ * own modules (cart-comm.ts, dist-graph-comm.ts), which tell topology-comms.ts how to make them,
+ * so that this module does not import what imports it.
  */
-import { ANY_SOURCE, ANY_TAG } from "../constants.ts";
-import { badArgument, invalidArguments, noSuchRank, rankOutOfRange, rankRange, wrongCommunicator } from "../errors.ts";
+import { ANY_SOURCE, ANY_TAG, UNDEFINED } from "../constants.ts";
+import { badArgument, invalidArguments, wrongCommunicator } from "../errors.ts";
 import { abortJob } from "../lifecycle/abort.ts";
 import { allgather } from "../coll/allgather/index.ts";
 import { alltoall } from "../coll/alltoall/index.ts";
@@ -38,21 +39,18 @@ import { Group } from "./group.ts";
 import { createCore } from "./create.ts";
 import { createGroupCore } from "./create-group.ts";
 import { compareCores } from "./compare.ts";
-import { neighborAllgather, neighborAlltoall } from "../coll/neighbor/index.ts";
-import { createCartCore, subCore } from "../topo/create.ts";
-import {
-  checkTopology,
-  coordsOfRank,
-  gridSize,
-  neighboursOf,
-  rankAt,
-  shiftFrom,
-  type CartShift,
-  type CartTopology,
-} from "../topo/topology.ts";
+import { createCartCore } from "../topo/create.ts";
+import { checkTopology, gridSize } from "../topo/topology.ts";
+import { createDistGraph, createDistGraphAdjacent, type DistGraphAdjacentOptions, type DistGraphOptions } from "../topo/dist-graph.ts";
+import { makeTopologyComm, type TopologyComms } from "./topology-comms.ts";
 
 /** @internal The core behind a communicator, for the runtime's own modules. */
 let coreOf: (comm: Comm) => CommCore;
+
+/** @internal The core behind a communicator, for the modules of its subclasses. */
+export function commCoreOf(comm: Comm): CommCore {
+  return coreOf(comm);
+}
 
 /**
  * A communicator: a group of ranks that exchange messages and run collectives together
@@ -415,10 +413,13 @@ export class Comm {
    * A communicator with a Cartesian grid on its ranks (MPI_Cart_create): `dims[d]` ranks along
    * dimension d, which wraps around when `periods[d]` is true. Grid ranks are laid out row-major
    * (the last dimension varies fastest). Ranks from product(dims) up get `undefined`; a grid larger
-   * than the communicator is ERR_ARG. `reorder` is accepted and ignored: grid rank r is always this
-   * communicator's rank r. Collective: every rank must call it with the same arguments.
+   * than the communicator is ERR_ARG. Collective: every rank must call it with the same arguments.
+   *
+   * `reorder` is accepted (it must be a boolean) but the rank order is kept: grid rank r is always
+   * this communicator's rank r, whatever `reorder` says, so a program that passes `true` gets a
+   * correct grid that is not placed to suit the machine.
    */
-  async createCart(dims: readonly number[], periods: readonly boolean[], reorder = false): Promise<CartComm | undefined> {
+  async createCart(dims: readonly number[], periods: readonly boolean[], reorder = false): Promise<TopologyComms["cart"] | undefined> {
     const core = this.#core;
     checkCollectiveArguments(core, "createCart", () => {
       checkTopology(core.rank, "createCart", dims, periods);
@@ -434,7 +435,53 @@ export class Comm {
     });
     const topology = { dims: [...dims], periods: [...periods] };
     const cartCore = await createCartCore(core, topology);
-    return cartCore === undefined ? undefined : new CartComm(cartCore, topology);
+    return cartCore === undefined ? undefined : makeTopologyComm("cart", cartCore, topology);
+  }
+
+  /**
+   * A communicator with a distributed graph on its ranks, each rank naming its own edges
+   * (MPI_Dist_graph_create_adjacent; mpi4py's `Create_dist_graph_adjacent`): this rank receives
+   * from `sources` and sends to `destinations`, in that order in the neighbourhood collectives.
+   * Every edge must be named at both ends: if rank i lists j among its destinations k times, j
+   * lists i among its sources k times (with the same weights, in the same order). Repeated edges
+   * are allowed. Give `sourceWeights` and `destWeights` for a weighted graph, on every rank or
+   * none (ERR_COLL_MISMATCH). `reorder` is accepted but the rank order is kept. Every rank of this communicator is in
+   * the graph. Collective; ranks out of range (ERR_RANK), weights of the wrong length and edges
+   * named at one end only (ERR_ARG) fail the call on every rank.
+   */
+  async createDistGraphAdjacent(sources: readonly number[], destinations: readonly number[], options: DistGraphAdjacentOptions = {}): Promise<TopologyComms["distGraph"]> {
+    const { core, topology } = await createDistGraphAdjacent(this.#core, sources, destinations, options);
+    return makeTopologyComm("distGraph", core, topology);
+  }
+
+  /**
+   * A communicator with a distributed graph on its ranks, any rank naming edges of any rank
+   * (MPI_Dist_graph_create; mpi4py's `Create_dist_graph`): for each i, `degrees[i]` edges leave
+   * `sources[i]`, to the next `degrees[i]` entries of `destinations` (which holds the edges of
+   * `sources[0]` first, then those of `sources[1]`, ...); `weights`, if given, has one weight per
+   * destination, and every rank must give weights (an empty array if it names no edges) or none
+   * (ERR_COLL_MISMATCH). Each rank's neighbours are ordered by the rank that named the edge, then in the
+   * order that rank named them. A rank may name no edges (empty arrays). `reorder` is accepted but
+   * the rank order is kept. Collective; ranks out of range (ERR_RANK), negative degrees or
+   * weights of the wrong length (ERR_ARG) fail the call on every rank.
+   */
+  async createDistGraph(
+    sources: readonly number[],
+    degrees: readonly number[],
+    destinations: readonly number[],
+    options: DistGraphOptions = {},
+  ): Promise<TopologyComms["distGraph"]> {
+    const { core, topology } = await createDistGraph(this.#core, sources, degrees, destinations, options);
+    return makeTopologyComm("distGraph", core, topology);
+  }
+
+  /**
+   * The topology on this communicator (MPI_Topo_test; mpi4py's `Get_topology`): `CART` for a
+   * `CartComm`, `DIST_GRAPH` for a `DistGraphComm`, `UNDEFINED` for none.
+   * (`GRAPH`, MPI's older graph topology, is never returned: tsmpi has no such communicator.)
+   */
+  topoTest(): number {
+    return UNDEFINED;
   }
 
   /**
@@ -530,148 +577,5 @@ export class Comm {
    */
   async abort(code = 1, reason = ""): Promise<never> {
     return abortJob(this.#core.engine, this.#core.rank, code, reason);
-  }
-}
-
-/**
- * A communicator whose ranks are laid out on a Cartesian grid (MPI_Cart_create, MPI_Cart_coords,
- * MPI_Cart_rank, MPI_Cart_shift, MPI_Cart_sub; mpi4py's `MPI.Cartcomm`). Everything a
- * {@link Comm} does, plus `dims`/`periods`/`coords`, `rankOf`, `coordsOf`, `shift`, `sub` and the
- * neighbour collectives `neighborAlltoall`/`neighborAllgather` (MPI_Neighbor_alltoall/allgather).
- * Ranks are row-major: the last dimension varies fastest.
- *
- * You get one from `comm.createCart(dims, periods)` (collective; `undefined` on ranks left out
- * when the grid is smaller than the communicator), or from `cart.sub(...)` and `cart.dup()`.
- *
- * @example
- * ```ts
- * const cart = (await world.createCart(computeDims(world.size, 2), [true, false]))!;
- * const { source, dest } = cart.shift(0, 1);     // mpi4py: cart.Shift(0, 1)
- * const fromAbove = await cart.sendrecv(myEdge, dest, source);
- * ```
- */
-export class CartComm extends Comm {
-  /** Extent of each dimension. */
-  readonly dims: readonly number[];
-  /** Whether each dimension wraps around. */
-  readonly periods: readonly boolean[];
-  /** This rank's coordinates in the grid. */
-  readonly coords: readonly number[];
-  readonly #topology: CartTopology;
-  /** The 2 * ndims neighbours in MPI's order (per dimension: negative, positive). */
-  readonly #neighbours: readonly number[];
-
-  /** @internal CartComms come from `Comm.createCart`, `sub` and `dup`. */
-  constructor(core: CommCore, topology: CartTopology) {
-    super(core);
-    this.dims = Object.freeze([...topology.dims]);
-    this.periods = Object.freeze([...topology.periods]);
-    this.#topology = { dims: this.dims, periods: this.periods };
-    this.coords = Object.freeze(coordsOfRank(this.#topology, this.rank));
-    this.#neighbours = Object.freeze(neighboursOf(this.#topology, this.rank));
-  }
-
-  /** Number of dimensions. */
-  get ndims(): number {
-    return this.dims.length;
-  }
-
-  /**
-   * The rank at `coords` (MPI_Cart_rank). Coordinates on a periodic dimension wrap around; off the
-   * grid on a non-periodic one is ERR_RANK.
-   */
-  rankOf(coords: readonly number[]): number {
-    if (!Array.isArray(coords) || coords.length !== this.ndims || !coords.every((c) => Number.isInteger(c))) {
-      throw badArgument({ rank: this.rank, call: "rankOf" }, "coords", coords, `an array of ${this.ndims} integers`);
-    }
-    const rank = rankAt(this.#topology, coords);
-    if (rank === undefined) {
-      const d = coords.findIndex((c, dim) => !this.periods[dim] && (c < 0 || c >= this.dims[dim]!));
-      throw noSuchRank(
-        { rank: this.rank, call: "rankOf" },
-        "coords",
-        `coords [${coords.join(", ")}] are off the grid: dimension ${d} is not periodic, so its coordinate must be ${rankRange(this.dims[d]!)} (dims [${this.dims.join(", ")}])`,
-      );
-    }
-    return rank;
-  }
-
-  /** The coordinates of `rank` (MPI_Cart_coords). */
-  coordsOf(rank: number): number[] {
-    if (!Number.isInteger(rank) || rank < 0 || rank >= this.size) {
-      throw rankOutOfRange({ rank: this.rank, call: "coordsOf" }, "rank", rank, this.size);
-    }
-    return coordsOfRank(this.#topology, rank);
-  }
-
-  /**
-   * The ranks `disp` steps back (`source`) and forward (`dest`) along dimension `dim`
-   * (MPI_Cart_shift); PROC_NULL past the edge of a non-periodic dimension. A negative `disp`
-   * swaps the directions. Feed the result to `sendrecv(data, dest, source)`.
-   */
-  shift(dim: number, disp = 1): CartShift {
-    if (!Number.isInteger(dim) || dim < 0 || dim >= this.ndims) {
-      throw badArgument({ rank: this.rank, call: "shift" }, "dim", dim, this.ndims === 0 ? "a dimension, but the grid has none" : rankRange(this.ndims));
-    }
-    if (!Number.isInteger(disp)) {
-      throw badArgument({ rank: this.rank, call: "shift" }, "disp", disp, "an integer");
-    }
-    return shiftFrom(this.#topology, this.rank, dim, disp);
-  }
-
-  /**
-   * Splits the grid into lower-dimensional grids (MPI_Cart_sub): `remainDims[d]` keeps dimension d.
-   * Ranks that share their coordinates in every dropped dimension form one CartComm of the kept
-   * dimensions. On a 3 x 4 grid `sub([false, true])` gives the rows, `sub([true, false])` the
-   * columns. Collective: every rank must call it with the same `remainDims`.
-   */
-  async sub(remainDims: readonly boolean[]): Promise<CartComm> {
-    checkCollectiveArguments(coreOf(this), "sub", () => {
-      if (!Array.isArray(remainDims) || remainDims.length !== this.ndims || !remainDims.every((keep) => typeof keep === "boolean")) {
-        throw badArgument({ rank: this.rank, call: "sub" }, "remainDims", remainDims, `an array of ${this.ndims} booleans`);
-      }
-    });
-    const core = await subCore(coreOf(this), this.#topology, remainDims);
-    const kept = (_: unknown, d: number): boolean => remainDims[d]!;
-    return new CartComm(core, { dims: this.dims.filter(kept), periods: this.periods.filter(kept) });
-  }
-
-  /**
-   * Halo exchange in one call (MPI_Neighbor_alltoall): `items` holds one item per neighbour in MPI's
-   * order (for each dimension, the negative then the positive direction: 2 * ndims items);
-   * `items[i]` goes to neighbour i, and entry i of the result is what neighbour i sent towards this
-   * rank, `undefined` past a non-periodic edge. So entry 2d is what the negative neighbour sent in
-   * its positive direction. Typed arrays travel as raw bytes. Collective over the communicator.
-   */
-  async neighborAlltoall<T>(items: readonly T[]): Promise<(T | undefined)[]> {
-    return neighborAlltoall(coreOf(this), this.#neighbours, items, "neighborAlltoall");
-  }
-
-  /**
-   * Nonblocking neighborAlltoall (MPI_Ineighbor_alltoall): start the halo exchange, compute the
-   * interior, then await the request. Arguments are checked and `items` copied before it returns.
-   */
-  ineighborAlltoall<T>(items: readonly T[]): Request<(T | undefined)[]> {
-    return new Request(neighborAlltoall(coreOf(this), this.#neighbours, items, "ineighborAlltoall"));
-  }
-
-  /** `item` to every neighbour; entry i is neighbour i's item, `undefined` for PROC_NULL (MPI_Neighbor_allgather). */
-  async neighborAllgather<T>(item: T): Promise<(T | undefined)[]> {
-    return neighborAllgather(coreOf(this), this.#neighbours, item, "neighborAllgather");
-  }
-
-  /** Nonblocking neighborAllgather (MPI_Ineighbor_allgather). */
-  ineighborAllgather<T>(item: T): Request<(T | undefined)[]> {
-    return new Request(neighborAllgather(coreOf(this), this.#neighbours, item, "ineighborAllgather"));
-  }
-
-  /** A duplicate with the same grid (MPI_Comm_dup keeps the topology). Collective. */
-  override async dup(): Promise<CartComm> {
-    return new CartComm(await dupCore(coreOf(this)), this.#topology);
-  }
-
-  /** A nonblocking duplicate with the same grid (MPI_Comm_idup). Collective. */
-  override idup(): Request<CartComm> {
-    return new Request(holdWhilePending(coreOf(this), dupCore(coreOf(this), "idup").then((core) => new CartComm(core, this.#topology))));
   }
 }

@@ -27,6 +27,10 @@ export const CollectiveId = {
   splitType: 20,
   /** Not a collective over the communicator: the members' agreement on createGroup's context. */
   createGroup: 21,
+  neighborAllgatherv: 22,
+  neighborAlltoallv: 23,
+  createDistGraph: 24,
+  createDistGraphAdjacent: 25,
 } as const;
 
 /**

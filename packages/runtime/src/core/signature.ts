@@ -14,7 +14,7 @@ import { TYPED_ARRAY_CLASSES } from "../wire/typed-array.ts";
 const KIND_NAMES: readonly string[] = [...TYPED_ARRAY_CLASSES.map((Kind) => Kind.name), "Buffer"];
 
 const BUILTIN_ORDER: readonly BuiltinOpName[] = [
-  "SUM", "PROD", "MIN", "MAX", "LAND", "LOR", "LXOR", "BAND", "BOR", "BXOR", "MINLOC", "MAXLOC", "REPLACE",
+  "SUM", "PROD", "MIN", "MAX", "LAND", "LOR", "LXOR", "BAND", "BOR", "BXOR", "MINLOC", "MAXLOC", "REPLACE", "NO_OP",
 ];
 const NO_ROOT = 0xffff;
 const USER_OP = 0x1f;

@@ -5,7 +5,8 @@
  * Internal to the runtime, not part of its API.
  */
 import { TYPED_ARRAY_CLASSES } from "../wire/typed-array.ts";
-import { CartComm, Comm } from "../comm/comm.ts";
+import { Comm } from "../comm/comm.ts";
+import { CartComm } from "../comm/cart-comm.ts";
 import { badArgument, invalidArguments, rankOutOfRange, TsmpiError, wrongCommunicator } from "../errors.ts";
 import { smallestBlock } from "./layout.ts";
 import type { DArrayKind, DArrayTypedArray } from "./types.ts";

@@ -5,7 +5,7 @@
  * elements travel.
  * Internal to the runtime, not part of its API.
  */
-import type { CartComm } from "../comm/comm.ts";
+import type { CartComm } from "../comm/cart-comm.ts";
 import { blockIndices, stridesOf, type Layout } from "./layout.ts";
 import { ownedBox, packBox, unpackBox, type Box, type Elements } from "./region.ts";
 import type { DArrayKind, DArrayTypedArray } from "./types.ts";

@@ -28,7 +28,7 @@ import type { Comm } from "../comm/comm.ts";
 import { badArgument, invalidArguments, notAnOp } from "../errors.ts";
 import { Op, type OpLike } from "../ops/op.ts";
 import { Request } from "../p2p/request.ts";
-import type { CartComm } from "../comm/comm.ts";
+import type { CartComm } from "../comm/cart-comm.ts";
 import { checkCart, checkFunction, checkGhost, checkKind, checkRoot, checkShape } from "./check.ts";
 import { assemble, cut, packOwned, unpackOwned } from "./collect.ts";
 import { forEachElement, indexCaller, valueIndexCaller } from "./elementwise.ts";

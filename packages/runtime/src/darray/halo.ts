@@ -32,7 +32,7 @@
  * Received faces arrive as new arrays from the transport and are copied into the ghost slabs.
  * Internal to the runtime, not part of its API.
  */
-import type { CartComm } from "../comm/comm.ts";
+import type { CartComm } from "../comm/cart-comm.ts";
 import { PROC_NULL } from "../constants.ts";
 import { collectiveMismatch, notUsable } from "../errors.ts";
 import type { Layout } from "./layout.ts";

@@ -10,7 +10,8 @@ import type { BuiltinOpName, Op } from "./op.ts";
 import { kernelFor } from "./typed-kernels.ts";
 
 export interface CombineSite {
-  rank: number;
+  /** Absent for a call outside any communicator (`reduceLocal`). */
+  rank?: number | undefined;
   call: string;
 }
 
@@ -53,6 +54,8 @@ function combineNumbers(op: BuiltinOpName, x: number, y: number): number | typeo
       return bitwise(op, x, y);
     case "REPLACE":
       return y;
+    case "NO_OP":
+      return x;
     default:
       return NOT_APPLICABLE;
   }
@@ -82,6 +85,8 @@ function combineBigints(op: BuiltinOpName, x: bigint, y: bigint): bigint | typeo
       return x ^ y;
     case "REPLACE":
       return y;
+    case "NO_OP":
+      return x;
     default:
       return NOT_APPLICABLE;
   }
@@ -102,6 +107,8 @@ function combineBooleans(op: BuiltinOpName, x: boolean, y: boolean): boolean | t
       return x !== y;
     case "REPLACE":
       return y;
+    case "NO_OP":
+      return x;
     default:
       return NOT_APPLICABLE;
   }
@@ -144,6 +151,7 @@ function combineValues(op: BuiltinOpName, x: unknown, y: unknown): unknown {
   if (typeof x === "bigint" && typeof y === "bigint") return combineBigints(op, x, y);
   if (typeof x === "boolean" && typeof y === "boolean") return combineBooleans(op, x, y);
   if (op === "REPLACE") return y;
+  if (op === "NO_OP") return x;
   return NOT_APPLICABLE;
 }
 
@@ -164,7 +172,7 @@ function unfitError(op: Op, data: unknown, site: CombineSite): TsmpiError {
 
 /** Checks before anything is sent that `op` applies to `data`; user functions accept anything. */
 export function checkOperand(op: Op, data: unknown, site: CombineSite): void {
-  if (op.builtin === undefined || op.builtin === "REPLACE") return;
+  if (op.builtin === undefined || op.builtin === "REPLACE" || op.builtin === "NO_OP") return;
   if (isTypedArray(data)) {
     if (op.builtin === "MINLOC" || op.builtin === "MAXLOC" || kernelFor(op.builtin, data) === undefined) throw unfitError(op, data, site);
     return;

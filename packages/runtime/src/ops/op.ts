@@ -1,7 +1,7 @@
 /**
  * Reduction operations (MPI_Op). The built-ins are `Op.SUM`, `Op.PROD`, `Op.MIN`, `Op.MAX`,
- * `Op.LAND`, `Op.LOR`, `Op.LXOR`, `Op.BAND`, `Op.BOR`, `Op.BXOR`, `Op.MINLOC`, `Op.MAXLOC` and
- * `Op.REPLACE`; any `(a, b) => c` function is a user op.
+ * `Op.LAND`, `Op.LOR`, `Op.LXOR`, `Op.BAND`, `Op.BOR`, `Op.BXOR`, `Op.MINLOC`, `Op.MAXLOC`,
+ * `Op.REPLACE` and `Op.NO_OP`; any `(a, b) => c` function is a user op.
  *
  * Operands are always combined as `f(lower ranks, higher ranks)`. A plain function is taken as
  * associative but not commutative (mpi4py's default) and is applied in rank order,
@@ -21,7 +21,8 @@ export type BuiltinOpName =
   | "BXOR"
   | "MINLOC"
   | "MAXLOC"
-  | "REPLACE";
+  | "REPLACE"
+  | "NO_OP";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- user ops are typed by the caller
 type AnyFunction = (a: any, b: any) => unknown;
@@ -59,6 +60,12 @@ export class Op {
   static readonly MAXLOC = new Op("MAXLOC", true);
   /** The operand of the highest rank: `f(a, b) = b`. */
   static readonly REPLACE = new Op("REPLACE", false);
+  /**
+   * The operand of the lowest rank, `f(a, b) = a` (MPI_NO_OP; mpi4py's `MPI.NO_OP`): a reduction
+   * gives rank 0's data, a scan every rank rank 0's, and `reduceLocal(input, inout, Op.NO_OP)`
+   * sets `inout` to `input`. Any data, as REPLACE.
+   */
+  static readonly NO_OP = new Op("NO_OP", false);
 
   readonly name: string;
   /** Whether the op may be applied in any order. */

@@ -43,6 +43,7 @@ const EXPRESSIONS: Partial<Record<BuiltinOpName, Partial<Record<ElementClass, st
   BOR: { integer: "x | y", bigint: "x | y" },
   BXOR: { integer: "x ^ y", bigint: "x ^ y" },
   REPLACE: { float: "y", integer: "y", bigint: "y" },
+  NO_OP: { float: "x", integer: "x", bigint: "x" },
 };
 
 export function elementClass(array: AnyTypedArray): ElementClass {

@@ -1,5 +1,6 @@
 /**
- * The communicators behind `createCart` (MPI_Cart_create) and `CartComm.sub` (MPI_Cart_sub). Every
+ * The communicators behind `createCart` (MPI_Cart_create), `CartComm.sub` (MPI_Cart_sub) and the
+ * distributed graphs (MPI_Dist_graph_create, once each rank knows its edges: dist-graph.ts). Every
  * member can work out the new group from the topology alone, so one allreduce over the parent is
  * the whole collective: MAX of [context-id proposal, fingerprint, -fingerprint] agrees on the
  * context ids (as dup does, see comm/context-id.ts) and, when max(fingerprint) != min(fingerprint),
@@ -13,7 +14,7 @@ import { collectiveMismatch } from "../errors.ts";
 import { Op } from "../ops/op.ts";
 import { coordsOfRank, fingerprint, gridSize, type CartTopology } from "./topology.ts";
 
-type TopologyCall = "createCart" | "sub";
+type TopologyCall = "createCart" | "sub" | "createDistGraph" | "createDistGraphAdjacent";
 
 async function agreeOnContext(parent: CommCore, call: TopologyCall, argumentsText: string): Promise<number> {
   const print = fingerprint(argumentsText);
@@ -57,4 +58,14 @@ export async function subCore(parent: CommCore, topology: CartTopology, remainDi
     group: members.map((rank) => parent.group[rank]!),
     context,
   });
+}
+
+/**
+ * A distributed graph's communicator: the parent's group in the parent's order (`reorder` is
+ * accepted and ignored), new contexts. Every rank must agree on `reorder` and on whether the graph
+ * is weighted (ERR_COLL_MISMATCH otherwise).
+ */
+export async function distGraphCore(parent: CommCore, call: TopologyCall, reorder: boolean, weighted: boolean): Promise<CommCore> {
+  const context = await agreeOnContext(parent, call, `reorder=${reorder} weighted=${weighted}`);
+  return makeCore(parent.engine, { rank: parent.rank, group: parent.group, context });
 }

@@ -6,6 +6,7 @@
  */
 import { PROC_NULL } from "../constants.ts";
 import { badArgument } from "../errors.ts";
+import type { Neighbourhood } from "../coll/neighbor/neighbourhood.ts";
 
 export interface CartTopology {
   readonly dims: readonly number[];
@@ -72,6 +73,25 @@ export function neighboursOf(topology: CartTopology, rank: number): number[] {
     neighbours.push(source, dest);
   }
   return neighbours;
+}
+
+const CART_ORDER = "2 per dimension: negative, then positive direction";
+
+/**
+ * The grid as a neighbourhood: in- and out-neighbours are both the `neighboursOf` list. The step
+ * of a message is the direction it travels in, so a rank receives from its negative neighbour
+ * (index 2d) on step 2d + 1, what that neighbour sent forward, and from its positive neighbour on
+ * step 2d. When both neighbours are one rank (a periodic dimension of extent 2) or this rank
+ * itself (extent 1), the two messages still differ by step.
+ */
+export function cartNeighbourhood(topology: CartTopology, rank: number): Neighbourhood {
+  const neighbours = neighboursOf(topology, rank);
+  return {
+    sources: neighbours.map((peer, index) => ({ rank: peer, step: index ^ 1 })),
+    destinations: neighbours.map((peer, index) => ({ rank: peer, step: index })),
+    destinationOrder: CART_ORDER,
+    sourceOrder: CART_ORDER,
+  };
 }
 
 /** ERR_ARG unless `dims` and `periods` describe a grid (`call` names the user's call). */

@@ -1,91 +1,168 @@
 /**
- * Neighbourhood collectives on a Cartesian topology (MPI_Neighbor_alltoall, MPI_Neighbor_allgather)
- * and their one algorithm, `linear` (MPICH `ineighbor_alltoall_allcomm_sched_linear`): every
- * receive and every send is posted at once, one round, 2 * ndims messages each way per rank, one
- * item each; nothing to or from PROC_NULL. Any grid, periodic or not.
- *
- * Neighbours come in MPI's order: for each dimension d, the negative (index 2d) then the positive
- * (index 2d + 1) direction. The step of a message is the direction it travels in, so a rank
- * receives from its negative neighbour on step 2d + 1 (what that neighbour sent forward) and from
- * its positive neighbour on step 2d. When both neighbours are one rank (a periodic dimension of
- * extent 2) or this rank itself (extent 1) the two messages still differ by step:
- * ```
- * dims [2] periodic:   rank 0 --(step 1: items[1])--> rank 1   lands in rank 1's result[0]
- *                      rank 0 --(step 0: items[0])--> rank 1   lands in rank 1's result[1]
- * ```
- * The traffic is a collective on the communicator's collective context, so it never matches user
- * point-to-point messages.
+ * Neighbourhood collectives (MPI_Neighbor_alltoall, MPI_Neighbor_allgather and their v forms) on
+ * any topology: a Cartesian grid or a distributed graph gives its neighbourhood (neighbourhood.ts),
+ * and one algorithm runs them all (linear.ts). Each entry point checks and encodes synchronously,
+ * so a bad call throws before anything is sent and the caller's data may change as soon as it
+ * returns.
  * Internal to the runtime, not part of its API.
  */
 import type { CollectiveCallName } from "../../core/collective-ids.ts";
 import type { CommCore } from "../../core/comm-core.ts";
-import { PROC_NULL } from "../../constants.ts";
-import { badArgument } from "../../errors.ts";
+import { badArgument, collectiveMismatch, invalidArguments } from "../../errors.ts";
 import type { IncomingMessage } from "../../matching/matcher.ts";
 import type { EncodedPayload } from "../../wire/codec.ts";
-import { collective } from "../collective.ts";
-import { collRecv, collSend, type CollectiveCall } from "../messages.ts";
+import { isTypedArray, type AnyTypedArray } from "../../wire/typed-array.ts";
 import { decodeMessage, encodeForSend } from "../../core/payload.ts";
+import { collective } from "../collective.ts";
+import type { CollectiveCall } from "../messages.ts";
+import { allocateLike, blockPayload } from "../typed-blocks.ts";
+import { neighborLinear } from "./linear.ts";
+import type { Neighbourhood } from "./neighbourhood.ts";
 
-/** Sends `payloads[i]` to `neighbours[i]` and returns what each neighbour sent back this way. */
-async function exchange<T>(call: CollectiveCall, neighbours: readonly number[], payloads: readonly EncodedPayload[]): Promise<(T | undefined)[]> {
-  // Receives first, so that no message waits in the unexpected queue longer than it must.
-  const received = neighbours.map((peer, index): Promise<IncomingMessage> | undefined =>
-    peer === PROC_NULL ? undefined : collRecv(call, peer, index ^ 1),
-  );
-  const sent = neighbours.map((peer, index) => collSend(call, peer, index, payloads[index]!));
-  const messages = await Promise.all(received);
-  await Promise.all(sent);
-  return messages.map((message) => (message === undefined ? undefined : decodeMessage<T>(call.core, call.name, message)));
+const algorithms = { linear: neighborLinear };
+
+type Table = "neighborAlltoall" | "neighborAllgather" | "neighborAllgatherv" | "neighborAlltoallv";
+
+/** Runs `payloads()` (checks and encodes, once the call is numbered) through the exchange. */
+function neighbourExchange<T>(
+  core: CommCore,
+  neighbourhood: Neighbourhood,
+  call: CollectiveCallName,
+  table: Table,
+  payloads: () => EncodedPayload[],
+  results: (running: CollectiveCall, messages: (IncomingMessage | undefined)[]) => T,
+): Promise<T> {
+  let encoded: EncodedPayload[];
+  const plan = () => {
+    encoded = payloads();
+    return { table, input: { size: core.size }, algorithms } as const;
+  };
+  return collective(core, call, plan, async (algorithm, running) => results(running, await algorithm.run(running, neighbourhood, encoded)));
 }
 
-export const neighborAlltoallLinear = {
-  name: "linear",
-  canRun: (): true => true,
-  run<T>(call: CollectiveCall, neighbours: readonly number[], payloads: readonly EncodedPayload[]): Promise<(T | undefined)[]> {
-    return exchange<T>(call, neighbours, payloads);
-  },
-};
-
-export const neighborAllgatherLinear = {
-  name: "linear",
-  canRun: (): true => true,
-  run<T>(call: CollectiveCall, neighbours: readonly number[], payload: EncodedPayload): Promise<(T | undefined)[]> {
-    return exchange<T>(call, neighbours, neighbours.map(() => payload));
-  },
-};
-
-const alltoallAlgorithms = { linear: neighborAlltoallLinear };
-const allgatherAlgorithms = { linear: neighborAllgatherLinear };
+function decodeAll<T>(running: CollectiveCall, messages: (IncomingMessage | undefined)[]): (T | undefined)[] {
+  return messages.map((message) => (message === undefined ? undefined : decodeMessage<T>(running.core, running.name, message)));
+}
 
 /**
- * MPI_Neighbor_alltoall: `items[i]` goes to `neighbours[i]`; entry i of the result is what
- * `neighbours[i]` sent this way, `undefined` for PROC_NULL. Checks and encodes (copies) synchronously, so a
- * bad call throws before anything is sent and `items` may be changed as soon as it returns.
+ * MPI_Neighbor_alltoall: `items[i]` goes to out-neighbour i; entry j of the result is what
+ * in-neighbour j sent this way, `undefined` for PROC_NULL.
  */
-export function neighborAlltoall<T>(core: CommCore, neighbours: readonly number[], items: readonly T[], call: CollectiveCallName): Promise<(T | undefined)[]> {
-  let payloads: EncodedPayload[];
-  const plan = () => {
-    if (!Array.isArray(items) || items.length !== neighbours.length) {
-      throw badArgument(
-        { rank: core.rank, call },
-        "items",
-        items,
-        `an array of ${neighbours.length} items (2 per dimension: negative, then positive direction)`,
-      );
+export function neighborAlltoall<T>(core: CommCore, neighbourhood: Neighbourhood, items: readonly T[], call: CollectiveCallName): Promise<(T | undefined)[]> {
+  const count = neighbourhood.destinations.length;
+  const payloads = (): EncodedPayload[] => {
+    if (!Array.isArray(items) || items.length !== count) {
+      throw badArgument({ rank: core.rank, call }, "items", items, `an array of ${count} items (${neighbourhood.destinationOrder})`);
     }
-    payloads = items.map((item) => encodeForSend(core, call, item));
-    return { table: "neighborAlltoall", input: { size: core.size }, algorithms: alltoallAlgorithms } as const;
+    return items.map((item) => encodeForSend(core, call, item));
   };
-  return collective(core, call, plan, (algorithm, running) => algorithm.run<T>(running, neighbours, payloads));
+  return neighbourExchange(core, neighbourhood, call, "neighborAlltoall", payloads, decodeAll<T>);
 }
 
-/** MPI_Neighbor_allgather: `item` goes to every neighbour; entry i is `neighbours[i]`'s item. */
-export function neighborAllgather<T>(core: CommCore, neighbours: readonly number[], item: T, call: CollectiveCallName): Promise<(T | undefined)[]> {
-  let payload: EncodedPayload;
-  const plan = () => {
-    payload = encodeForSend(core, call, item);
-    return { table: "neighborAllgather", input: { size: core.size }, algorithms: allgatherAlgorithms } as const;
+/** MPI_Neighbor_allgather: `item` goes to every out-neighbour; entry j is in-neighbour j's item. */
+export function neighborAllgather<T>(core: CommCore, neighbourhood: Neighbourhood, item: T, call: CollectiveCallName): Promise<(T | undefined)[]> {
+  const payloads = (): EncodedPayload[] => {
+    const payload = encodeForSend(core, call, item);
+    return neighbourhood.destinations.map(() => payload);
   };
-  return collective(core, call, plan, (algorithm, running) => algorithm.run<T>(running, neighbours, payload));
+  return neighbourExchange(core, neighbourhood, call, "neighborAllgather", payloads, decodeAll<T>);
+}
+
+function checkTypedArray(core: CommCore, call: string, data: unknown): asserts data is AnyTypedArray {
+  if (!isTypedArray(data)) throw badArgument({ rank: core.rank, call }, "data", data, "a typed array");
+}
+
+/** ERR_ARG unless `counts` holds one element count per neighbour; returns their sum. */
+function checkCounts(core: CommCore, call: string, argument: string, counts: unknown, length: number, order: string): number {
+  if (!Array.isArray(counts) || counts.length !== length) {
+    throw badArgument({ rank: core.rank, call }, argument, counts, `an array of ${length} element counts (${order})`);
+  }
+  let total = 0;
+  for (const [index, count] of counts.entries()) {
+    if (!Number.isInteger(count) || (count as number) < 0) throw badArgument({ rank: core.rank, call }, `${argument}[${index}]`, count, "an integer >= 0");
+    total += count as number;
+  }
+  return total;
+}
+
+/**
+ * The received blocks laid end to end in in-neighbour order, `recvCounts[j]` elements from
+ * in-neighbour j (zeros for PROC_NULL). A block of another kind or length means the neighbour's
+ * counts or data disagree with this rank's: ERR_COLL_MISMATCH naming both.
+ */
+function packBlocks(running: CollectiveCall, messages: (IncomingMessage | undefined)[], like: AnyTypedArray, recvCounts: readonly number[], total: number): AnyTypedArray {
+  const result = allocateLike(like, total);
+  let offset = 0;
+  for (const [index, message] of messages.entries()) {
+    const expected = recvCounts[index]!;
+    if (message !== undefined) {
+      const block = decodeMessage<unknown>(running.core, running.name, message);
+      if (!isTypedArray(block) || block.constructor !== like.constructor || block.length !== expected) {
+        const got = isTypedArray(block) ? `${block.constructor.name}(${block.length})` : typeof block;
+        throw collectiveMismatch(
+          { rank: running.core.rank, call: running.name },
+          `in-neighbour ${index} (rank ${message.source}) sent ${got} but recvCounts[${index}] expects ${like.constructor.name}(${expected}): ` +
+            `a neighbour's send count and data kind must match this rank's receive count and data`,
+          "recvCounts",
+        );
+      }
+      result.set(block as never, offset);
+    }
+    offset += expected;
+  }
+  return result;
+}
+
+/**
+ * MPI_Neighbor_allgatherv on typed arrays: `data` goes to every out-neighbour; the result, of
+ * `data`'s kind, holds `recvCounts[j]` elements from in-neighbour j, in in-neighbour order.
+ */
+export function neighborAllgatherv<T extends AnyTypedArray>(
+  core: CommCore,
+  neighbourhood: Neighbourhood,
+  data: T,
+  recvCounts: readonly number[],
+  call: CollectiveCallName,
+): Promise<T> {
+  let total = 0;
+  // A copy: the nonblocking form's caller may change its array before the call completes.
+  let counts: number[];
+  const payloads = (): EncodedPayload[] => {
+    checkTypedArray(core, call, data);
+    total = checkCounts(core, call, "recvCounts", recvCounts, neighbourhood.sources.length, neighbourhood.sourceOrder);
+    counts = [...recvCounts];
+    const payload = encodeForSend(core, call, data);
+    return neighbourhood.destinations.map(() => payload);
+  };
+  return neighbourExchange(core, neighbourhood, call, "neighborAllgatherv", payloads, (running, messages) => packBlocks(running, messages, data, counts, total) as T);
+}
+
+/**
+ * MPI_Neighbor_alltoallv on typed arrays: `data` is cut into consecutive blocks of `sendCounts[i]`
+ * elements, block i to out-neighbour i; the result, of `data`'s kind, holds `recvCounts[j]`
+ * elements from in-neighbour j, in in-neighbour order.
+ */
+export function neighborAlltoallv<T extends AnyTypedArray>(
+  core: CommCore,
+  neighbourhood: Neighbourhood,
+  data: T,
+  sendCounts: readonly number[],
+  recvCounts: readonly number[],
+  call: CollectiveCallName,
+): Promise<T> {
+  let total = 0;
+  let counts: number[];
+  const payloads = (): EncodedPayload[] => {
+    checkTypedArray(core, call, data);
+    const sending = checkCounts(core, call, "sendCounts", sendCounts, neighbourhood.destinations.length, neighbourhood.destinationOrder);
+    if (sending !== data.length) {
+      throw invalidArguments({ rank: core.rank, call }, `sendCounts add up to ${sending} elements but data holds ${data.length}`, "sendCounts");
+    }
+    total = checkCounts(core, call, "recvCounts", recvCounts, neighbourhood.sources.length, neighbourhood.sourceOrder);
+    counts = [...recvCounts];
+    let start = 0;
+    // Views, not copies: every send is posted before the call returns, and posting copies.
+    return sendCounts.map((count) => blockPayload(data, start, (start += count)));
+  };
+  return neighbourExchange(core, neighbourhood, call, "neighborAlltoallv", payloads, (running, messages) => packBlocks(running, messages, data, counts, total) as T);
 }
