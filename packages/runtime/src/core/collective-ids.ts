@@ -22,6 +22,11 @@ export const CollectiveId = {
   createCart: 15,
   sub: 16,
   neighborAllgather: 17,
+  // 18 is FAILURE_NOTICE_ID.
+  gatherv: 19,
+  scatterv: 20,
+  allgatherv: 21,
+  alltoallv: 22,
 } as const;
 
 /**
