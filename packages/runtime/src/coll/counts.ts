@@ -7,7 +7,7 @@
  * Internal to the runtime, not part of its API.
  */
 import { badArgument, badCount, type CallSite } from "../errors.ts";
-import { isTypedArray, type AnyTypedArray } from "../wire/typed-array.ts";
+import { isTypedArray, typedArrayKind, type AnyTypedArray } from "../wire/typed-array.ts";
 
 /** `n element(s)`, for messages. */
 export function elements(n: number): string {
@@ -40,7 +40,8 @@ export function checkCounts(site: CallSite, argument: string, counts: unknown, s
 
 /** The vector collectives move typed arrays only: their counts are elements. */
 export function checkTypedArray(site: CallSite, argument: string, data: unknown): asserts data is AnyTypedArray {
-  if (!isTypedArray(data)) throw badArgument(site, argument, data, "a typed array (Float64Array, Int32Array, BigInt64Array, ...)");
+  // A kind the wire has no code for (a typed-array class newer than this runtime) cannot travel either.
+  if (!isTypedArray(data) || typedArrayKind(data) < 0) throw badArgument(site, argument, data, "a typed array (Float64Array, Int32Array, BigInt64Array, ...)");
 }
 
 /** ERR_COUNT unless `data` has exactly `expected` elements (`what` names where that number comes from). */
