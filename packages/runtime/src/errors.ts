@@ -36,6 +36,11 @@ export type TsmpiErrorCode =
   | "ERR_PROTOCOL"
   /** A message larger than the buffer given to receive it (MPI_ERR_TRUNCATE). */
   | "ERR_TRUNCATE"
+  /**
+   * A count that is not a non-negative integer, counts that are not one per rank, or a buffer whose
+   * length is not what its counts say (MPI_ERR_COUNT).
+   */
+  | "ERR_COUNT"
   /** A user function run by a higher layer (pmap) threw; `cause` is what it threw. */
   | "ERR_TASK";
 
@@ -178,6 +183,11 @@ export function tagOutOfRange(site: CallSite, argument: string, got: unknown, ta
 /** ERR_TRUNCATE: the message matched holds more than the receive buffer (`what`: the message, `room`: the buffer). */
 export function truncated(site: CallSite, what: string, room: string): TsmpiError {
   return new TsmpiError("ERR_TRUNCATE", { ...site, argument: "buffer" }, `${what} does not fit in ${room}; the message has been received and dropped`);
+}
+
+/** ERR_COUNT: `argument` holds counts that cannot be (`reason` says why; `got` when one value is at fault). */
+export function badCount(site: CallSite, argument: string, reason: string, ...got: [unknown?]): TsmpiError {
+  return new TsmpiError("ERR_COUNT", got.length === 0 ? { ...site, argument } : { ...site, argument, got: got[0] }, reason);
 }
 
 /** ERR_SERIALIZE: msgpackr could not encode the data. */

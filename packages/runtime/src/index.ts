@@ -30,6 +30,7 @@ export type { Received } from "./p2p/recv.ts";
 export type { ProbeStatus } from "./p2p/probe.ts";
 export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB, IDENT, CONGRUENT, SIMILAR, UNEQUAL, COMM_TYPE_SHARED, GRAPH, CART, DIST_GRAPH } from "./constants.ts";
 export { TsmpiError, type TsmpiErrorCode } from "./errors.ts";
+export type { AnyTypedArray } from "./wire/typed-array.ts";
 export { pmap, type PmapOptions, type PmapFunction } from "./pmap/pmap.ts";
 export { TaskError } from "./pmap/task-error.ts";
 export { distributedReduce, type ReduceRange } from "./pmap/distributed-reduce.ts";

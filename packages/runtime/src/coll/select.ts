@@ -126,6 +126,12 @@ export const TABLE: Partial<Record<CollectiveName, readonly Row[]>> = {
     { when: (i) => i.commutative === true, use: "recursive-halving" },
     { when: always, use: "via-reduce" },
   ],
+  // The vector collectives have one algorithm each, the one of their non-v form that moves every
+  // byte once (linear, ring, pairwise); there is no sweep of them to choose between others.
+  gatherv: [{ when: always, use: "linear" }],
+  scatterv: [{ when: always, use: "linear" }],
+  allgatherv: [{ when: always, use: "ring" }],
+  alltoallv: [{ when: always, use: "pairwise" }],
   // One round, every neighbour message at once; nothing to choose (coll/neighbor/linear.ts).
   neighborAlltoall: [{ when: always, use: "linear" }],
   neighborAllgather: [{ when: always, use: "linear" }],

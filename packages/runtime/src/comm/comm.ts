@@ -9,12 +9,17 @@ import { ANY_SOURCE, ANY_TAG, UNDEFINED } from "../constants.ts";
 import { badArgument, invalidArguments, wrongCommunicator } from "../errors.ts";
 import { abortJob } from "../lifecycle/abort.ts";
 import { allgather } from "../coll/allgather/index.ts";
+import { allgatherv } from "../coll/allgatherv/index.ts";
 import { alltoall } from "../coll/alltoall/index.ts";
+import { alltoallv } from "../coll/alltoallv/index.ts";
 import { exscan } from "../coll/exscan/index.ts";
 import { gather } from "../coll/gather/index.ts";
+import { gatherv } from "../coll/gatherv/index.ts";
 import { reduceScatter } from "../coll/reduce-scatter/index.ts";
 import { scan } from "../coll/scan/index.ts";
 import { scatter } from "../coll/scatter/index.ts";
+import { scatterv } from "../coll/scatterv/index.ts";
+import type { AnyTypedArray } from "../wire/typed-array.ts";
 import { allreduce } from "../coll/allreduce/index.ts";
 import { barrier } from "../coll/barrier/index.ts";
 import { bcast } from "../coll/bcast/index.ts";
@@ -57,7 +62,8 @@ export function commCoreOf(comm: Comm): CommCore {
  * (MPI_Comm; mpi4py's `MPI.Comm` / `Intracomm`). Point-to-point (`send`, `recv`, `isend`,
  * `irecv`, `ssend`, `issend`, `sendrecv`, `isendrecv`, `recvInto`, `sendInit`, `recvInit`,
  * `probe`, `iprobe`, `mprobe`, `improbe`), collectives (`barrier`, `bcast`, `reduce`, `allreduce`,
- * `gather`, `scatter`, `allgather`, `alltoall`, `scan`, `exscan`, `reduceScatter`, each with an
+ * `gather`, `scatter`, `allgather`, `alltoall`, `scan`, `exscan`, `reduceScatter`, the typed-array
+ * vector forms with per-rank counts `gatherv`, `scatterv`, `allgatherv`, `alltoallv`, each with an
  * `i`-prefixed nonblocking form that returns a {@link Request}) and new communicators (`dup`,
  * `idup`, `split`, `splitType`, `create`, `createGroup` from a {@link Group}, `createCart`).
  * Messages on one communicator never match those of another.
@@ -276,6 +282,22 @@ export class Comm {
     return this.#pending(allgather(this.#core, data, "iallgather"));
   }
 
+  /**
+   * Every rank's typed array, concatenated in rank order, on every rank (MPI_Allgatherv, mpi4py's
+   * `Allgatherv`): a new array of `data`'s kind with sum(counts) elements, rank i's block at
+   * `counts[0] + ... + counts[i - 1]`. Every rank passes the same `counts`, one non-negative integer
+   * per rank, and `data` of exactly `counts[rank]` elements (ERR_COUNT otherwise); counts or kinds
+   * that differ between ranks are ERR_COLL_MISMATCH.
+   */
+  async allgatherv<T extends AnyTypedArray>(data: T, counts: readonly number[]): Promise<T> {
+    return allgatherv(this.#core, data, counts, "allgatherv");
+  }
+
+  /** Nonblocking allgatherv (MPI_Iallgatherv); arguments are checked before it returns. */
+  iallgatherv<T extends AnyTypedArray>(data: T, counts: readonly number[]): Request<T> {
+    return this.#pending(allgatherv(this.#core, data, counts, "iallgatherv"));
+  }
+
   // ---- (collectives: rooted ones and reductions go here: bcast, reduce, scan, ...)
 
   /**
@@ -338,6 +360,23 @@ export class Comm {
   }
 
   /**
+   * Every rank's typed array, concatenated in rank order, on `root` (MPI_Gatherv, mpi4py's
+   * `Gatherv`): a new array of `data`'s kind with sum(counts) elements, rank i's block at
+   * `counts[0] + ... + counts[i - 1]`; the other ranks get `undefined`. `counts` (one non-negative
+   * integer per rank) is read on the root, where it is required; another rank may pass it too, or
+   * `undefined`. Each rank's `data` must have exactly `counts[rank]` elements (ERR_COUNT on a rank
+   * whose own counts say otherwise, ERR_COLL_MISMATCH when the root's do) and every rank's the same kind.
+   */
+  async gatherv<T extends AnyTypedArray>(data: T, counts: readonly number[] | undefined, root = 0): Promise<T | undefined> {
+    return gatherv(this.#core, data, counts, root, "gatherv");
+  }
+
+  /** Nonblocking gatherv (MPI_Igatherv); arguments are checked before it returns. */
+  igatherv<T extends AnyTypedArray>(data: T, counts: readonly number[] | undefined, root = 0): Request<T | undefined> {
+    return this.#pending(gatherv(this.#core, data, counts, root, "igatherv"));
+  }
+
+  /**
    * Rank i gets `items[i]` (MPI_Scatter). `items` is read on the root only (the other ranks may pass
    * `undefined`) and must hold exactly `size` items there (ERR_ARG otherwise); a root out of range
    * is ERR_RANK. Both are checked before anything is sent. Every rank gets a copy.
@@ -352,6 +391,22 @@ export class Comm {
   }
 
   /**
+   * Rank i gets a new typed array of the root's `counts[i]` elements of `data`, cut in rank order
+   * (MPI_Scatterv, mpi4py's `Scatterv`). `data` and `counts` are read on the root, where `data` must
+   * have exactly sum(counts) elements (ERR_COUNT otherwise); the other ranks pass `undefined` (name
+   * the kind: `scatterv<Float64Array>(undefined, undefined, 0)`) or their own `counts`, which are
+   * then checked against the root's (ERR_COLL_MISMATCH). Every rank gets the root's kind.
+   */
+  async scatterv<T extends AnyTypedArray>(data: T | undefined, counts: readonly number[] | undefined, root = 0): Promise<T> {
+    return scatterv(this.#core, data, counts, root, "scatterv");
+  }
+
+  /** Nonblocking scatterv (MPI_Iscatterv); arguments are checked before it returns. */
+  iscatterv<T extends AnyTypedArray>(data: T | undefined, counts: readonly number[] | undefined, root = 0): Request<T> {
+    return this.#pending(scatterv(this.#core, data, counts, root, "iscatterv"));
+  }
+
+  /**
    * Personalised all-to-all exchange (MPI_Alltoall): `items[i]` goes to rank i, and entry j of the
    * result came from rank j. `items` must hold exactly `size` items (ERR_ARG otherwise).
    */
@@ -362,6 +417,23 @@ export class Comm {
   /** Nonblocking alltoall (MPI_Ialltoall); arguments are checked before it returns. */
   ialltoall<T>(items: readonly T[]): Request<T[]> {
     return this.#pending(alltoall(this.#core, items, "ialltoall"));
+  }
+
+  /**
+   * Personalised all-to-all exchange of typed-array blocks (MPI_Alltoallv, mpi4py's `Alltoallv`):
+   * `data` holds this rank's blocks for ranks 0, 1, ... in order, `sendCounts[i]` elements for rank
+   * i, exactly sum(sendCounts) elements in all; the result is a new array of `data`'s kind holding
+   * the blocks from ranks 0, 1, ... in order, `recvCounts[j]` elements from rank j. Counts are one
+   * non-negative integer per rank (ERR_COUNT otherwise); `recvCounts[j]` must equal rank j's
+   * `sendCounts[rank]`, and every rank's data be of one kind (ERR_COLL_MISMATCH otherwise).
+   */
+  async alltoallv<T extends AnyTypedArray>(data: T, sendCounts: readonly number[], recvCounts: readonly number[]): Promise<T> {
+    return alltoallv(this.#core, data, sendCounts, recvCounts, "alltoallv");
+  }
+
+  /** Nonblocking alltoallv (MPI_Ialltoallv); arguments are checked before it returns. */
+  ialltoallv<T extends AnyTypedArray>(data: T, sendCounts: readonly number[], recvCounts: readonly number[]): Request<T> {
+    return this.#pending(alltoallv(this.#core, data, sendCounts, recvCounts, "ialltoallv"));
   }
 
   /**
@@ -393,20 +465,24 @@ export class Comm {
 
   /**
    * Reduces `data` element-wise over all ranks with `op`, then rank i keeps block i
-   * (MPI_Reduce_scatter with the most even blocks): of n elements, every rank gets floor(n / p)
-   * and the first n % p ranks one more, so rank i's block starts at i * floor(n / p) + min(i, n % p).
+   * (MPI_Reduce_scatter; mpi4py's `reduce_scatter(sendobj, recvcounts, op)`). With `counts` (one
+   * non-negative integer per rank, the same on every rank, adding up to n: ERR_COUNT otherwise,
+   * ERR_COLL_MISMATCH when ranks differ) rank i gets `counts[i]` elements, starting at
+   * `counts[0] + ... + counts[i - 1]`. Without, the most even blocks (MPI_Reduce_scatter_block as
+   * near as n allows): every rank gets floor(n / p) and the first n % p ranks one more, so rank i's
+   * block starts at i * floor(n / p) + min(i, n % p).
    * `data` is a typed array (reduced in place on a private copy; the result is the same kind) or an
    * array, of the same kind and length on every rank (ERR_COLL_MISMATCH otherwise). A user op gets
    * whole vectors or blocks of them and must work element-wise; a non-commutative one is applied in
    * rank order.
    */
-  async reduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>): Promise<T> {
-    return reduceScatter(this.#core, data as never, op, "reduceScatter") as Promise<T>;
+  async reduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>, counts?: readonly number[]): Promise<T> {
+    return reduceScatter(this.#core, data as never, op, counts, "reduceScatter") as Promise<T>;
   }
 
   /** Nonblocking reduceScatter (MPI_Ireduce_scatter); arguments are checked before it returns. */
-  ireduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>): Request<T> {
-    return this.#pending(reduceScatter(this.#core, data as never, op, "ireduceScatter") as Promise<T>);
+  ireduceScatter<T extends ArrayLike<unknown>>(data: T, op: OpLike<T>, counts?: readonly number[]): Request<T> {
+    return this.#pending(reduceScatter(this.#core, data as never, op, counts, "ireduceScatter") as Promise<T>);
   }
 
   /**

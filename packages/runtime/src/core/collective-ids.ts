@@ -31,6 +31,10 @@ export const CollectiveId = {
   neighborAlltoallv: 23,
   createDistGraph: 24,
   createDistGraphAdjacent: 25,
+  gatherv: 26,
+  scatterv: 27,
+  allgatherv: 28,
+  alltoallv: 29,
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Typed arrays travel as their raw bytes beside a one-byte kind code, never element by element.
  */
+/** Any of the standard typed arrays (not a DataView): what the vector collectives (`gatherv`, ...) move. */
 export type AnyTypedArray =
   | Int8Array
   | Uint8Array

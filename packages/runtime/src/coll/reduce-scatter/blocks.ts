@@ -1,10 +1,11 @@
 /**
  * What the reduce-scatter algorithms share: how n elements split into p blocks, and block messages
- * that carry the sender's total length. A block message says how long the sender's whole vector
- * is, so a rank whose partners passed a different length fails with ERR_COLL_MISMATCH even when
- * the block it got happens to fit (4 vs 5 elements on 2 ranks differ only in block 0); and since a
- * rank's block depends on every rank's data through checked hops, no rank can finish with a
- * mismatch anywhere.
+ * that carry the sender's total length and the digest of its counts (coll/counts.ts: the equal
+ * blocks' when it passed none). A block message says how long the sender's whole vector is, so a
+ * rank whose partners passed a different length fails with ERR_COLL_MISMATCH even when the block
+ * it got happens to fit (4 vs 5 elements on 2 ranks differ only in block 0), and with which counts
+ * it cut it, so ranks that cut the same vector differently fail alike; and since a rank's block
+ * depends on every rank's data through checked hops, no rank can finish with a mismatch anywhere.
  * Internal to the runtime, not part of its API.
  */
 import { collectiveMismatch, opResultMisshapen, TsmpiError } from "../../errors.ts";
@@ -35,16 +36,18 @@ export function slice(vector: Vector, lo: number, hi: number): Vector {
   return vector.slice(lo, hi);
 }
 
-const HEADER = 8;
+/** `[u32 total length][u8 kind][3 zero][u32 counts digest][u32 0]`: a multiple of 8, so blocks decode as views. */
+const HEADER = 16;
 
-/** Sends `acc[lo, hi)` with the total length; the bytes are copied before it returns. */
-export function sendRange(call: CollectiveCall, dest: number, step: number, acc: Vector, lo: number, hi: number): Promise<void> {
-  if (!isTypedArray(acc)) return collSendValue(call, dest, step, [acc.length, acc.slice(lo, hi)]);
+/** Sends `acc[lo, hi)` with the total length and `digest`; the bytes are copied before it returns. */
+export function sendRange(call: CollectiveCall, dest: number, step: number, acc: Vector, lo: number, hi: number, digest: number): Promise<void> {
+  if (!isTypedArray(acc)) return collSendValue(call, dest, step, [acc.length, acc.slice(lo, hi), digest]);
   const width = acc.BYTES_PER_ELEMENT;
   const bytes = Buffer.allocUnsafeSlow(HEADER + (hi - lo) * width);
   bytes.writeUInt32LE(acc.length, 0);
   bytes.writeUInt8(typedArrayKind(acc), 4);
   bytes.fill(0, 5, HEADER);
+  bytes.writeUInt32LE(digest, 8);
   bytes.set(new Uint8Array(acc.buffer, acc.byteOffset + lo * width, (hi - lo) * width), HEADER);
   return collSend(call, dest, step, { format: PayloadFormat.TYPED_ARRAY, elementKind: 1, bytes });
 }
@@ -61,13 +64,18 @@ function describe(vector: Vector): string {
   return isTypedArray(vector) ? `${vector.constructor.name}(${vector.length})` : `array(${vector.length})`;
 }
 
-/** Receives a block sent by `sendRange`, checking it against this rank's vector `acc`. */
-export async function recvRange(call: CollectiveCall, source: number, step: number, acc: Vector, op: Op): Promise<Vector> {
+function countsMismatch(site: CombineSite, from: number): TsmpiError {
+  return collectiveMismatch(site, `rank ${from} passed other counts than this rank: every rank must pass the same counts`, "counts");
+}
+
+/** Receives a block sent by `sendRange`, checking it against this rank's vector `acc` and counts `digest`. */
+export async function recvRange(call: CollectiveCall, source: number, step: number, acc: Vector, op: Op, digest: number): Promise<Vector> {
   const site = { rank: call.core.rank, call: call.name };
   if (!isTypedArray(acc)) {
     const got = await collRecvValue<unknown>(call, source, step);
-    if (!Array.isArray(got) || got.length !== 2 || !Array.isArray(got[1])) throw mismatch(site, op, describe(acc), "a typed array", source);
+    if (!Array.isArray(got) || got.length !== 3 || !Array.isArray(got[1])) throw mismatch(site, op, describe(acc), "a typed array", source);
     if (got[0] !== acc.length) throw mismatch(site, op, describe(acc), `array(${got[0]})`, source);
+    if (got[2] !== digest) throw countsMismatch(site, source);
     return got[1] as unknown[];
   }
   const message = await collRecv(call, source, step);
@@ -82,6 +90,7 @@ export async function recvRange(call: CollectiveCall, source: number, step: numb
   if (kind !== typedArrayKind(acc) || length !== acc.length || block === undefined) {
     throw mismatch(site, op, describe(acc), `${block?.constructor.name ?? `kind ${kind}`}(${length})`, source);
   }
+  if (bytes.readUInt32LE(8) !== digest) throw countsMismatch(site, source);
   return block;
 }
 

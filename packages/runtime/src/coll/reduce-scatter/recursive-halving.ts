@@ -16,8 +16,9 @@
  */
 import type { Op } from "../../ops/op.ts";
 import type { SelectionInput } from "../select.ts";
+import type { BlockStarts } from "../counts.ts";
 import type { CollectiveCall } from "../messages.ts";
-import { blockStarts, combineRange, ownVector, recvRange, sendRange, slice, type Vector } from "./blocks.ts";
+import { combineRange, ownVector, recvRange, sendRange, slice, type Vector } from "./blocks.ts";
 import { powerOfTwoFold } from "../base/power-of-two-fold.ts";
 
 export const reduceScatterRecursiveHalving = {
@@ -25,19 +26,18 @@ export const reduceScatterRecursiveHalving = {
   canRun(input: SelectionInput): true | string {
     return input.commutative ? true : "recursive-halving applies the op out of rank order, and this op is not commutative";
   },
-  async run<T extends Vector>(call: CollectiveCall, data: T, op: Op): Promise<T> {
+  async run<T extends Vector>(call: CollectiveCall, data: T, op: Op, starts: BlockStarts, digest: number): Promise<T> {
     const { rank, size } = call.core;
     const site = { rank, call: call.name };
     const acc = ownVector(data);
     const n = acc.length;
-    const starts = blockStarts(n, size);
     const { pof2, rem, rounds, newRank, foldPartner, realRank } = powerOfTwoFold(rank, size);
     // Where the range of "new" rank j (after the fold) begins; new ranks cover contiguous blocks.
     const newStart = (j: number): number => (j >= pof2 ? n : starts[j < rem ? 2 * j : j + rem]!);
 
     if (foldPartner !== undefined) {
-      if (newRank < 0) await sendRange(call, foldPartner, 0, acc, 0, n);
-      else combineRange(op, acc, 0, n, await recvRange(call, foldPartner, 0, acc, op), false, site, foldPartner);
+      if (newRank < 0) await sendRange(call, foldPartner, 0, acc, 0, n, digest);
+      else combineRange(op, acc, 0, n, await recvRange(call, foldPartner, 0, acc, op, digest), false, site, foldPartner);
     }
 
     let step = 1;
@@ -48,8 +48,8 @@ export const reduceScatterRecursiveHalving = {
         const partner = realRank(newRank ^ mask);
         const mid = lo + mask;
         const [keepLo, keepHi, giveLo, giveHi] = newRank < mid ? [lo, mid, mid, hi] : [mid, hi, lo, mid];
-        const sent = sendRange(call, partner, step, acc, newStart(giveLo), newStart(giveHi));
-        const theirs = await recvRange(call, partner, step, acc, op);
+        const sent = sendRange(call, partner, step, acc, newStart(giveLo), newStart(giveHi), digest);
+        const theirs = await recvRange(call, partner, step, acc, op, digest);
         await sent;
         combineRange(op, acc, newStart(keepLo), newStart(keepHi), theirs, rank < partner, site, partner);
         [lo, hi] = [keepLo, keepHi];
@@ -59,8 +59,8 @@ export const reduceScatterRecursiveHalving = {
     }
 
     if (foldPartner !== undefined) {
-      if (newRank >= 0) await sendRange(call, foldPartner, step, acc, starts[foldPartner]!, starts[rank]!);
-      else return (await recvRange(call, foldPartner, step, acc, op)) as T;
+      if (newRank >= 0) await sendRange(call, foldPartner, step, acc, starts[foldPartner]!, starts[rank]!, digest);
+      else return (await recvRange(call, foldPartner, step, acc, op, digest)) as T;
     }
     return slice(acc, starts[rank]!, starts[rank + 1]!) as T;
   },

@@ -13,8 +13,9 @@
  */
 import type { Op } from "../../ops/op.ts";
 import type { SelectionInput } from "../select.ts";
+import type { BlockStarts } from "../counts.ts";
 import type { CollectiveCall } from "../messages.ts";
-import { blockStarts, combineRange, ownVector, recvRange, sendRange, slice, type Vector } from "./blocks.ts";
+import { combineRange, ownVector, recvRange, sendRange, slice, type Vector } from "./blocks.ts";
 
 export const reduceScatterRing = {
   name: "ring",
@@ -23,18 +24,17 @@ export const reduceScatterRing = {
     if (!input.typedArray) return "ring reduces typed arrays in place, and this data is not a typed array";
     return true;
   },
-  async run<T extends Vector>(call: CollectiveCall, data: T, op: Op): Promise<T> {
+  async run<T extends Vector>(call: CollectiveCall, data: T, op: Op, starts: BlockStarts, digest: number): Promise<T> {
     const { rank, size } = call.core;
     const site = { rank, call: call.name };
     const acc = ownVector(data);
-    const starts = blockStarts(acc.length, size);
     const right = (rank + 1) % size;
     const left = (rank - 1 + size) % size;
     for (let step = 0; step < size - 1; step++) {
       const out = (rank - step - 1 + 2 * size) % size;
       const into = (rank - step - 2 + 2 * size) % size;
-      const sent = sendRange(call, right, step, acc, starts[out]!, starts[out + 1]!);
-      const theirs = await recvRange(call, left, step, acc, op);
+      const sent = sendRange(call, right, step, acc, starts[out]!, starts[out + 1]!, digest);
+      const theirs = await recvRange(call, left, step, acc, op, digest);
       await sent;
       combineRange(op, acc, starts[into]!, starts[into + 1]!, theirs, false, site, left);
     }

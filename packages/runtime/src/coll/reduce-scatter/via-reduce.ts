@@ -13,8 +13,9 @@
 import { opResultMisshapen } from "../../errors.ts";
 import { combine } from "../../ops/combine.ts";
 import type { Op } from "../../ops/op.ts";
+import type { BlockStarts } from "../counts.ts";
 import { collRecvValue, collSendValue, type CollectiveCall } from "../messages.ts";
-import { blockStarts, ownVector, recvRange, sendRange, slice, type Vector } from "./blocks.ts";
+import { ownVector, recvRange, sendRange, slice, type Vector } from "./blocks.ts";
 
 /** Step of the scatter messages: after every reduce round (at most 32). */
 const SCATTER_STEP = 64;
@@ -22,7 +23,7 @@ const SCATTER_STEP = 64;
 export const reduceScatterViaReduce = {
   name: "via-reduce",
   canRun: (): true => true,
-  async run<T extends Vector>(call: CollectiveCall, data: T, op: Op): Promise<T> {
+  async run<T extends Vector>(call: CollectiveCall, data: T, op: Op, starts: BlockStarts, digest: number): Promise<T> {
     const { rank, size } = call.core;
     const site = { rank, call: call.name };
     let acc: unknown = ownVector(data);
@@ -30,15 +31,14 @@ export const reduceScatterViaReduce = {
       if (rank & mask) {
         await collSendValue(call, rank - mask, round, acc);
         // Rank 0 checked every vector's length against its own before scattering.
-        return (await recvRange(call, 0, SCATTER_STEP, data, op)) as T;
+        return (await recvRange(call, 0, SCATTER_STEP, data, op, digest)) as T;
       }
       if (rank + mask < size) acc = combine(op, acc, await collRecvValue(call, rank + mask, round), true, site, rank + mask);
     }
     const total = acc as Vector;
     if (total.length !== data.length) throw opResultMisshapen(site, String(op), total, data.length);
-    const starts = blockStarts(total.length, size);
     const sends: Promise<void>[] = [];
-    for (let dest = 1; dest < size; dest++) sends.push(sendRange(call, dest, SCATTER_STEP, total, starts[dest]!, starts[dest + 1]!));
+    for (let dest = 1; dest < size; dest++) sends.push(sendRange(call, dest, SCATTER_STEP, total, starts[dest]!, starts[dest + 1]!, digest));
     await Promise.all(sends);
     return slice(total, starts[0]!, starts[1]!) as T;
   },
