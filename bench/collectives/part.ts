@@ -2,7 +2,7 @@
  * Part "collectives": allreduce (1, 1024, 131072 float64), bcast (1 MiB) and barrier against rank
  * count, tsmpi beside Open MPI C and mpi4py (pickled and buffer), through bench/collectives/suite.ts.
  */
-import { caseLabel, FULL_NPS, MiB_F64, QUICK_NPS, type Impl } from "./plan.ts";
+import { caseLabel, FULL_NPS, MiB_F64, QUICK_NPS, type CollectiveOp, type Impl } from "./plan.ts";
 import { RUNNERS, runCollectivesSuite, type Cell } from "./suite.ts";
 import { fmt, median, ratio, spread } from "../lib/stats.ts";
 import { judge } from "../report/targets.ts";
@@ -73,6 +73,14 @@ export const part: BenchPart = {
       caption: `medians; whiskers min–max; lower is better; ${nps.length > 1 ? "" : "one rank count only; "}mpirun --oversubscribe`,
     }));
 
+    /** tsmpi against Open MPI C for one case at one n, within `limit`. */
+    const againstC = (at: number, op: CollectiveOp, count: number, id: string, limit: number): TargetResult => {
+      const mine = med(find(at, "tsmpi", op, count));
+      const c = med(find(at, "ompi-c", op, count));
+      const label = op === "barrier" ? "barrier" : caseLabel(op, count);
+      return judge(id, mine, c, limit, "at most", (r) => `n = ${at}, ${label}: tsmpi ${fmt(mine)} us, Open MPI C ${fmt(c)} us: ${r} (limit ${limit}x)`);
+    };
+
     // Issue 5: 1 MiB allreduce at n = 16.
     const at16 = nps.includes(16);
     const np = at16 ? 16 : Math.max(...nps);
@@ -84,6 +92,11 @@ export const part: BenchPart = {
     const targets = [
       onlyAt16(judge("allreduce-1mib-c", t, oc, 2, "at most", (r) => `${where}: tsmpi ${fmt(t)} us, Open MPI C ${fmt(oc)} us: ${r} (limit 2x)`)),
       onlyAt16(judge("allreduce-1mib-mpi4py", t, py, 0.5, "at most", (r) => `${where}: tsmpi ${fmt(t)} us, mpi4py pickle ${fmt(py)} us: ${r} (limit 0.5x)`)),
+      // Issue 12.
+      againstC(2, "barrier", 0, "barrier-2-c", 5),
+      againstC(2, "allreduce", 1, "allreduce-1-n2-c", 5),
+      onlyAt16(againstC(np, "barrier", 0, "barrier-16-c", 2)),
+      onlyAt16(judge("allreduce-1mib-16-c-1x", t, oc, 1, "at most", (r) => `${where}: tsmpi ${fmt(t)} us, Open MPI C ${fmt(oc)} us: ${r} (limit 1x)`)),
     ];
     const wrong = result.cells.filter((cell) => cell.checkFailed).map((cell) => `${cell.impl} n=${cell.np} ${cell.op} ${cell.count}`);
     const notes = [...result.notes];

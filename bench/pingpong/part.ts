@@ -95,6 +95,9 @@ export const part: BenchPart = {
     const t4 = med(cell("tsmpi", "4 MiB")?.bandwidth);
     const c4 = med(cell("ompi-c", "4 MiB")?.bandwidth);
     const z4 = med(cell("zmq", "4 MiB")?.bandwidth);
+    const b8 = med(cell("mpi4py-buf", "8 B")?.latencyUs);
+    const tObject = med(cell("tsmpi", "object")?.latencyUs);
+    const pObject = med(cell("mpi4py", "object")?.latencyUs);
     const pinned = Object.entries(suite.pinnedAs).map(([impl, how]) => `${NAMES[impl as PingpongImpl]} ${how}`).join(", ");
     return {
       method: [
@@ -117,6 +120,9 @@ export const part: BenchPart = {
         judge("bandwidth-4mib", t4, c4, 0.5, "at least", (r) =>
           `tsmpi ${fmt(t4)} MB/s, Open MPI C ${hasC ? `${fmt(c4)} MB/s` : "not run"}: ${r} (at least 0.5x); zeromq.js ${fmt(z4)} MB/s`,
         ),
+        judge("latency-8b-mpi4py", t8, b8, 2, "at most", (r) => `tsmpi ${fmt(t8)} us, mpi4py buffer ${fmt(b8)} us: ${r} (limit 2x); Open MPI C ${fmt(med(cell("ompi-c", "8 B")?.latencyUs))} us`),
+        judge("latency-object-pickle", tObject, pObject, 1, "at most", (r) => `tsmpi ${fmt(tObject)} us, mpi4py pickle ${fmt(pObject)} us: ${r} (limit 1x)`),
+        judge("bandwidth-4mib-today", t4, c4, 0.62, "at least", (r) => `tsmpi ${fmt(t4)} MB/s, Open MPI C ${hasC ? `${fmt(c4)} MB/s` : "not run"}: ${r} (at least 0.62x)`),
       ],
       notes,
       versions: {

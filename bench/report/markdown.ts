@@ -61,7 +61,7 @@ export function renderReport(run: RunRecord): string {
   out.push("", "| part | status | time (s) | load average at its start |", "| --- | --- | ---: | --- |");
   for (const p of run.parts) out.push(`| ${p.name} | ${p.status}${p.status === "failed" ? " (see its section)" : ""} | ${p.status === "ok" || p.status === "failed" ? p.seconds.toFixed(1) : "–"} | ${p.loadAtStart || "–"} |`);
 
-  out.push("", "## Targets (issue 5; ratios of medians within this run)", "", "| target | figures | verdict |", "| --- | --- | --- |");
+  out.push("", "## Targets (issues 5 and 12; ratios of medians within this run)", "", "| target | figures | verdict |", "| --- | --- | --- |");
   for (const target of TARGETS) {
     const record = run.parts.find((p) => p.name === target.part);
     const found = record?.result?.targets.find((t) => t.id === target.id);

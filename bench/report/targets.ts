@@ -1,5 +1,5 @@
 /**
- * Issue 5's targets, in the issue's order, each with the part that measures it. REPORT.md lists all
+ * Issue 5's targets, in the issue's order, then issue 12's, each with the part that measures it. REPORT.md lists all
  * of them every run: a target no part reported on is "not measured" with the reason (part missing,
  * failed, not selected, or the case not in the reduced --quick set).
  */
@@ -23,6 +23,15 @@ export const TARGETS: readonly Target[] = [
   { id: "idle-cpu", text: "an idle rank uses no CPU while it waits (no busy polling by default)", part: "launch" },
   { id: "memory-16", text: "16 ranks fit in 1.5 GiB", part: "launch" },
   { id: "allreduce-1mib-3hosts", text: "1 MiB float64 allreduce across 3 hosts over tcp within 2x of Open MPI tcp", part: "multihost" },
+  // Issue 12: same-host messages and collectives at shared-memory speed.
+  { id: "latency-8b-mpi4py", text: "(issue 12) 8 B typed-array half round trip at most 2x mpi4py buffer", part: "pingpong" },
+  { id: "latency-object-pickle", text: "(issue 12) small object half round trip at most 1x mpi4py pickle", part: "pingpong" },
+  { id: "bandwidth-4mib-today", text: "(issue 12) 4 MiB bandwidth at least 0.62x Open MPI C (the figure before the queues)", part: "pingpong" },
+  { id: "barrier-2-c", text: "(issue 12) barrier at n = 2 at most 5x Open MPI C", part: "collectives" },
+  { id: "allreduce-1-n2-c", text: "(issue 12) allreduce of 1 float64 at n = 2 at most 5x Open MPI C", part: "collectives" },
+  { id: "barrier-16-c", text: "(issue 12) barrier at n = 16 (on 2 cores) at most 2x Open MPI C", part: "collectives" },
+  { id: "allreduce-1mib-16-c-1x", text: "(issue 12) 1 MiB float64 allreduce at n = 16 at most 1x Open MPI C", part: "collectives" },
+  { id: "heat-n16-c", text: "(issue 12) heat.ts 2048 x 2048 at n = 16 at most 1.3x C + Open MPI", part: "heat" },
 ];
 
 /**
