@@ -72,6 +72,8 @@ export class SameHostTransport implements Transport {
   /** Whether this transport holds a `want` of the socket transport (while it sleeps). */
   #socketWanted = false;
   #progressQueued = false;
+  /** Markers reached, over all senders, whose socket messages have not come yet. */
+  #markersOwed = 0;
   #closed = false;
 
   constructor(options: { rank: number; socket: ZmqTransport; inbox: OwnInbox | undefined; prefix: string; deliver: Deliver; localRanks: readonly number[] }) {
@@ -194,9 +196,12 @@ export class SameHostTransport implements Transport {
     if (sender === undefined || !sender.queue.attached) return this.#deliver(frames);
     if (sender.markersOwed === 0) {
       sender.early.push(frames);
+      // Its marker went into the queue before this was sent, so it is most likely there already.
+      this.#drainSender(sender);
       return;
     }
     sender.markersOwed--;
+    this.#markersOwed--;
     this.#deliver(frames);
     this.#drainSender(sender);
   };
@@ -215,7 +220,10 @@ export class SameHostTransport implements Transport {
       if (frame === undefined) break;
       if (frame !== SOCKET_MARKER) this.#deliver([frame]);
       else if (sender.early.length > 0) this.#deliver(sender.early.shift()!);
-      else sender.markersOwed++;
+      else {
+        sender.markersOwed++;
+        this.#markersOwed++;
+      }
       delivered++;
     }
     return delivered;
@@ -253,13 +261,16 @@ export class SameHostTransport implements Transport {
     if (this.#inbox === undefined) return this.#waitOnSocket();
     this.#drainQueues();
     if (this.#demand === 0) return;
-    if (this.#spinUs > 0) {
+    // While a large message is on its way through the socket, polling would hold up the event
+    // loop that brings it (and what comes after it from that sender waits for it).
+    if (this.#spinUs > 0 && this.#markersOwed === 0) {
       const deadline = performance.now() + this.#spinUs / 1000;
       // Reading the clock costs more than a look at the queues: look a few times per reading.
       for (let looks = 1; ; looks++) {
-        if (this.#drainQueues() > 0 && this.#demand === 0) return;
+        if (this.#drainQueues() > 0 && (this.#demand === 0 || this.#markersOwed > 0)) break;
         if ((looks & 15) === 0 && performance.now() >= deadline) break;
       }
+      if (this.#demand === 0) return;
     }
     this.#inbox.sleeping = true;
     // A message written before the word was set rang no doorbell.
