@@ -19,6 +19,7 @@ import { createJobDir } from "../job-dir.ts";
 import { spawnRank } from "../procs/spawn.ts";
 import { killLeftovers, terminateRank } from "../procs/terminate.ts";
 import { removeJobSegments } from "../shared-segments.ts";
+import { HeldSource } from "../output/held-source.ts";
 import { encodeRecord, type AgentControl, type AgentJob, type AgentRecord } from "./protocol.ts";
 
 /** How long a rank's pipes may stay open after it exited (a grandchild may hold them). */
@@ -40,28 +41,23 @@ interface LocalRank {
 class ForwardedPipe {
   launcherPaused = false;
   drainPaused = false;
-  #paused = false;
+  readonly #source: HeldSource;
 
-  constructor(private readonly stream: NodeJS.ReadableStream) {}
+  constructor(stream: NodeJS.ReadableStream) {
+    this.#source = new HeldSource(stream);
+  }
 
   get held(): boolean {
     return this.launcherPaused || this.drainPaused;
   }
 
   settle(): void {
-    const hold = this.held;
-    if (hold === this.#paused) return;
-    this.#paused = hold;
-    if (hold) this.stream.pause();
-    else this.stream.resume();
+    this.#source.hold(this.held);
   }
 }
 
 /** The launcher stopped answering, or its connection ended: nobody will read what a paused pipe holds. */
 let launcherLost = false;
-
-// The launcher's end of stdout may be gone (ssh killed): the ranks must still be ended and cleaned up.
-process.stdout.on("error", () => undefined);
 
 /** Returns false while the launcher has not taken what was sent (wait for 'drain'). */
 function send(record: AgentRecord): boolean {
