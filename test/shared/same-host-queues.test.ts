@@ -1,15 +1,15 @@
 /**
  * Same-host messages through the shared-memory queues (transport/same-host.ts): every size class
  * beside the socket and ring paths, wildcards across all of them and sends to self, in order; the
- * queue filled past its capacity; 16 ranks on 2 cores; and a rank SIGKILLed while the others poll
- * or sleep on its queue.
+ * queue filled past its capacity; 16 ranks on 2 cores (futex wake-ups) and the doorbell instead;
+ * and a rank SIGKILLed while the others poll, or sleep in the futex or on the socket.
  */
 import { describe, expect, it } from "vitest";
 import { explain, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
 import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
 
-const oks = (np: number, inboxes: number): string[] =>
-  Array.from({ length: np }, (_, rank) => `same-host-queues ok rank=${rank} inboxes=${inboxes}`).sort();
+const oks = (np: number, inboxes: number, futex = inboxes > 0): string[] =>
+  Array.from({ length: np }, (_, rank) => `same-host-queues ok rank=${rank} inboxes=${inboxes} futex=${futex ? "loaded" : "no"}`).sort();
 
 describe("messages between ranks of one host through the shared-memory queues", () => {
   // Each rank maps its own inbox and every peer's.
@@ -18,9 +18,15 @@ describe("messages between ranks of one host through the shared-memory queues", 
     expect(stdoutLines(result).sort()).toEqual(oks(np, np));
   });
 
+  // More ranks than cores: waiting ranks sleep in the futex and senders wake them there.
   it("do the same with 16 ranks on the machine's cores (10,000 messages from each)", async () => {
     const result = await runFixturePassing("same-host-queues.ts", 16, { timeout: 120 });
     expect(stdoutLines(result).sort()).toEqual(oks(16, 16));
+  });
+
+  it("do the same at np 5 with the futex off (TSMPI_FUTEX=0: every wake-up a doorbell on the socket)", async () => {
+    const result = await runFixturePassing("same-host-queues.ts", 5, { env: { TSMPI_FUTEX: "0" }, args: ["3000"] });
+    expect(stdoutLines(result).sort()).toEqual(oks(5, 5, false));
   });
 
   it.each([
@@ -33,10 +39,11 @@ describe("messages between ranks of one host through the shared-memory queues", 
   });
 
   it.each([
-    ["asleep", "0"],
-    ["polling", "100000"],
-  ])("end the job when a rank is SIGKILLed while 15 others wait on it %s, leaving nothing behind", async (_, spinUs) => {
-    const result = await runFixture("same-host-queues.ts", 16, { args: ["--kill", "5"], env: { TSMPI_SPIN_US: spinUs }, timeout: 60 });
+    ["asleep in the futex", { TSMPI_SPIN_US: "0" }],
+    ["asleep on the socket", { TSMPI_SPIN_US: "0", TSMPI_FUTEX: "0" }],
+    ["polling", { TSMPI_SPIN_US: "100000" }],
+  ])("end the job when a rank is SIGKILLed while 15 others wait on it %s, leaving nothing behind", async (_, env) => {
+    const result = await runFixture("same-host-queues.ts", 16, { args: ["--kill", "5"], env, timeout: 60 });
     expect(result.exitCode, explain(result)).toBe(137);
     expect(result.timedOut).toBe(false);
     expect(result.failure, explain(result)).toMatch(/rank 5 of 16 .*killed by signal SIGKILL/);

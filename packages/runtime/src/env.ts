@@ -177,6 +177,15 @@ export function spinBudgetOverrideUs(env: NodeJS.ProcessEnv = process.env): numb
 }
 
 /**
+ * `TSMPI_BLOCK_US`: how long a waiting rank may sleep in the futex before its socket takes over
+ * (transport/progress-policy.ts), in microseconds; `undefined` when unset or not a number >= 0.
+ */
+export function blockBudgetOverrideUs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const us = Number(env.TSMPI_BLOCK_US);
+  return env.TSMPI_BLOCK_US !== undefined && env.TSMPI_BLOCK_US !== "" && Number.isFinite(us) && us >= 0 ? us : undefined;
+}
+
+/**
  * Default of {@link flushTimeoutMs}. A peer that has exited shows at once (its connection drops),
  * so this bounds only a live peer that does not read; one that is busy reading a flood of messages
  * answers late, and giving up on it loses what it has not read yet (10 s lost messages of an 8-rank

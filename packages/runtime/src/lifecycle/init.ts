@@ -105,7 +105,7 @@ async function startInJob(wireup: JobWireup): Promise<Engine> {
     if (sharedPrefix !== undefined) {
       // Also without an inbox of its own: it still writes into its peers' (and they wait for it to map them).
       const localRanks = Array.from({ length: joining.size }, (_, r) => r).filter((r) => sockets.sameHost(r));
-      sameHost = new SameHostTransport({ rank: joining.rank, socket: sockets, inbox, prefix: sharedPrefix, deliver: engine.deliver, localRanks });
+      sameHost = new SameHostTransport({ rank: joining.rank, socket: sockets, inbox, prefix: sharedPrefix, deliver: engine.deliver, localRanks, worldSize: joining.size });
       sockets.onWakeUp = sameHost.onWakeUp;
       await sameHost.attachPeers();
     }

@@ -1,7 +1,7 @@
 /**
  * A rank's inbox for messages from ranks of its own host: one shared-memory segment holding a
  * queue (transport/shared-queue.ts) per possible sender, indexed by world rank, and the word that
- * says the receiver has stopped polling and wants a doorbell (transport/same-host.ts).
+ * says whether the receiver has stopped polling and how it wants to be woken (transport/same-host.ts).
  *
  * The receiver creates it before it publishes its address, so it exists before any peer can send;
  * every rank of the host maps it right after the address exchange, and the receiver then removes
@@ -12,13 +12,23 @@
  * Internal to the runtime, not part of its API.
  */
 import { attachSegment, createSegment, shmHasRoomFor, unlinkOnEnd, unlinkSegment, type ShmModule } from "../shm/segment.ts";
+import type { Futex } from "./futex.ts";
 import { QueueConsumer, QueueProducer, SLOT_CONTROL_BYTES } from "./shared-queue.ts";
 
 /** Bytes of queue per (sender, receiver) pair. */
 const QUEUE_CAPACITY = 256 * 1024;
 /** The inbox's own control words, before the first slot (a page, so slots stay aligned). */
 const INBOX_CONTROL_BYTES = 4096;
-const SLEEPING = 0;
+/** Index of the receiver's state word (ReceiverState). */
+const STATE_WORD = 0;
+
+/** Looking at its queues, or not waiting: a sender need not tell it anything. */
+export const AWAKE = 0;
+/** Waiting on its socket: a sender rings its doorbell there. */
+export const ASLEEP_ON_SOCKET = 1;
+/** Blocked in the futex on its state word: a sender wakes it there (transport/futex.ts). */
+export const ASLEEP_IN_FUTEX = 2;
+export type ReceiverState = typeof AWAKE | typeof ASLEEP_ON_SOCKET | typeof ASLEEP_IN_FUTEX;
 const SLOT_BYTES = SLOT_CONTROL_BYTES + QUEUE_CAPACITY;
 /** An inbox is created only if /dev/shm has this many times the bytes in use it could reach. */
 const FREE_SPACE_FACTOR = 4;
@@ -60,9 +70,18 @@ export class OwnInbox {
     return new QueueConsumer(this.#segment, slotOffset(sender), QUEUE_CAPACITY);
   }
 
-  /** Says whether this rank wants a doorbell for its next message (see same-host.ts). */
-  set sleeping(value: boolean) {
-    Atomics.store(this.#control, SLEEPING, value ? 1 : 0);
+  /** Says how this rank wants to hear of its next message (see same-host.ts). */
+  set state(value: ReceiverState) {
+    Atomics.store(this.#control, STATE_WORD, value);
+  }
+
+  /**
+   * Sleeps in the futex while this rank's word says ASLEEP_IN_FUTEX, at most `timeoutUs`. A
+   * sender that finds the word so clears it and wakes this rank; one that came before the sleep
+   * cleared the word already, and then this returns at once.
+   */
+  sleepInFutex(futex: Futex, timeoutUs: number): void {
+    futex.wait(this.#control, STATE_WORD, ASLEEP_IN_FUTEX, timeoutUs);
   }
 
   /** Removes the name (senders that mapped it keep their mapping; later ones use the socket). */
@@ -105,11 +124,15 @@ export class PeerInbox {
   }
 
   /**
-   * Whether the peer wants a doorbell for what was just written, clearing its word so that only
-   * one sender rings. Called after the write: the peer sets the word before its last look at the
-   * queues, so either it sees the message or this sees the word.
+   * How the peer wants to hear of what was just written, clearing its word so that only one
+   * sender tells it: AWAKE (it is looking, or another sender has told it), ASLEEP_ON_SOCKET (ring
+   * its doorbell) or ASLEEP_IN_FUTEX (this has woken it). Called after the write: the peer sets
+   * the word before its last look at the queues, so either it sees the message or this sees the word.
    */
-  takeDoorbell(): boolean {
-    return Atomics.load(this.#control, SLEEPING) === 1 && Atomics.compareExchange(this.#control, SLEEPING, 1, 0) === 1;
+  takeDoorbell(futex: Futex | undefined): ReceiverState {
+    const state = Atomics.load(this.#control, STATE_WORD) as ReceiverState;
+    if (state === AWAKE || Atomics.compareExchange(this.#control, STATE_WORD, state, AWAKE) !== state) return AWAKE;
+    if (state === ASLEEP_IN_FUTEX) futex?.wake(this.#control, STATE_WORD, 1);
+    return state;
   }
 }

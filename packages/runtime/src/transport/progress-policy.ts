@@ -13,7 +13,7 @@
  * Internal to the runtime, not part of its API.
  */
 import { availableParallelism } from "node:os";
-import { spinBudgetOverrideUs } from "../env.ts";
+import { blockBudgetOverrideUs, spinBudgetOverrideUs } from "../env.ts";
 
 /** Microseconds of polling when the ranks fit the cores: about one wake-up through the socket. */
 const SPIN_US_WHEN_UNDERSUBSCRIBED = 100;
@@ -21,4 +21,21 @@ const SPIN_US_WHEN_UNDERSUBSCRIBED = 100;
 /** The polling budget in microseconds for a rank sharing its host with `localRanks - 1` others. */
 export function spinBudgetUs(localRanks: number): number {
   return spinBudgetOverrideUs() ?? (localRanks <= availableParallelism() ? SPIN_US_WHEN_UNDERSUBSCRIBED : 0);
+}
+
+/** Microseconds a wait may block in the futex before the socket takes over. */
+const BLOCK_US = 1000;
+
+/**
+ * How long a waiting rank may sleep in the futex (transport/futex.ts) after polling, in
+ * microseconds: a sender wakes it there directly, where the socket's doorbell goes through two
+ * ZeroMQ threads. Only when the host's ranks outnumber its cores (so that they do not poll):
+ * Linux tends to run a woken rank on its waker's core, and a waker that then polls for its own
+ * answer keeps it from running for its whole polling budget. The event loop stands still while a
+ * rank sleeps there, so only when every rank of the job is on this host (a message from another
+ * host comes through the socket, which no futex wake announces), and for about a millisecond: a
+ * bound on how late a timer or the launcher is heard. `TSMPI_BLOCK_US` overrides it (0: never).
+ */
+export function blockBudgetUs(localRanks: number, worldSize: number): number {
+  return blockBudgetOverrideUs() ?? (localRanks === worldSize && localRanks > availableParallelism() ? BLOCK_US : 0);
 }

@@ -8,10 +8,11 @@
  * sender arrive in the order they were sent, whatever path each took.
  *
  * Waiting: a rank with a receive to satisfy looks at its queues, polls them for the budget of
- * transport/progress-policy.ts (when the host's ranks fit its cores), then says it is sleeping in
- * its inbox and returns to the event loop, where the socket transport waits. A sender that finds
- * the word set clears it and rings a doorbell (an empty message on the socket), which brings the
- * receiver back to its queues. So an idle rank uses no CPU, the event loop keeps running (timers,
+ * transport/progress-policy.ts (when the host's ranks fit its cores), or else sleeps in the futex
+ * for its block budget (when they outnumber them; a sender wakes it there), then says it is
+ * sleeping in its inbox and returns to the event loop, where the socket transport waits. A sender
+ * that finds the word set clears it and rings a doorbell (a 4-byte message on the socket), which
+ * brings the receiver back to its queues. So an idle rank uses no CPU, the event loop keeps running (timers,
  * output, the launcher, traffic from other hosts) except for one polling budget at a time, and a
  * receiver dead or alive is seen by the launcher as before.
  *
@@ -25,8 +26,9 @@ import type { EncodedPayload } from "../wire/codec.ts";
 import { HEADER_BYTES, messageOrigin, writeHeader, type Envelope } from "../wire/header.ts";
 import { existsSync } from "node:fs";
 import { loadedShmModule, SHM_DIR } from "../shm/segment.ts";
-import { inboxName, OwnInbox, PeerInbox } from "./inbox.ts";
-import { spinBudgetUs } from "./progress-policy.ts";
+import { ASLEEP_IN_FUTEX, ASLEEP_ON_SOCKET, AWAKE, inboxName, OwnInbox, PeerInbox } from "./inbox.ts";
+import { futex, type Futex } from "./futex.ts";
+import { blockBudgetUs, spinBudgetUs } from "./progress-policy.ts";
 import { QueueConsumer, SOCKET_MARKER } from "./shared-queue.ts";
 import { SelfLink } from "./self.ts";
 import type { Deliver, Transport } from "./transport.ts";
@@ -36,6 +38,8 @@ import type { ZmqTransport } from "./zmq.ts";
 type Pending = Buffer | typeof SOCKET_MARKER;
 
 const RETRY_MS = 1;
+/** The longest run of waits answered without a turn of the event loop. */
+const LOOP_TURN_MS = 1;
 /** How long init waits for the host's other ranks to map this rank's inbox. */
 const ATTACH_WAIT_MS = 10_000;
 const RESOLVED = Promise.resolve();
@@ -68,15 +72,28 @@ export class SameHostTransport implements Transport {
   readonly #pending = new Map<number, Pending[]>();
   #retry: NodeJS.Timeout | undefined;
   readonly #spinUs: number;
+  /** How long a wait may block in the futex; 0 without it. */
+  readonly #blockUs: number;
+  readonly #futex: Futex | undefined;
   #demand = 0;
   /** Whether this transport holds a `want` of the socket transport (while it sleeps). */
   #socketWanted = false;
   #progressQueued = false;
+  /** When the event loop last ran this transport's progress (see want). */
+  #lastLoopTurn = performance.now();
   /** Markers reached, over all senders, whose socket messages have not come yet. */
   #markersOwed = 0;
   #closed = false;
 
-  constructor(options: { rank: number; socket: ZmqTransport; inbox: OwnInbox | undefined; prefix: string; deliver: Deliver; localRanks: readonly number[] }) {
+  constructor(options: {
+    rank: number;
+    socket: ZmqTransport;
+    inbox: OwnInbox | undefined;
+    prefix: string;
+    deliver: Deliver;
+    localRanks: readonly number[];
+    worldSize: number;
+  }) {
     this.#rank = options.rank;
     this.#socket = options.socket;
     this.#inbox = options.inbox;
@@ -91,6 +108,8 @@ export class SameHostTransport implements Transport {
         : this.#localPeers.map((rank) => ({ rank, queue: inbox.consumer(rank), markersOwed: 0, early: [] }));
     for (const sender of this.#senders) this.#sendersByRank.set(sender.rank, sender);
     this.#spinUs = spinBudgetUs(options.localRanks.length);
+    this.#futex = futex();
+    this.#blockUs = this.#futex === undefined ? 0 : blockBudgetUs(options.localRanks.length, options.worldSize);
   }
 
   /**
@@ -130,7 +149,7 @@ export class SameHostTransport implements Transport {
         target.set(bytes, HEADER_BYTES);
       });
       if (written) {
-        if (peer.takeDoorbell()) this.#socket.ring(dest);
+        this.#tell(dest, peer);
         return Promise.resolve();
       }
     }
@@ -158,9 +177,14 @@ export class SameHostTransport implements Transport {
     return peer ?? null;
   }
 
+  /** Wakes `dest` for what was just written into its queue, if it sleeps. */
+  #tell(dest: number, peer: PeerInbox): void {
+    if (peer.takeDoorbell(this.#futex) === ASLEEP_ON_SOCKET) this.#socket.ring(dest);
+  }
+
   #enqueue(dest: number, peer: PeerInbox, item: Pending): void {
     if (this.#pending.has(dest) || !peer.producer.write(0, () => undefined)) this.#hold(dest, item);
-    else if (peer.takeDoorbell()) this.#socket.ring(dest);
+    else this.#tell(dest, peer);
   }
 
   #hold(dest: number, item: Pending): void {
@@ -182,7 +206,7 @@ export class SameHostTransport implements Transport {
         if (!ok) break;
         written++;
       }
-      if (written > 0 && peer.takeDoorbell()) this.#socket.ring(dest);
+      if (written > 0) this.#tell(dest, peer);
       if (written === queued.length) this.#pending.delete(dest);
       else queued.splice(0, written);
     }
@@ -235,15 +259,27 @@ export class SameHostTransport implements Transport {
       // After the caller has posted its receive (Engine.receive asks first). Every new wait polls
       // anew, even while an older one sleeps: the new one's message may be on its way now.
       this.#progressQueued = true;
-      // A bare promise turn: queueMicrotask runs its callback in an async scope, which costs more.
-      void RESOLVED.then(this.#progress);
+      // Waits that the queues answer at once never return to the event loop (the program's next
+      // call comes in a promise turn): timers, output and the launcher would starve. So the event
+      // loop gets a turn before the next poll once LOOP_TURN_MS have gone without one.
+      if (performance.now() - this.#lastLoopTurn < LOOP_TURN_MS) {
+        // A bare promise turn: queueMicrotask runs its callback in an async scope, which costs more.
+        void RESOLVED.then(this.#progress);
+      } else {
+        setImmediate(this.#progressAfterLoopTurn);
+      }
     }
   }
+
+  readonly #progressAfterLoopTurn = (): void => {
+    this.#lastLoopTurn = performance.now();
+    this.#progress();
+  };
 
   unwant(): void {
     this.#demand--;
     if (this.#demand > 0) return;
-    if (this.#inbox !== undefined) this.#inbox.sleeping = false;
+    if (this.#inbox !== undefined) this.#inbox.state = AWAKE;
     if (this.#socketWanted) {
       this.#socketWanted = false;
       this.#socket.unwant();
@@ -272,10 +308,32 @@ export class SameHostTransport implements Transport {
       }
       if (this.#demand === 0) return;
     }
-    this.#inbox.sleeping = true;
+    if (this.#blockUs > 0 && this.#futex !== undefined && this.#markersOwed === 0) {
+      this.#sleepInFutex(this.#inbox, this.#futex);
+      if (this.#demand === 0) return;
+    }
+    this.#inbox.state = ASLEEP_ON_SOCKET;
     // A message written before the word was set rang no doorbell.
     this.#drainQueues();
     if (this.#demand > 0) this.#waitOnSocket();
+  }
+
+  /**
+   * Sleeps in the futex, for the block budget at most, until a message comes (a sender wakes this
+   * rank directly) or nobody waits any more. The event loop stands still meanwhile, so the budget
+   * is short; the socket takes over after it.
+   */
+  #sleepInFutex(inbox: OwnInbox, futex: Futex): void {
+    const deadline = performance.now() + this.#blockUs / 1000;
+    for (;;) {
+      inbox.state = ASLEEP_IN_FUTEX;
+      // A message written before the word was set woke nobody.
+      if (this.#drainQueues() > 0 && (this.#demand === 0 || this.#markersOwed > 0)) return;
+      const leftUs = (deadline - performance.now()) * 1000;
+      if (leftUs <= 0) return;
+      inbox.sleepInFutex(futex, leftUs);
+      if (this.#drainQueues() > 0 && (this.#demand === 0 || this.#markersOwed > 0)) return;
+    }
   }
 
   /** Leaves the wait to the socket transport, which also hears the doorbells. */
@@ -285,8 +343,9 @@ export class SameHostTransport implements Transport {
     this.#socket.want();
   }
 
-  /** A doorbell (or any wake-up) came through the socket. */
+  /** A doorbell (or any wake-up) came through the socket: in an event loop turn. */
   readonly onWakeUp = (): void => {
+    this.#lastLoopTurn = performance.now();
     this.#pollThenSleep();
   };
 

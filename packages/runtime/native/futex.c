@@ -1,0 +1,81 @@
+/*
+ * Futex wait and wake on a 32-bit word in shared memory (a mapped segment another process maps
+ * too), for the same-host transport's sleeping receivers (src/transport/futex.ts): Linux's futex(2)
+ * without FUTEX_PRIVATE_FLAG, so that a wake from one process reaches a waiter in another. V8's
+ * Atomics.wait and Atomics.notify keep their waiters per process, so they cannot do this.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The word at `index` of the Int32Array `args[0]`; NULL (with a JS exception pending) if not one. */
+static int32_t *word_at(napi_env env, napi_value array, napi_value index_value) {
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  uint32_t index;
+  if (napi_get_typedarray_info(env, array, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "expected an Int32Array");
+    return NULL;
+  }
+  if (napi_get_value_uint32(env, index_value, &index) != napi_ok || index >= length) {
+    napi_throw_range_error(env, NULL, "index out of range");
+    return NULL;
+  }
+  return (int32_t *)data + index;
+}
+
+/* wait(array, index, expected, timeoutUs): 0 woken (or spurious), 1 timed out, 2 the word was not `expected`. */
+static napi_value wait_on(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  int32_t *word = argc == 4 ? word_at(env, args[0], args[1]) : NULL;
+  if (word == NULL) {
+    if (argc != 4) napi_throw_type_error(env, NULL, "wait(array, index, expected, timeoutUs)");
+    return NULL;
+  }
+  int32_t expected;
+  double timeout_us;
+  napi_get_value_int32(env, args[2], &expected);
+  napi_get_value_double(env, args[3], &timeout_us);
+  struct timespec timeout = {(time_t)(timeout_us / 1e6), (long)((timeout_us - (double)(time_t)(timeout_us / 1e6) * 1e6) * 1e3)};
+  long rc = syscall(SYS_futex, word, FUTEX_WAIT, expected, &timeout, NULL, 0);
+  int outcome = rc == 0 ? 0 : errno == ETIMEDOUT ? 1 : errno == EAGAIN ? 2 : 0;
+  napi_value result;
+  napi_create_int32(env, outcome, &result);
+  return result;
+}
+
+/* wake(array, index, count): how many waiters were woken. */
+static napi_value wake(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  int32_t *word = argc == 3 ? word_at(env, args[0], args[1]) : NULL;
+  if (word == NULL) {
+    if (argc != 3) napi_throw_type_error(env, NULL, "wake(array, index, count)");
+    return NULL;
+  }
+  int32_t count;
+  napi_get_value_int32(env, args[2], &count);
+  long rc = syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
+  napi_value result;
+  napi_create_int32(env, rc < 0 ? 0 : (int32_t)rc, &result);
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor properties[] = {
+      {"wait", NULL, wait_on, NULL, NULL, NULL, napi_default, NULL},
+      {"wake", NULL, wake, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, 2, properties);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
