@@ -128,10 +128,13 @@ export class PeerInbox {
    * sender tells it: AWAKE (it is looking, or another sender has told it), ASLEEP_ON_SOCKET (ring
    * its doorbell) or ASLEEP_IN_FUTEX (this has woken it). Called after the write: the peer sets
    * the word before its last look at the queues, so either it sees the message or this sees the word.
+   * `socketFollows`: what was written is a marker, and its message is about to go through the socket.
    */
-  takeDoorbell(futex: Futex | undefined): ReceiverState {
+  takeDoorbell(futex: Futex | undefined, socketFollows = false): ReceiverState {
     const state = Atomics.load(this.#control, STATE_WORD) as ReceiverState;
-    if (state === AWAKE || Atomics.compareExchange(this.#control, STATE_WORD, state, AWAKE) !== state) return AWAKE;
+    // A peer that waits on its socket hears a message that comes through it anyway.
+    if (state === AWAKE || (socketFollows && state === ASLEEP_ON_SOCKET)) return AWAKE;
+    if (Atomics.compareExchange(this.#control, STATE_WORD, state, AWAKE) !== state) return AWAKE;
     if (state === ASLEEP_IN_FUTEX) futex?.wake(this.#control, STATE_WORD, 1);
     return state;
   }

@@ -139,7 +139,7 @@ export class SameHostTransport implements Transport {
     const { bytes } = payload;
     const length = HEADER_BYTES + bytes.length;
     if (length > peer.producer.maxFrameBytes) {
-      this.#enqueue(dest, peer, SOCKET_MARKER);
+      this.#enqueueMarker(dest, peer);
       return this.#socket.send(dest, envelope, payload);
     }
     const queued = this.#pending.get(dest);
@@ -182,9 +182,10 @@ export class SameHostTransport implements Transport {
     if (peer.takeDoorbell(this.#futex) === ASLEEP_ON_SOCKET) this.#socket.ring(dest);
   }
 
-  #enqueue(dest: number, peer: PeerInbox, item: Pending): void {
-    if (this.#pending.has(dest) || !peer.producer.write(0, () => undefined)) this.#hold(dest, item);
-    else this.#tell(dest, peer);
+  /** Writes a marker for a message about to go through the socket, or holds it behind earlier ones. */
+  #enqueueMarker(dest: number, peer: PeerInbox): void {
+    if (this.#pending.has(dest) || !peer.producer.write(0, () => undefined)) this.#hold(dest, SOCKET_MARKER);
+    else peer.takeDoorbell(this.#futex, true);
   }
 
   #hold(dest: number, item: Pending): void {
