@@ -38,6 +38,11 @@ describe("messages between ranks of one host through the shared-memory queues", 
     expect(stdoutLines(result).sort()).toEqual(oks(3, name.startsWith("polling") ? 3 : 0));
   });
 
+  it.each([2, 3])("still arrive when the sender finalizes with sends held for a full queue, at np %i", async (np) => {
+    const result = await runFixturePassing("same-host-queues.ts", np, { args: ["--finalize-full"], timeout: 60 });
+    expect(stdoutLines(result)).toContain("rank 1 received all 100 held messages");
+  });
+
   it.each([
     ["asleep in the futex", { TSMPI_SPIN_US: "0" }],
     ["asleep on the socket", { TSMPI_SPIN_US: "0", TSMPI_FUTEX: "0" }],

@@ -21,6 +21,8 @@ const QUEUE_CAPACITY = 256 * 1024;
 const INBOX_CONTROL_BYTES = 4096;
 /** Index of the receiver's state word (ReceiverState). */
 const STATE_WORD = 0;
+/** Index of the word the receiver sets when it closes (on a cache line of its own). */
+const CLOSED_WORD = 16;
 
 /** Looking at its queues, or not waiting: a sender need not tell it anything. */
 export const AWAKE = 0;
@@ -45,10 +47,11 @@ export class OwnInbox {
   readonly #control: Int32Array;
   readonly #name: string;
   readonly #disarm: () => void;
+  #nameRemoved = false;
 
   private constructor(segment: Buffer, name: string) {
     this.#segment = segment;
-    this.#control = new Int32Array(segment.buffer, segment.byteOffset, 1);
+    this.#control = new Int32Array(segment.buffer, segment.byteOffset, INBOX_CONTROL_BYTES / 4);
     this.#name = name;
     this.#disarm = unlinkOnEnd(name);
   }
@@ -84,8 +87,18 @@ export class OwnInbox {
     futex.wait(this.#control, STATE_WORD, ASLEEP_IN_FUTEX, timeoutUs);
   }
 
-  /** Removes the name (senders that mapped it keep their mapping; later ones use the socket). */
+  /**
+   * Says this rank takes nothing more from its queues (a sender still holding messages for it
+   * drops them: see SameHostTransport.close), and removes the name if it is still there.
+   */
   close(): void {
+    Atomics.store(this.#control, CLOSED_WORD, 1);
+    this.#removeName();
+  }
+
+  #removeName(): void {
+    if (this.#nameRemoved) return;
+    this.#nameRemoved = true;
     this.#disarm();
     unlinkSegment(this.#name);
   }
@@ -103,7 +116,7 @@ export class OwnInbox {
       if (Date.now() > deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    this.close();
+    this.#removeName();
   }
 }
 
@@ -114,7 +127,12 @@ export class PeerInbox {
 
   private constructor(segment: Buffer, sender: number) {
     this.producer = new QueueProducer(segment, slotOffset(sender), QUEUE_CAPACITY);
-    this.#control = new Int32Array(segment.buffer, segment.byteOffset, 1);
+    this.#control = new Int32Array(segment.buffer, segment.byteOffset, INBOX_CONTROL_BYTES / 4);
+  }
+
+  /** Whether the peer has closed its inbox: it will take nothing more from its queues. */
+  get closed(): boolean {
+    return Atomics.load(this.#control, CLOSED_WORD) === 1;
   }
 
   /** Maps the inbox of `rank`; `undefined` if there is none (it could not make one, or has closed). */

@@ -16,17 +16,18 @@
  * output, the launcher, traffic from other hosts) except for one polling budget at a time, and a
  * receiver dead or alive is seen by the launcher as before.
  *
- * A full queue keeps later messages in the sender's memory, in order, and tries again each
- * millisecond (a send never waits for the receiver, as MPI's eager sends and ZeroMQ's unlimited
- * high-water mark); finalize waits, bounded, for them to be written.
+ * A full queue keeps later messages in the sender's memory, in order (a send never waits for the
+ * receiver, as MPI's eager sends and ZeroMQ's unlimited high-water mark). The sender asks for room
+ * in the queue, and the receiver, once it has taken something, wakes it as it would for a message;
+ * a waiting sender also writes while it polls, and a timer retries each millisecond for one busy
+ * elsewhere. finalize waits, bounded, for them to be written, unless the receiver has closed.
  * Internal to the runtime, not part of its API.
  */
 import { flushTimeoutMs } from "../env.ts";
 import type { EncodedPayload } from "../wire/codec.ts";
 import { HEADER_BYTES, messageOrigin, writeHeader, type Envelope } from "../wire/header.ts";
-import { existsSync } from "node:fs";
-import { loadedShmModule, SHM_DIR } from "../shm/segment.ts";
-import { ASLEEP_IN_FUTEX, ASLEEP_ON_SOCKET, AWAKE, inboxName, OwnInbox, PeerInbox } from "./inbox.ts";
+import { loadedShmModule } from "../shm/segment.ts";
+import { ASLEEP_IN_FUTEX, ASLEEP_ON_SOCKET, AWAKE, OwnInbox, PeerInbox } from "./inbox.ts";
 import { futex, type Futex } from "./futex.ts";
 import { blockBudgetUs, spinBudgetUs } from "./progress-policy.ts";
 import { QueueConsumer, SOCKET_MARKER } from "./shared-queue.ts";
@@ -190,14 +191,23 @@ export class SameHostTransport implements Transport {
 
   #hold(dest: number, item: Pending): void {
     let queued = this.#pending.get(dest);
-    if (queued === undefined) this.#pending.set(dest, (queued = []));
+    if (queued === undefined) {
+      this.#pending.set(dest, (queued = []));
+      // The receiver wakes this rank when it has taken something, if this rank then waits; the
+      // timer covers a rank busy elsewhere, and a request made just after the receiver looked.
+      this.#peers[dest]!.producer.askForRoom();
+    }
     queued.push(item);
-    this.#retry ??= setTimeout(this.#writePending, RETRY_MS);
+    this.#retry ??= setTimeout(this.#retryPending, RETRY_MS);
   }
 
-  /** Writes held messages while their queues have room; true once none is held. */
-  readonly #writePending = (): boolean => {
+  readonly #retryPending = (): void => {
     this.#retry = undefined;
+    if (!this.#writePending() && !this.#closed) this.#retry = setTimeout(this.#retryPending, RETRY_MS);
+  };
+
+  /** Writes held messages while their queues have room; true once none is held. */
+  #writePending(): boolean {
     for (const [dest, queued] of this.#pending) {
       const peer = this.#peers[dest]!;
       let written = 0;
@@ -209,11 +219,13 @@ export class SameHostTransport implements Transport {
       }
       if (written > 0) this.#tell(dest, peer);
       if (written === queued.length) this.#pending.delete(dest);
-      else queued.splice(0, written);
+      else {
+        queued.splice(0, written);
+        peer.producer.askForRoom();
+      }
     }
-    if (this.#pending.size > 0 && !this.#closed) this.#retry = setTimeout(this.#writePending, RETRY_MS);
     return this.#pending.size === 0;
-  };
+  }
 
   /** The socket transport's deliver: holds a same-host sender's message until its marker is reached. */
   readonly fromSocket = (frames: Buffer[]): void => {
@@ -239,6 +251,15 @@ export class SameHostTransport implements Transport {
   }
 
   #drainSender(sender: Sender): number {
+    let delivered = this.#takeFrom(sender);
+    if (delivered > 0 && sender.queue.takeRoomRequest()) {
+      const peer = this.#peer(sender.rank);
+      if (peer !== null) this.#tell(sender.rank, peer);
+    }
+    return delivered;
+  }
+
+  #takeFrom(sender: Sender): number {
     let delivered = 0;
     while (sender.markersOwed === 0) {
       const frame = sender.queue.take();
@@ -295,6 +316,8 @@ export class SameHostTransport implements Transport {
   /** Polls the queues while somebody waits, for the budget, then sleeps (see the module comment). */
   #pollThenSleep(): void {
     if (this.#demand === 0 || this.#closed) return;
+    // A rank that waits is often one whose sends wait for room (then it was woken for that).
+    if (this.#pending.size > 0) this.#writePending();
     if (this.#inbox === undefined) return this.#waitOnSocket();
     this.#drainQueues();
     if (this.#demand === 0) return;
@@ -305,7 +328,10 @@ export class SameHostTransport implements Transport {
       // Reading the clock costs more than a look at the queues: look a few times per reading.
       for (let looks = 1; ; looks++) {
         if (this.#drainQueues() > 0 && (this.#demand === 0 || this.#markersOwed > 0)) break;
-        if ((looks & 15) === 0 && performance.now() >= deadline) break;
+        if ((looks & 15) === 0) {
+          if (this.#pending.size > 0) this.#writePending();
+          if (performance.now() >= deadline) break;
+        }
       }
       if (this.#demand === 0) return;
     }
@@ -385,9 +411,7 @@ export class SameHostTransport implements Transport {
     clearTimeout(this.#retry);
     while (!this.#writePending() && Date.now() < deadline) {
       clearTimeout(this.#retry);
-      for (const dest of this.#pending.keys()) {
-        if (!existsSync(`${SHM_DIR}${inboxName(this.#prefix, dest)}`)) this.#pending.delete(dest);
-      }
+      for (const dest of this.#pending.keys()) if (this.#peers[dest]?.closed === true) this.#pending.delete(dest);
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
     clearTimeout(this.#retry);

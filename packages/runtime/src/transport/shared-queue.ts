@@ -13,11 +13,13 @@
  * Internal to the runtime, not part of its API.
  */
 
-/** Bytes before a slot's data: `head`, `tail` and `attached` on cache lines of their own. */
+/** Bytes before a slot's data: `head`, `tail`, `attached` and `wantsRoom` on cache lines of their own. */
 export const SLOT_CONTROL_BYTES = 256;
 const HEAD = 0;
 const TAIL = 16;
 const ATTACHED = 32;
+/** Set by the sender when a message did not fit; the receiver clears it and wakes the sender. */
+const WANTS_ROOM = 48;
 const LENGTH_BYTES = 8;
 const WRAP = 0xffffffff;
 
@@ -53,6 +55,11 @@ export class QueueProducer {
     this.#slot = viewSlot(segment, offset, capacity);
     this.#head = Atomics.load(this.#slot.words, HEAD) >>> 0;
     Atomics.store(this.#slot.words, ATTACHED, 1);
+  }
+
+  /** Asks the receiver to wake this rank once it has taken something (see `write`). */
+  askForRoom(): void {
+    Atomics.store(this.#slot.words, WANTS_ROOM, 1);
   }
 
   /** Largest frame the queue takes, so that several fit at once. */
@@ -97,6 +104,11 @@ export class QueueConsumer {
   /** Whether a sender has ever attached to this slot (then its large messages leave markers here). */
   get attached(): boolean {
     return Atomics.load(this.#slot.words, ATTACHED) === 1;
+  }
+
+  /** Whether the sender asked to be woken for room, clearing the request (see askForRoom). */
+  takeRoomRequest(): boolean {
+    return Atomics.load(this.#slot.words, WANTS_ROOM) === 1 && Atomics.compareExchange(this.#slot.words, WANTS_ROOM, 1, 0) === 1;
   }
 
   /** Whether something waits, without taking it. */
