@@ -210,6 +210,11 @@ export class SameHostTransport implements Transport {
   #writePending(): boolean {
     for (const [dest, queued] of this.#pending) {
       const peer = this.#peers[dest]!;
+      // A receiver that has closed takes nothing more (the program did not receive these).
+      if (peer.closed) {
+        this.#pending.delete(dest);
+        continue;
+      }
       let written = 0;
       while (written < queued.length) {
         const item = queued[written]!;
@@ -403,15 +408,14 @@ export class SameHostTransport implements Transport {
   }
 
   /**
-   * Writes what is held, as the receivers make room; gives up on a receiver that has closed (its
-   * inbox is gone: it will receive nothing more) and, bounded by the flush timeout, on the rest.
+   * Writes what is held, as the receivers make room; gives up on a receiver that has closed (it
+   * will receive nothing more: #writePending) and, bounded by the flush timeout, on the rest.
    */
   async #writeHeld(): Promise<void> {
     const deadline = Date.now() + flushTimeoutMs();
     clearTimeout(this.#retry);
     while (!this.#writePending() && Date.now() < deadline) {
       clearTimeout(this.#retry);
-      for (const dest of this.#pending.keys()) if (this.#peers[dest]?.closed === true) this.#pending.delete(dest);
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
     clearTimeout(this.#retry);
