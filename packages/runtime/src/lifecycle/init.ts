@@ -107,7 +107,7 @@ async function startInJob(wireup: JobWireup): Promise<Engine> {
       const localRanks = Array.from({ length: joining.size }, (_, r) => r).filter((r) => sockets.sameHost(r));
       sameHost = new SameHostTransport({ rank: joining.rank, socket: sockets, inbox, prefix: sharedPrefix, deliver: engine.deliver, localRanks, worldSize: joining.size });
       sockets.onWakeUp = sameHost.onWakeUp;
-      await sameHost.attachPeers();
+      sameHost.attachPeers();
     }
     engine.attach(sameHost ?? sockets);
     joining.link.wiredUp();

@@ -5,7 +5,8 @@
  *
  * The receiver creates it before it publishes its address, so it exists before any peer can send;
  * every rank of the host maps it right after the address exchange, and the receiver then removes
- * its name (unlinkOnceMapped), so that the job leaves nothing in /dev/shm however it ends. Until
+ * its name in the background (unlinkOnceMapped), so that the job leaves nothing in /dev/shm however
+ * it ends. Until
  * then an exit or signal unlinks it too, and tsmpirun removes a name a SIGKILL leaves behind, as
  * for every segment of the job (shm/segment.ts).
  * The segment is sparse: only the queues in use, and only as far as they fill, are touched.
@@ -107,14 +108,16 @@ export class OwnInbox {
    * Waits (bounded) until every one of `senders` has mapped this inbox, then removes its name, so
    * that nothing of the job is left in /dev/shm however it ends. Every rank maps its peers' inboxes
    * right after the address exchange (SameHostTransport.attachPeers), so the wait is short; one
-   * that never comes leaves the name until close.
+   * that never comes leaves the name until close. Runs beside the program: the timer does not
+   * keep the process alive.
    */
   async unlinkOnceMapped(senders: readonly number[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const consumers = senders.map((sender) => this.consumer(sender));
     while (!consumers.every((consumer) => consumer.attached)) {
       if (Date.now() > deadline) return;
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (this.#nameRemoved) return;
+      await new Promise((resolve) => setTimeout(resolve, 1).unref());
     }
     this.#removeName();
   }

@@ -41,7 +41,7 @@ type Pending = Buffer | typeof SOCKET_MARKER;
 const RETRY_MS = 1;
 /** The longest run of waits answered without a turn of the event loop. */
 const LOOP_TURN_MS = 1;
-/** How long init waits for the host's other ranks to map this rank's inbox. */
+/** How long an inbox waits for the host's other ranks to map it before it leaves its name until close. */
 const ATTACH_WAIT_MS = 10_000;
 const RESOLVED = Promise.resolve();
 
@@ -115,11 +115,12 @@ export class SameHostTransport implements Transport {
 
   /**
    * Maps the inbox of every other rank of this host now, so that each can remove its name once
-   * all have (OwnInbox.unlinkOnceMapped), and waits for its own to be mapped by all.
+   * all have (OwnInbox.unlinkOnceMapped), and lets this rank's own inbox do so in the background:
+   * waiting for the slowest rank of the host here would hold up every rank's init.
    */
-  async attachPeers(): Promise<void> {
+  attachPeers(): void {
     for (const rank of this.#localPeers) this.#peer(rank);
-    await this.#inbox?.unlinkOnceMapped(
+    void this.#inbox?.unlinkOnceMapped(
       this.#senders.map((sender) => sender.rank),
       ATTACH_WAIT_MS,
     );
