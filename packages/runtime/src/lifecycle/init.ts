@@ -59,7 +59,16 @@ export function init(): Promise<Comm> {
 async function start(): Promise<Comm> {
   installFaultReporting();
   const wireup = readWireupEnv();
-  const engine = wireup.mode === "singleton" ? startSingleton() : await startInJob(wireup);
+  // zeromq.js holds the event loop only while a send or receive is pending (not while a socket
+  // connects: zeromq.js#355). A loop that ran dry in wire-up would end the process with code 0 and
+  // no word, and tsmpirun would report a rank that left wire-up unfinished; so init holds it.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  let engine: Engine;
+  try {
+    engine = wireup.mode === "singleton" ? startSingleton() : await startInJob(wireup);
+  } finally {
+    clearInterval(keepAlive);
+  }
   process.once("beforeExit", () => void finalize());
   startSelfComm(engine);
   return new Comm(worldCore(engine));
