@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The word at `index` of the Int32Array `args[0]`; NULL (with a JS exception pending) if not one. */
+/* The word at `index_value` of the Int32Array `array`; NULL (with a JS exception pending) if not one. */
 static int32_t *word_at(napi_env env, napi_value array, napi_value index_value) {
   napi_typedarray_type type;
   size_t length;
@@ -29,16 +29,25 @@ static int32_t *word_at(napi_env env, napi_value array, napi_value index_value) 
   return (int32_t *)data + index;
 }
 
-/* wait(array, index, expected, timeoutUs): 0 woken (or spurious), 1 timed out, 2 the word was not `expected`. */
-static napi_value wait_on(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value args[4];
+/*
+ * Reads exactly `count` arguments into `args` (the first two: an Int32Array and an index into it)
+ * and returns the word they name; NULL, with a JS exception pending, if they do not fit `usage`.
+ */
+static int32_t *arguments(napi_env env, napi_callback_info info, size_t count, napi_value *args, const char *usage) {
+  size_t argc = count;
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  int32_t *word = argc == 4 ? word_at(env, args[0], args[1]) : NULL;
-  if (word == NULL) {
-    if (argc != 4) napi_throw_type_error(env, NULL, "wait(array, index, expected, timeoutUs)");
+  if (argc != count) {
+    napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
+  return word_at(env, args[0], args[1]);
+}
+
+/* wait(array, index, expected, timeoutUs): 0 woken (or spurious), 1 timed out, 2 the word was not `expected`. */
+static napi_value wait_on(napi_env env, napi_callback_info info) {
+  napi_value args[4];
+  int32_t *word = arguments(env, info, 4, args, "wait(array, index, expected, timeoutUs)");
+  if (word == NULL) return NULL;
   int32_t expected;
   double timeout_us;
   napi_get_value_int32(env, args[2], &expected);
@@ -53,14 +62,9 @@ static napi_value wait_on(napi_env env, napi_callback_info info) {
 
 /* wake(array, index, count): how many waiters were woken. */
 static napi_value wake(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value args[3];
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  int32_t *word = argc == 3 ? word_at(env, args[0], args[1]) : NULL;
-  if (word == NULL) {
-    if (argc != 3) napi_throw_type_error(env, NULL, "wake(array, index, count)");
-    return NULL;
-  }
+  int32_t *word = arguments(env, info, 3, args, "wake(array, index, count)");
+  if (word == NULL) return NULL;
   int32_t count;
   napi_get_value_int32(env, args[2], &count);
   long rc = syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
