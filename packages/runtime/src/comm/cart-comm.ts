@@ -5,13 +5,11 @@
  */
 import { CART } from "../constants.ts";
 import { checkCollectiveArguments } from "../coll/collective.ts";
-import { holdWhilePending, type CommCore } from "../core/comm-core.ts";
+import type { CommCore } from "../core/comm-core.ts";
 import { badArgument, noSuchRank, rankOutOfRange, rankRange } from "../errors.ts";
 import { subCore } from "../topo/create.ts";
 import { cartNeighbourhood, coordsOfRank, rankAt, shiftFrom, type CartShift, type CartTopology } from "../topo/topology.ts";
 import { commCoreOf } from "./comm.ts";
-import { dupCore } from "./dup.ts";
-import { Request } from "../p2p/request.ts";
 import { TopoComm } from "./topo-comm.ts";
 import { registerTopologyComm } from "./topology-comms.ts";
 
@@ -127,15 +125,9 @@ export class CartComm extends TopoComm {
     return CART;
   }
 
-  /** A duplicate with the same grid (MPI_Comm_dup keeps the topology). Collective. */
-  override async dup(): Promise<CartComm> {
-    return new CartComm(await dupCore(commCoreOf(this)), this.#topology);
-  }
-
-  /** A nonblocking duplicate with the same grid (MPI_Comm_idup). Collective. */
-  override idup(): Request<CartComm> {
-    const core = commCoreOf(this);
-    return new Request(holdWhilePending(core, dupCore(core, "idup").then((duplicate) => new CartComm(duplicate, this.#topology))));
+  /** @internal dup and idup keep the grid. */
+  protected override sameKindOn(core: CommCore): this {
+    return new CartComm(core, this.#topology) as this;
   }
 }
 

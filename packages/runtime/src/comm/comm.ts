@@ -562,15 +562,24 @@ export class Comm {
 
   /**
    * A new communicator with the same ranks whose messages and collectives never match this one's
-   * (MPI_Comm_dup). Collective: every rank must call it.
+   * (MPI_Comm_dup), of the same kind (a CartComm's keeps its grid, a DistGraphComm's its graph).
+   * Collective: every rank must call it.
    */
-  async dup(): Promise<Comm> {
-    return new Comm(await dupCore(this.#core));
+  async dup(): Promise<this> {
+    return this.sameKindOn(await dupCore(this.#core));
   }
 
   /** Nonblocking dup (MPI_Comm_idup): the request's value is the new communicator. */
-  idup(): Request<Comm> {
-    return this.#pending(dupCore(this.#core, "idup").then((core) => new Comm(core)));
+  idup(): Request<this> {
+    return this.#pending(dupCore(this.#core, "idup").then((core) => this.sameKindOn(core)));
+  }
+
+  /**
+   * @internal A communicator of this one's kind, with its topology, over `core`: what dup and idup
+   * make. The communicators with a topology override it.
+   */
+  protected sameKindOn(core: CommCore): this {
+    return new Comm(core) as this;
   }
 
   /** The communicator's group (MPI_Comm_group; mpi4py's `comm.group`): its ranks, in rank order. */

@@ -5,11 +5,8 @@
  * this module imports comm.ts.
  */
 import { DIST_GRAPH } from "../constants.ts";
-import { holdWhilePending, type CommCore } from "../core/comm-core.ts";
+import type { CommCore } from "../core/comm-core.ts";
 import { graphNeighbourhood, type DistNeighbors } from "../topo/dist-graph.ts";
-import { commCoreOf } from "./comm.ts";
-import { dupCore } from "./dup.ts";
-import { Request } from "../p2p/request.ts";
 import { TopoComm } from "./topo-comm.ts";
 import { registerTopologyComm } from "./topology-comms.ts";
 
@@ -87,15 +84,9 @@ export class DistGraphComm extends TopoComm {
     return { sources: this.sources, destinations: this.destinations, sourceWeights: this.sourceWeights, destWeights: this.destWeights };
   }
 
-  /** A duplicate with the same graph (MPI_Comm_dup keeps the topology). Collective. */
-  override async dup(): Promise<DistGraphComm> {
-    return new DistGraphComm(await dupCore(commCoreOf(this)), this.#topology);
-  }
-
-  /** A nonblocking duplicate with the same graph (MPI_Comm_idup). Collective. */
-  override idup(): Request<DistGraphComm> {
-    const core = commCoreOf(this);
-    return new Request(holdWhilePending(core, dupCore(core, "idup").then((duplicate) => new DistGraphComm(duplicate, this.#topology))));
+  /** @internal dup and idup keep the graph. */
+  protected override sameKindOn(core: CommCore): this {
+    return new DistGraphComm(core, this.#topology) as this;
   }
 }
 
