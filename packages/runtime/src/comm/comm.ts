@@ -31,7 +31,7 @@ import { decodeReceived, postReceive, startRecv, type Received } from "../p2p/re
 import { startRecvInto } from "../p2p/recv-into.ts";
 import { recvInit, sendInit, type PersistentRequest } from "../p2p/persistent.ts";
 import { checkMprobe, startMprobe, type Message } from "../p2p/message.ts";
-import { Request } from "../p2p/request.ts";
+import { requestFor, type Request } from "../p2p/request.ts";
 import type { Status } from "../p2p/status.ts";
 import { prepareSend, startSend, startSyncSend } from "../p2p/send.ts";
 import { recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
@@ -94,7 +94,7 @@ export class Comm {
 
   /** A nonblocking collective's request, counted as pending so that `free` lets it finish. */
   #pending<T>(operation: Promise<T>): Request<T> {
-    return new Request(holdWhilePending(this.#core, operation));
+    return requestFor(holdWhilePending(this.#core, operation));
   }
 
   /** This process's rank in the communicator, 0..size-1. */
@@ -132,7 +132,7 @@ export class Comm {
    * so a bad call throws here and `data` may be reused right away.
    */
   isend(data: unknown, dest: number, tag = 0): Request<void> {
-    return new Request(startSend(this.#core, "isend", data, dest, tag));
+    return requestFor(startSend(this.#core, "isend", data, dest, tag));
   }
 
   /**
@@ -142,7 +142,7 @@ export class Comm {
    */
   irecv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<T> {
     const pending = postReceive(this.#core, "irecv", source, tag);
-    return new Request(decodeReceived<T>(this.#core, "irecv", pending).then((received) => received.data), pending.handle);
+    return requestFor(decodeReceived<T>(this.#core, "irecv", pending).then((received) => received.data), pending.handle);
   }
 
   /**
@@ -156,7 +156,7 @@ export class Comm {
 
   /** Nonblocking synchronous send (MPI_Issend): the request completes once a receive has matched the message. */
   issend(data: unknown, dest: number, tag = 0): Request<void> {
-    return new Request(startSyncSend(this.#core, "issend", data, dest, tag));
+    return requestFor(startSyncSend(this.#core, "issend", data, dest, tag));
   }
 
   /**
@@ -201,7 +201,7 @@ export class Comm {
     const pending = postReceive(this.#core, "isendrecv", source, recvTag);
     const sent = send();
     const received = decodeReceived<T>(this.#core, "isendrecv", pending);
-    return new Request(
+    return requestFor(
       Promise.all([sent, received]).then(([, { data: value }]) => value),
       { get status() { return pending.handle.status; }, cancel: () => false },
     );

@@ -7,7 +7,7 @@ import { neighborAllgather, neighborAllgatherv, neighborAlltoall, neighborAlltoa
 import type { Neighbourhood } from "../coll/neighbor/neighbourhood.ts";
 import { holdWhilePending, type CommCore } from "../core/comm-core.ts";
 import type { AnyTypedArray } from "../wire/typed-array.ts";
-import { Request } from "../p2p/request.ts";
+import { requestFor, type Request } from "../p2p/request.ts";
 import { Comm, commCoreOf } from "./comm.ts";
 
 /**
@@ -49,7 +49,7 @@ export class TopoComm extends Comm {
 
   #request<T>(run: (core: CommCore, neighbourhood: Neighbourhood) => Promise<T>): Request<T> {
     const core = commCoreOf(this);
-    return new Request(holdWhilePending(core, run(core, this.#neighbourhood)));
+    return requestFor(holdWhilePending(core, run(core, this.#neighbourhood)));
   }
 
   /**

@@ -27,7 +27,7 @@
 import type { Comm } from "../comm/comm.ts";
 import { badArgument, invalidArguments, notAnOp } from "../errors.ts";
 import { Op, type OpLike } from "../ops/op.ts";
-import { Request } from "../p2p/request.ts";
+import { requestFor, type Request } from "../p2p/request.ts";
 import type { CartComm } from "../comm/cart-comm.ts";
 import { checkCart, checkFunction, checkGhost, checkKind, checkRoot, checkShape } from "./check.ts";
 import { assemble, cut, packOwned, unpackOwned } from "./collect.ts";
@@ -197,7 +197,7 @@ export class DArray<A extends DArrayTypedArray = Float64Array, N extends number 
    * owned elements until the request completes. One exchange per DArray at a time (ERR_STATE).
    */
   exchangeHaloStart(options: HaloOptions = {}): Request<void> {
-    return new Request(this.#halo.start(corners(options, this.#comm.rank, "DArray.exchangeHaloStart"), "DArray.exchangeHaloStart"));
+    return requestFor(this.#halo.start(corners(options, this.#comm.rank, "DArray.exchangeHaloStart"), "DArray.exchangeHaloStart"));
   }
 
   /** The whole array (without ghosts), row-major, as a new typed array on `root`; undefined elsewhere. Collective. */

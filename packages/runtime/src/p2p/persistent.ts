@@ -6,7 +6,7 @@
 import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import { badArgument, notUsable } from "../errors.ts";
 import { decodeReceived, postReceive } from "./recv.ts";
-import { Request } from "./request.ts";
+import { Request, requestInternals } from "./request.ts";
 import { prepareSend } from "./send.ts";
 import type { ReceiveHandle } from "./status.ts";
 import { checkDest, checkRecvTag, checkSendTag, checkSource } from "./validate.ts";
@@ -33,15 +33,21 @@ interface Started<T> {
  * }
  * ```
  */
+/** Made by `comm.sendInit` and `comm.recvInit` (through PersistentRequest's static block). */
+let persistentRequest: <T>(site: { rank: number; call: string }, run: () => Started<T>) => PersistentRequest<T>;
+
 export class PersistentRequest<T = unknown> extends Request<T> {
   readonly #run: () => Started<T>;
   readonly #site: { rank: number; call: string };
 
-  /** @internal Made by `comm.sendInit` and `comm.recvInit`. */
-  constructor(site: { rank: number; call: string }, run: () => Started<T>) {
+  private constructor(site: { rank: number; call: string }, run: () => Started<T>) {
     super();
     this.#site = site;
     this.#run = run;
+  }
+
+  static {
+    persistentRequest = (site, run) => new PersistentRequest(site, run);
   }
 
   /**
@@ -51,7 +57,7 @@ export class PersistentRequest<T = unknown> extends Request<T> {
   start(): void {
     if (this.active) throw notUsable({ ...this.#site, call: "start" }, `the ${this.#site.call} request is still active: wait for it (or test it) before starting it again`);
     const { promise, receive } = this.#run();
-    this.begin(promise, receive);
+    requestInternals.restart(this, promise, receive);
   }
 }
 
@@ -71,7 +77,7 @@ export function sendInit(core: CommCore, data: unknown, dest: number, tag: numbe
   checkSendTag(core, call, tag);
   // Encoded once now only to refuse data that cannot be sent here rather than at a start.
   prepareSend(core, call, data, dest, tag);
-  return new PersistentRequest({ rank: core.rank, call }, () => ({ promise: prepareSend(core, call, data, dest, tag)() }));
+  return persistentRequest({ rank: core.rank, call }, () => ({ promise: prepareSend(core, call, data, dest, tag)() }));
 }
 
 /** A persistent receive: arguments checked now; each start posts the receive again. */
@@ -80,7 +86,7 @@ export function recvInit<T>(core: CommCore, source: number, tag: number): Persis
   assertUsable(core, call);
   checkSource(core, call, source);
   checkRecvTag(core, call, tag);
-  return new PersistentRequest<T>({ rank: core.rank, call }, () => {
+  return persistentRequest<T>({ rank: core.rank, call }, () => {
     const pending = postReceive(core, call, source, tag);
     return { promise: decodeReceived<T>(core, call, pending).then((received) => received.data), receive: pending.handle };
   });

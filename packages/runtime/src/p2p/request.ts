@@ -3,6 +3,34 @@ import { recordSliceUntil, tracing } from "../comm-trace/recorder.ts";
 import type { ReceiveHandle, Status } from "./status.ts";
 
 /**
+ * What the runtime's own modules do with requests beyond the public API: make them, restart a
+ * persistent one, and the waitAll family's bookkeeping (p2p/wait.ts). Not exported from the
+ * package, so none of it appears on the public class.
+ */
+interface RequestInternals {
+  /** A request for `operation` (`receive`: the receive behind it, for status and cancel). */
+  create<T>(operation: Promise<T>, receive?: ReceiveHandle): Request<T>;
+  /** Makes a persistent request stand for its next start's operation. */
+  restart<T>(request: Request<T>, operation: Promise<T>, receive?: ReceiveHandle): void;
+  /** Whether it has completed, without reporting it (the request stays active). */
+  settled(request: Request<unknown>): boolean;
+  /** The value of a settled request, read synchronously. */
+  settledValue<T>(request: Request<T>): T;
+  /** Rethrows the operation's error, if it failed. */
+  throwIfFailed(request: Request<unknown>): void;
+  /** Makes the request inactive: its completion has been reported. */
+  deactivate(request: Request<unknown>): void;
+  /**
+   * The request's promise, listed as a `wait` in the state report like `wait()`, without a slice
+   * of its own in the trace and without reporting completion: the waitAll/waitAny family makes
+   * one slice for all their requests and says which completions they reported.
+   */
+  waitWithinGroup<T>(request: Request<T>): Promise<T>;
+}
+
+let internals: RequestInternals;
+
+/**
  * A nonblocking operation in flight (MPI_Request; mpi4py's `MPI.Request`). Await it (or `wait()`)
  * for its value; `test()` says without waiting whether it has completed; `waitAll`, `waitAny`,
  * `waitSome`, `testAll`, `testAny` and `testSome` take several (MPI_Waitall, ...).
@@ -35,26 +63,44 @@ export class Request<T = unknown> implements PromiseLike<T> {
   #error: unknown;
   #value: T | undefined;
   #active = true;
-  /** Which start of a persistent request the state belongs to (one per `begin`). */
+  /** Which start of a persistent request the state belongs to (one per start). */
   #generation = 0;
 
   /**
-   * @internal Requests are made by `isend`, `irecv` and the other nonblocking calls. Without an
-   * operation it starts inactive and complete (a persistent request not yet started).
+   * Requests come from the nonblocking calls; a subclass's constructor makes an inactive,
+   * complete request (a persistent request not yet started).
    */
-  constructor(operation?: Promise<T>, receive?: ReceiveHandle) {
-    if (operation === undefined) {
-      this.#promise = Promise.resolve(undefined as T);
-      this.#settled = true;
-      this.#active = false;
-      return;
-    }
-    this.#promise = operation;
-    this.begin(operation, receive);
+  protected constructor() {
+    this.#promise = Promise.resolve(undefined as T);
+    this.#settled = true;
+    this.#active = false;
   }
 
-  /** @internal Makes the request stand for `operation` (again, for a persistent request). */
-  begin(operation: Promise<T>, receive?: ReceiveHandle): void {
+  static {
+    internals = {
+      create<V>(operation: Promise<V>, receive?: ReceiveHandle): Request<V> {
+        const request = new Request<V>();
+        request.#begin(operation, receive);
+        return request;
+      },
+      restart: (request, operation, receive) => request.#begin(operation, receive),
+      settled: (request) => request.#settled,
+      settledValue: <V>(request: Request<V>): V => request.#value as V,
+      throwIfFailed(request) {
+        if (request.#failed) throw request.#error;
+      },
+      deactivate(request) {
+        request.#active = false;
+      },
+      waitWithinGroup<V>(request: Request<V>): Promise<V> {
+        if (!request.#settled) request.#waiting(false);
+        return request.#promise;
+      },
+    };
+  }
+
+  /** Makes the request stand for `operation` (again, for a persistent request). */
+  #begin(operation: Promise<T>, receive?: ReceiveHandle): void {
     const generation = ++this.#generation;
     this.#promise = operation;
     this.#receive = receive;
@@ -124,36 +170,6 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return this.status;
   }
 
-  /** @internal Whether it has completed, without reporting it (the request stays active). */
-  get settled(): boolean {
-    return this.#settled;
-  }
-
-  /** @internal The value of a settled request, read synchronously. */
-  get settledValue(): T {
-    return this.#value as T;
-  }
-
-  /** @internal Rethrows the operation's error, if it failed. */
-  throwIfFailed(): void {
-    if (this.#failed) throw this.#error;
-  }
-
-  /** @internal Makes the request inactive: its completion has been reported. */
-  deactivate(): void {
-    this.#active = false;
-  }
-
-  /**
-   * @internal The request's promise, listed as a `wait` in the state report like `wait()`, without a
-   * slice of its own in the trace and without reporting completion: the waitAll/waitAny family
-   * makes one slice for all their requests and says which completions they reported.
-   */
-  waitWithinGroup(): Promise<T> {
-    if (!this.#settled) this.#waiting(false);
-    return this.#promise;
-  }
-
   #report(value: T): T {
     this.#active = false;
     return value;
@@ -173,3 +189,9 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return this.#promise.then((value) => this.#report(value)).then(onFulfilled, onRejected);
   }
 }
+
+/** See RequestInternals; set by Request's static block. */
+export const requestInternals: RequestInternals = internals!;
+
+/** A request for `operation`, for the runtime's nonblocking calls. */
+export const requestFor = <T>(operation: Promise<T>, receive?: ReceiveHandle): Request<T> => requestInternals.create(operation, receive);

@@ -7,7 +7,7 @@
 import { UNDEFINED } from "../constants.ts";
 import { badArgument } from "../errors.ts";
 import { recordSliceUntil, tracing } from "../comm-trace/recorder.ts";
-import { Request } from "./request.ts";
+import { Request, requestInternals } from "./request.ts";
 
 type Values<T extends readonly PromiseLike<unknown>[]> = { -readonly [K in keyof T]: Awaited<T[K]> };
 
@@ -26,7 +26,7 @@ export interface SomeCompleted<T> {
  */
 export function waitAll<const T extends readonly PromiseLike<unknown>[]>(requests: T): Promise<Values<T>> {
   const deactivate = <V>(values: V): V => {
-    for (const request of requests) if (request instanceof Request) request.deactivate();
+    for (const request of requests) if (request instanceof Request) requestInternals.deactivate(request);
     return values;
   };
   // One slice for the whole wait: one per request would overlap each other on the rank's track.
@@ -36,7 +36,7 @@ export function waitAll<const T extends readonly PromiseLike<unknown>[]>(request
 }
 
 function withinGroup<T>(request: PromiseLike<T>): PromiseLike<T> {
-  return request instanceof Request ? (request as Request<T>).waitWithinGroup() : request;
+  return request instanceof Request ? requestInternals.waitWithinGroup(request as Request<T>) : request;
 }
 
 function isActive(request: PromiseLike<unknown>): boolean {
@@ -52,10 +52,10 @@ function isActive(request: PromiseLike<unknown>): boolean {
 export async function waitAny<T>(requests: readonly PromiseLike<T>[]): Promise<AnyCompleted<T>> {
   for (let index = 0; index < requests.length; index++) {
     const request = requests[index];
-    if (!(request instanceof Request) || !request.active || !request.settled) continue;
-    request.throwIfFailed();
-    request.deactivate();
-    return { index, value: request.settledValue as T };
+    if (!(request instanceof Request) || !request.active || !requestInternals.settled(request)) continue;
+    requestInternals.throwIfFailed(request);
+    requestInternals.deactivate(request);
+    return { index, value: requestInternals.settledValue(request) };
   }
   const active = requests.flatMap((request, index) => (isActive(request) ? [index] : []));
   if (active.length === 0) return { index: UNDEFINED, value: undefined };
@@ -63,7 +63,7 @@ export async function waitAny<T>(requests: readonly PromiseLike<T>[]): Promise<A
   if (tracing) recordSliceUntil(any, "waitAny", { requests: requests.length });
   const completed = await any;
   const request = requests[completed.index];
-  if (request instanceof Request) request.deactivate();
+  if (request instanceof Request) requestInternals.deactivate(request);
   return completed;
 }
 
@@ -75,7 +75,7 @@ export async function waitSome<T>(requests: readonly Request<T>[]): Promise<Some
   checkRequests(requests, "waitSome");
   const active = requests.filter((request) => request.active);
   if (active.length === 0) return undefined;
-  const some = Promise.race(active.map((request) => request.waitWithinGroup()));
+  const some = Promise.race(active.map((request) => requestInternals.waitWithinGroup(request)));
   if (tracing) recordSliceUntil(some, "waitSome", { requests: requests.length });
   await some;
   return testSome(requests);
@@ -87,15 +87,15 @@ export async function waitSome<T>(requests: readonly Request<T>[]): Promise<Some
  */
 export function testAll<const T extends readonly Request<unknown>[]>(requests: T): Values<T> | undefined {
   checkRequests(requests, "testAll");
-  for (const request of requests) request.throwIfFailed();
-  if (!requests.every((request) => request.settled)) return undefined;
+  for (const request of requests) requestInternals.throwIfFailed(request);
+  if (!requests.every((request) => requestInternals.settled(request))) return undefined;
   return waitAllSettled(requests);
 }
 
 function waitAllSettled<const T extends readonly Request<unknown>[]>(requests: T): Values<T> {
   const values = requests.map((request) => {
-    request.deactivate();
-    return request.settledValue;
+    requestInternals.deactivate(request);
+    return requestInternals.settledValue(request);
   });
   return values as Values<T>;
 }
@@ -132,11 +132,11 @@ function takeCompleted<T>(requests: readonly Request<T>[], limit: number): SomeC
     const request = requests[index]!;
     if (!request.active) continue;
     anyActive = true;
-    if (!request.settled) continue;
-    request.throwIfFailed();
-    request.deactivate();
+    if (!requestInternals.settled(request)) continue;
+    requestInternals.throwIfFailed(request);
+    requestInternals.deactivate(request);
     completed.indices.push(index);
-    completed.values.push(request.settledValue);
+    completed.values.push(requestInternals.settledValue(request));
   }
   return anyActive ? completed : undefined;
 }
