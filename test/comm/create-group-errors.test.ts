@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { JobResult } from "../helpers/jobs.ts";
+import type { JobResult } from "@tsmpi/launcher";
 import { runFixturePassing } from "../helpers/jobs.ts";
 
 interface Case {
