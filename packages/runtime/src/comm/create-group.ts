@@ -6,9 +6,11 @@
  *
  * An argument error found on one member travels in its proposal, so that every member rejects
  * (this is not a collective of the parent: its other ranks take no part). A caller the group
- * leaves out still tells the group's rank 0, which counts it a member, and does not wait for an
- * answer. What a caller cannot route stays its own: without a Group, a tag, or a member of the
- * group in the parent, there is no one to tell or no channel to tell them on.
+ * leaves out still tells the group's rank 0 (its first member in the parent), which counts it a
+ * member, and does not wait for an answer. What a caller cannot route stays its own: without a
+ * Group, a valid tag, or a member of the group in the parent, there is no one to tell or no
+ * channel to tell them on. Members that disagree about who is rank 0 are beyond this, as in MPI:
+ * a proposal sent to a rank that is not gathering is left to its next createGroup with that tag.
  *
  * Those messages travel on a context of the parent's that nothing else uses: the parent's id,
  * negated, below the ids communicators take. Their tag is the call's tag and their source the
