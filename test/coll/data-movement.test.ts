@@ -30,6 +30,12 @@ describe("gather, scatter, allgather and alltoall", () => {
     expect(result.ranks.map((rank) => rank.stderr).join("")).not.toContain("ignored");
   });
 
+  it.each([2, 3, 4])("match it at np %i with the ring allgather forced (its pass is allgatherv's too)", async (np) => {
+    const result = await runFixturePassing("coll-movement.ts", np, { env: { TSMPI_COLL_ALLGATHER: "ring" } });
+    expectAllRanksOk(stdoutLines(result), np);
+    expect(result.ranks.map((rank) => rank.stderr).join("")).not.toContain("ignored");
+  });
+
   it("a forced algorithm that cannot run warns once per rank, says why and falls back", async () => {
     const result = await runFixturePassing("coll-movement.ts", 6, { env: { TSMPI_COLL_ALLGATHER: "recursive-doubling" } });
     expectAllRanksOk(stdoutLines(result), 6);

@@ -69,6 +69,7 @@ describe.each([1, 3])("bad group and communicator arguments at np %i", (np) => {
       ["splitType fractional key", "ERR_ARG", `rank ${me}: splitType(key=0.5): key must be an integer`],
       ["createGroup without this rank", "ERR_GROUP", `rank ${me}: createGroup(group): this rank is not in group`],
       ["createGroup with a non-group", "ERR_GROUP", `rank ${me}: createGroup(group): group must be a Group`],
+      ["createGroup of Group.EMPTY", "ERR_GROUP", `rank ${me}: createGroup(group): this rank is not in group`],
       ["createGroup negative tag", "ERR_TAG", `rank ${me}: createGroup(tag=-1)`],
       ["createGroup on a freed communicator", "ERR_COMM", `rank ${me}: createGroup(): the communicator has been freed`],
       ["idup on a freed communicator", "ERR_COMM", `rank ${me}: idup(): the communicator has been freed`],

@@ -33,6 +33,11 @@ describe("DArray", () => {
     },
   );
 
+  it.each([1, 2, 3, 4, 5])("reduces integer kinds with wrap-around as C does (PROD, SUM, sum against BigInt) at np %i", async (np) => {
+    const result = await runFixturePassing("darray-int-reduce.ts", np);
+    expectAllRanksOk(stdoutLines(result), "darray-int-reduce", np);
+  });
+
   it("exchanges halos over tcp as over ipc", async () => {
     const result = await runFixturePassing("darray-halo.ts", 3, { transport: "tcp" });
     expectAllRanksOk(stdoutLines(result), "darray-halo", 3);

@@ -247,6 +247,15 @@ export function failedOnAnotherRank(site: CallSite, sequence: number, finder: { 
 }
 
 /**
+ * A call that only some ranks make (createGroup) and that one of them found wrong: every member
+ * that took part rejects with the code the finder raised, naming it (its rank in the communicator
+ * of the call) and its report.
+ */
+export function failedOnAnotherMember(site: CallSite, finder: { rank: number; code: TsmpiErrorCode; message: string }): TsmpiError {
+  return new TsmpiError(finder.code, site, `the call failed on rank ${finder.rank}, so it fails on every member that made it: ${finder.message}`);
+}
+
+/**
  * A collective call that returned on this rank (a bcast root's part ends once its data is sent) but
  * failed on another: the next call on the communicator fails with this report, on every rank.
  */

@@ -12,6 +12,14 @@ export type RankRange = readonly [first: number, last: number, stride: number];
 /** The world ranks of a group's members, in group order, for the runtime's own modules. */
 let membersOf: (group: Group) => readonly number[];
 
+/** The holder of `Group.EMPTY`, which no process holds in particular. */
+const NO_HOLDER = -1;
+/**
+ * `Group.EMPTY`, made on first use: a static field that constructs the class would run before
+ * tsc's output binds the class's name (its alias is set after the class body).
+ */
+let empty: Group | undefined;
+
 /**
  * An ordered set of processes (MPI_Group; mpi4py's `MPI.Group`). A process's rank in the group is
  * its position in that order. `comm.group` gives a communicator's group; `incl`, `excl`,
@@ -32,6 +40,15 @@ export class Group {
 
   static {
     membersOf = (group) => group.#members;
+  }
+
+  /**
+   * The group with no members (MPI_GROUP_EMPTY), the same as `group.incl([])` of any group: its
+   * size is 0, its rank `UNDEFINED`, and it is there before `init()`. `comm.create(Group.EMPTY)`
+   * gives `undefined` on every rank.
+   */
+  static get EMPTY(): Group {
+    return (empty ??= new Group([], NO_HOLDER));
   }
 
   /** @internal Groups come from `comm.group` and from other groups. */
@@ -90,19 +107,19 @@ export class Group {
   /** This group's members, then those of `other` that are not in it, each in their order (MPI_Group_union). */
   union(other: Group): Group {
     const members = new Set(this.#members);
-    return this.#derived([...this.#members, ...this.#other("union", other).filter((member) => !members.has(member))]);
+    return this.#derived([...this.#members, ...this.#other("union", other).filter((member) => !members.has(member))], other);
   }
 
   /** The members of this group that are also in `other`, in their order here (MPI_Group_intersection). */
   intersection(other: Group): Group {
     const theirs = new Set(this.#other("intersection", other));
-    return this.#derived(this.#members.filter((member) => theirs.has(member)));
+    return this.#derived(this.#members.filter((member) => theirs.has(member)), other);
   }
 
   /** The members of this group that are not in `other`, in their order here (MPI_Group_difference). */
   difference(other: Group): Group {
     const theirs = new Set(this.#other("difference", other));
-    return this.#derived(this.#members.filter((member) => !theirs.has(member)));
+    return this.#derived(this.#members.filter((member) => !theirs.has(member)), other);
   }
 
   /** `a.union(b)`, in mpi4py's form `Group.Union(a, b)`. */
@@ -158,8 +175,9 @@ export class Group {
     return Group.#checked("compare", a).compare(b);
   }
 
-  #derived(members: readonly number[]): Group {
-    return new Group(members, this.#self);
+  /** Held by this group's process, or by `other`'s when this one is `EMPTY` (held by none). */
+  #derived(members: readonly number[], other?: Group): Group {
+    return new Group(members, this.#self === NO_HOLDER && other !== undefined ? other.#self : this.#self);
   }
 
   /** Errors name this process's rank in the group, when it has one. */

@@ -35,7 +35,7 @@ import { forEachElement, indexCaller, valueIndexCaller } from "./elementwise.ts"
 import { Halo } from "./halo.ts";
 import { layoutOf, product, type Layout } from "./layout.ts";
 import { LocalPart } from "./local-part.ts";
-import { add, applyOp, combine, emptyArray, ExactSum, foldOwned, larger, smaller } from "./reduce.ts";
+import { add, applyOp, combine, emptyArray, ExactSum, foldOwned, integerStep, larger, smaller } from "./reduce.ts";
 import type { Elements } from "./region.ts";
 import type { DArrayKind, DArrayOptions, DArrayTypedArray, ElementOf, FillOptions, HaloOptions, IndexRange, Tuple } from "./types.ts";
 
@@ -263,10 +263,11 @@ export class DArray<A extends DArrayTypedArray = Float64Array, N extends number 
   /**
    * The sum of all elements, on every rank: each block summed row-major, the block sums added in
    * rank order, so the result is the same on every rank and every run on this grid, but a float
-   * sum may differ in the last bits on another grid. `sumExact` does not. 0 for an empty array.
+   * sum may differ in the last bits on another grid. `sumExact` does not. An integer sum wraps
+   * as C's does (and as allreduce's `Op.SUM` on that kind). 0 for an empty array.
    */
   async sum(): Promise<ElementOf<A>> {
-    const total = await this.#fold(add);
+    const total = await this.#fold(integerStep(Op.SUM, this.kind) ?? add);
     return (total ?? (this.#isBig() ? 0n : 0)) as ElementOf<A>;
   }
 
@@ -303,7 +304,9 @@ export class DArray<A extends DArrayTypedArray = Float64Array, N extends number 
    * `op` over all elements, on every rank: a built-in `Op` (SUM, PROD, MIN, MAX, ...), an
    * `Op.create` op or a plain function, folded over each block row-major and over the blocks in
    * rank order; the result depends on the grid unless `op` is associative and commutative (in
-   * 2-D and up, rank order is not global row-major order). ERR_ARG for an empty array.
+   * 2-D and up, rank order is not global row-major order). A built-in op on an integer kind
+   * computes as allreduce does on it: the result wraps as C's does (`Op.PROD` of Int32 values is
+   * the product modulo 2^32). ERR_ARG for an empty array.
    */
   async reduce(op: OpLike<ElementOf<A>>): Promise<ElementOf<A>> {
     const rank = this.#comm.rank;
@@ -311,7 +314,8 @@ export class DArray<A extends DArrayTypedArray = Float64Array, N extends number 
     if (!(op instanceof Op) && typeof op !== "function") {
       throw notAnOp({ rank, call }, op, "an Op or a function (a, b) => c");
     }
-    const step = (a: number | bigint, b: number | bigint): number | bigint => applyOp(op as OpLike<number | bigint>, a, b, rank, call);
+    const step =
+      integerStep(op, this.kind) ?? ((a: number | bigint, b: number | bigint): number | bigint => applyOp(op as OpLike<number | bigint>, a, b, rank, call));
     return ((await this.#fold(step)) ?? emptyArray(rank, call)) as ElementOf<A>;
   }
 

@@ -11,10 +11,13 @@
  */
 import type { Comm } from "../comm/comm.ts";
 import { invalidArguments } from "../errors.ts";
-import type { OpLike } from "../ops/op.ts";
+import { Op, type OpLike } from "../ops/op.ts";
+import { elementClass, kernelFor } from "../ops/typed-kernels.ts";
 import { applyLocal } from "../pmap/local-op.ts";
+import type { AnyTypedArray } from "../wire/typed-array.ts";
 import type { Layout } from "./layout.ts";
 import { forEachRun, ownedBox, type Elements } from "./region.ts";
+import type { DArrayKind, DArrayTypedArray } from "./types.ts";
 
 type Scalar = number | bigint;
 
@@ -57,6 +60,29 @@ export function emptyArray(rank: number, call: string): never {
 
 export function applyOp<T>(op: OpLike<T>, a: T, b: T, rank: number, call: string): T {
   return applyLocal(op, a, b, { rank, call });
+}
+
+/**
+ * A built-in `op` over two elements of an integer `kind`, through the kernel allreduce runs on
+ * that kind, so that the result wraps as C's does (a product in doubles loses its low bits past
+ * 2^53, a BigInt one is never cut to 64 bits): each step stores into one-element arrays of the
+ * kind. Undefined for a float kind or an op given as a function.
+ */
+export function integerStep(op: unknown, kind: DArrayKind<DArrayTypedArray>): ((a: Scalar, b: Scalar) => Scalar) | undefined {
+  if (!(op instanceof Op) || op.builtin === undefined) return undefined;
+  const acc = new kind(1) as AnyTypedArray;
+  const operand = new kind(1) as AnyTypedArray;
+  if (elementClass(acc) === "float") return undefined;
+  const kernel = kernelFor(op.builtin, acc);
+  if (kernel === undefined) return undefined;
+  const accElements = acc as unknown as Elements;
+  const operandElements = operand as unknown as Elements;
+  return (a, b) => {
+    accElements[0] = a;
+    operandElements[0] = b;
+    kernel(acc, acc, operand, 1);
+    return accElements[0]!;
+  };
 }
 
 export const add = (a: Scalar, b: Scalar): Scalar => (a as number) + (b as number);
