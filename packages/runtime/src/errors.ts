@@ -42,7 +42,13 @@ export type TsmpiErrorCode =
    */
   | "ERR_COUNT"
   /** A user function run by a higher layer (pmap) threw; `cause` is what it threw. */
-  | "ERR_TASK";
+  | "ERR_TASK"
+  /**
+   * A call waits for a rank that has called finalize (which sends nothing more), so it can never
+   * complete: a receive from it, a collective it will not make, a synchronous send it did not
+   * receive.
+   */
+  | "ERR_PEER_FINALIZED";
 
 export interface TsmpiErrorDetails {
   /** The rank (in the communicator of the call) that raised the error. */
@@ -260,12 +266,8 @@ export function failedOnAnotherMember(site: CallSite, finder: { rank: number; co
  * failed on another: the next call on the communicator fails with this report, on every rank.
  */
 export function failedAfterReturning(site: CallSite, sequence: number, call: string, finder: { rank: number; code: TsmpiErrorCode; message: string }): TsmpiError {
-  return new TsmpiError(
-    finder.code,
-    site,
-    `this communicator's collective call #${sequence} (${call}) returned here but failed on rank ${finder.rank}, ` +
-      `so this call fails too: ${finder.message}`,
-  );
+  const failure = finder.rank === site.rank ? "a message of it that came later shows another rank called differently" : `failed on rank ${finder.rank}`;
+  return new TsmpiError(finder.code, site, `this communicator's collective call #${sequence} (${call}) returned here but ${failure}, so this call fails too: ${finder.message}`);
 }
 
 /** ERR_PROTOCOL: bytes that arrived cannot be decoded (`what`: where they came from). */

@@ -6,7 +6,9 @@
  * the collective's id and signature, which the communicator's monitor checks on arrival.
  * Internal to the runtime, not part of its API.
  */
+import { asCallError } from "../engine/peer-finalized.ts";
 import { PROC_NULL } from "../constants.ts";
+import { TsmpiError } from "../errors.ts";
 import { assertUsable, type CommCore } from "../core/comm-core.ts";
 import type { IncomingMessage } from "../matching/matcher.ts";
 import type { Op } from "../ops/op.ts";
@@ -108,7 +110,10 @@ export function runCollective<T>(core: CommCore, name: CollectiveCallName, prepa
       if (failure !== undefined) throw failure;
       return await Promise.race([body(call), failed]);
     } catch (error) {
-      call.fail(error as Error);
+      // Ranks that finalized after failing an earlier call, which had returned here: that failure,
+      // not the wait it left unanswerable, is what the program needs to hear of.
+      const cause = error instanceof TsmpiError && error.code === "ERR_PEER_FINALIZED" ? core.monitor.takeFailureAfterReturning(name) : undefined;
+      call.fail(cause ?? (error as Error));
       core.monitor.failed(sequence, failure ?? error);
       throw failure ?? error;
     } finally {
@@ -166,7 +171,8 @@ export function asPayload(message: IncomingMessage): EncodedPayload {
  * first: the others are marked handled here (the failure reaches the caller through the call).
  */
 export function collRecv(call: CollectiveCall, source: number, step: number): Promise<IncomingMessage> {
-  return handled(Promise.race([call.core.engine.receive(call.core.collContext, { source, tag: tagOf(call, step) }), call.failed]));
+  const message = call.core.engine.receive(call.core.collContext, { source, tag: tagOf(call, step) });
+  return handled(Promise.race([message.catch((error: unknown) => Promise.reject(asCallError(error, { rank: call.core.rank, call: call.name }))), call.failed]));
 }
 
 /** Receives and decodes. Typed arrays arrive as views on a fresh buffer that the caller owns. */

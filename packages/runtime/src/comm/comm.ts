@@ -602,10 +602,11 @@ export class Comm {
   /**
    * A communicator of the ranks in `group` (MPI_Comm_create_group): only the group's members call
    * it, the rest of this communicator takes no part. Calls on one communicator with overlapping
-   * groups at once need different `tag`s. Arguments are checked on each caller before anything is
-   * sent: a group with a process outside this communicator or without this rank is ERR_GROUP, a
-   * bad tag ERR_TAG; members that passed different groups get ERR_COLL_MISMATCH when the group's
-   * rank 0 sees it.
+   * groups at once need different `tag`s. A group with a process outside this communicator or
+   * without this rank is ERR_GROUP, a bad tag ERR_TAG; a fault found on one member reaches the
+   * others through the group's rank 0, and every member rejects, naming the rank that found it.
+   * Members that passed different groups get ERR_COLL_MISMATCH. A member that passes something
+   * that is not a Group, or a tag only it finds bad, rejects alone.
    */
   async createGroup(group: Group, tag = 0): Promise<Comm> {
     return new Comm(await createGroupCore(this.#core, group, tag));

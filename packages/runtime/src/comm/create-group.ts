@@ -18,6 +18,7 @@
  * take each other's messages, and calls with the same tag take them in the order both sides made
  * the calls, as MPI requires. Disjoint parents that share a context id have no process in common.
  */
+import { asCallError } from "../engine/peer-finalized.ts";
 import { assertUsable, makeCore, type CommCore } from "../core/comm-core.ts";
 import { adoptContextId, proposeContextId } from "../core/context-id.ts";
 import { CollectiveId } from "../core/collective-ids.ts";
@@ -117,6 +118,6 @@ function post(parent: CommCore, worldDest: number, tag: number, data: unknown): 
 }
 
 async function receive<T>(parent: CommCore, worldSource: number, tag: number): Promise<T> {
-  const message = await parent.engine.receive(agreementContext(parent), { source: worldSource, tag });
+  const message = await parent.engine.receive(agreementContext(parent), { source: worldSource, tag }).catch((error: unknown) => Promise.reject(asCallError(error, { rank: parent.rank, call: CALL })));
   return decodeMessage<T>(parent, CALL, message);
 }

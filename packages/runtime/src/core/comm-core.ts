@@ -41,6 +41,9 @@ export function collectiveContextOf(p2pContext: number): number {
 
 export function makeCore(engine: Engine, shape: CoreShape): CommCore {
   const collContext = collectiveContextOf(shape.context);
+  // So that a wait for a rank that has finalized can be told apart from one that may yet match.
+  engine.registerContext(shape.context, shape.group);
+  engine.registerContext(collContext, shape.group);
   return {
     engine,
     rank: shape.rank,
@@ -116,4 +119,6 @@ function release(core: CommCore): void {
   for (const undo of core.onFree.splice(0)) undo();
   core.engine.matcher.dropContext(core.p2pContext);
   core.engine.matcher.dropContext(core.collContext);
+  core.engine.forgetContext(core.p2pContext);
+  core.engine.forgetContext(core.collContext);
 }

@@ -119,7 +119,7 @@ async function startInJob(wireup: JobWireup): Promise<Engine> {
       sameHost.attachPeers();
     }
     engine.attach(sameHost ?? sockets);
-    joining.link.wiredUp();
+    joining.link.wiredUp((peer) => engine.peerFinalizedElsewhere(peer));
     return engine;
   } catch (error) {
     if (error instanceof TsmpiError && error.code === "ERR_WIREUP") throw error;
@@ -178,7 +178,7 @@ export async function finalize(): Promise<void> {
   const state = runtimeState();
   if (world === undefined || state === undefined) return;
   state.link?.sendTrace?.();
-  await state.engine.finalize();
+  await state.engine.finalize((others) => state.link?.finalizing?.(others));
   await state.link?.finalize();
   zap?.close();
   privateDir?.remove();

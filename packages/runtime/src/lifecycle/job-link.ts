@@ -15,8 +15,17 @@ export interface JobLink {
    * not, the rank prints them on its own stderr before it ends the job.
    */
   readonly launcherReports: boolean;
-  /** Every rank's address is known: the store is not needed again (rank 0's rendezvous may close). */
-  wiredUp(): void;
+  /**
+   * Every rank's address is known: the store is not needed again (rank 0's rendezvous may close).
+   * `peerFinalized` hears of ranks that finalize without having sent this rank anything, where
+   * whoever started the job relays that (tsmpirun does; see `finalizing`).
+   */
+  wiredUp(peerFinalized: (rank: number) => void): void;
+  /**
+   * This rank is finalizing and has sent nothing to the ranks `to`: tell them, if there is a
+   * launcher to relay it (engine/peer-finalized.ts). Absent where there is none (Slurm, Kubernetes).
+   */
+  finalizing?(to: number[]): void;
   /**
    * Ends the job because of an uncaught error in this rank; resolves once the news has left (the
    * caller exits after). `undefined`: there is nobody to tell (the rank's non-zero exit is the news).

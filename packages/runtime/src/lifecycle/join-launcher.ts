@@ -39,7 +39,8 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
     link: {
       store: client,
       launcherReports: true,
-      wiredUp: () => client.serveStateRequests(describeRankState),
+      wiredUp: (peerFinalized) => client.serveStateRequests(describeRankState, peerFinalized),
+      finalizing: (to) => void client.send({ type: "finalizing", rank, to }).catch(() => undefined),
       reportError: (error) => (sendTrace(), client.report({ type: "error", rank, ...error })),
       reportAbort: (code, reason) => (sendTrace(), client.report({ type: "abort", rank, code, reason })),
       sendTrace,

@@ -20,6 +20,8 @@ export interface Pattern {
 
 interface Waiter extends Pattern {
   resolve: (message: IncomingMessage) => void;
+  /** Ends the wait without a message (failWaiting). */
+  reject: (error: Error) => void;
   /** The pattern object the receive was posted with: what `withdrawReceive` finds it by. */
   posted: Pattern;
 }
@@ -110,8 +112,8 @@ export class Matcher {
   }
 
   /** Waits for the next matching message to arrive (call `take` first). */
-  postReceive(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void): void {
-    this.#queues(context).posted.push({ source: pattern.source, tag: pattern.tag, resolve, posted: pattern });
+  postReceive(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void, reject: (error: Error) => void): void {
+    this.#queues(context).posted.push({ source: pattern.source, tag: pattern.tag, resolve, reject, posted: pattern });
   }
 
   /**
@@ -129,8 +131,24 @@ export class Matcher {
   }
 
   /** Waits for a matching message to be kept, without taking it (call `peek` first). */
-  postProbe(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void): void {
-    this.#queues(context).probes.push({ source: pattern.source, tag: pattern.tag, resolve, posted: pattern });
+  postProbe(context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void, reject: (error: Error) => void): void {
+    this.#queues(context).probes.push({ source: pattern.source, tag: pattern.tag, resolve, reject, posted: pattern });
+  }
+
+  /**
+   * Ends every waiting receive and probe for which `hopeless` gives an error (a message it could
+   * match can no longer come): each rejects with that error and leaves the queues.
+   */
+  failWaiting(hopeless: (context: number, pattern: Pattern) => Error | undefined): void {
+    for (const [context, queues] of this.#contexts) {
+      for (const waiters of [queues.posted, queues.probes]) {
+        for (let i = 0; i < waiters.length; ) {
+          const error = hopeless(context, waiters[i]!);
+          if (error === undefined) i++;
+          else waiters.splice(i, 1)[0]!.reject(error);
+        }
+      }
+    }
   }
 
   /** Kept (unreceived) messages of a context that satisfy `predicate`, oldest first. */

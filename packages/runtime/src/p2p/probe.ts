@@ -1,6 +1,7 @@
 import { ANY_TAG, PROC_NULL } from "../constants.ts";
 import { assertUsable, holdWhilePending, type CommCore } from "../core/comm-core.ts";
 import { operationsInProgress } from "../engine/operations.ts";
+import { asCallError } from "../engine/peer-finalized.ts";
 import { recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 import { sourceArg, tagArg } from "../comm-trace/args.ts";
 import { checkRecvTag, checkSource } from "./validate.ts";
@@ -22,12 +23,18 @@ export function startProbe(core: CommCore, source: number, tag: number): Promise
   if (source === PROC_NULL) return Promise.resolve(NULL_STATUS);
   const operation = operationsInProgress.begin("probe", core.p2pContext, core.size, source, tag);
   const startUs = tracing ? traceNow() : 0;
-  return holdWhilePending(core, core.engine.probe(core.p2pContext, { source, tag })).then((message) => {
-    operationsInProgress.end(operation);
-    const status = { source: message.source, tag: message.tag, bytes: message.payload.byteLength };
-    if (tracing) recordSlice("probe", startUs, { peer: status.source, tag: status.tag, bytes: status.bytes, comm: core.p2pContext, source: sourceArg(source), requestedTag: tagArg(tag) });
-    return status;
-  });
+  return holdWhilePending(core, core.engine.probe(core.p2pContext, { source, tag })).then(
+    (message) => {
+      operationsInProgress.end(operation);
+      const status = { source: message.source, tag: message.tag, bytes: message.payload.byteLength };
+      if (tracing) recordSlice("probe", startUs, { peer: status.source, tag: status.tag, bytes: status.bytes, comm: core.p2pContext, source: sourceArg(source), requestedTag: tagArg(tag) });
+      return status;
+    },
+    (error: unknown) => {
+      operationsInProgress.end(operation);
+      throw asCallError(error, { rank: core.rank, call: "probe" });
+    },
+  );
 }
 
 export function checkProbe(core: CommCore, source: number, tag: number): ProbeStatus | undefined {

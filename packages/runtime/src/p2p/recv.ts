@@ -3,6 +3,7 @@ import { assertUsable, holdWhilePending, type CommCore } from "../core/comm-core
 import { WITHDRAWN, type IncomingMessage, type Pattern } from "../matching/matcher.ts";
 import { decodeMessage } from "../core/payload.ts";
 import { operationsInProgress } from "../engine/operations.ts";
+import { asCallError } from "../engine/peer-finalized.ts";
 import { recordReceive, recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 import { sourceArg, tagArg } from "../comm-trace/args.ts";
 import { acknowledgeIfSynchronous } from "./sync-send.ts";
@@ -42,18 +43,25 @@ export function postReceive(core: CommCore, call: string, source: number, tag: n
   // The pattern object identifies this receive to the matcher, should it be cancelled.
   const pattern: Pattern = { source, tag };
   let matched = false;
-  const message = core.engine.receive(core.p2pContext, pattern).then((message): IncomingMessage | undefined => {
-    operationsInProgress.end(operation);
-    matched = true;
-    if (message === WITHDRAWN) {
-      status = CANCELLED_STATUS;
-      return undefined;
-    }
-    status = statusOf(message);
-    acknowledgeIfSynchronous(core, message);
-    if (tracing) traceReceive(core, call, source, tag, message, startUs);
-    return message;
-  });
+  const message = core.engine.receive(core.p2pContext, pattern).then(
+    (message): IncomingMessage | undefined => {
+      operationsInProgress.end(operation);
+      matched = true;
+      if (message === WITHDRAWN) {
+        status = CANCELLED_STATUS;
+        return undefined;
+      }
+      status = statusOf(message);
+      acknowledgeIfSynchronous(core, message);
+      if (tracing) traceReceive(core, call, source, tag, message, startUs);
+      return message;
+    },
+    (error: unknown) => {
+      operationsInProgress.end(operation);
+      matched = true;
+      throw asCallError(error, { rank: core.rank, call });
+    },
+  );
   holdWhilePending(core, message);
   if (tracing && call.startsWith("i")) recordSlice(call, startUs, { source: sourceArg(source), tag: tagArg(tag), comm: core.p2pContext });
   const handle: ReceiveHandle = {

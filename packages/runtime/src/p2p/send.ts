@@ -4,6 +4,7 @@ import { encodeForSend } from "../core/payload.ts";
 import { recordSend, recordSlice, traceNow, tracing } from "../comm-trace/recorder.ts";
 import { operationsInProgress } from "../engine/operations.ts";
 import { awaitAck, nextSyncId } from "./sync-send.ts";
+import { asCallError } from "../engine/peer-finalized.ts";
 import { checkDest, checkSendTag } from "./validate.ts";
 
 /**
@@ -56,7 +57,7 @@ export function prepareSend(core: CommCore, call: string, data: unknown, dest: n
     if (tracing) recordSend(to, core.p2pContext, tag, payload.bytes.byteLength);
     if (!synchronous) return core.engine.post(to, envelope, payload);
     // Posted before the message goes, so that an ack from a receiver on this host is never early.
-    const acked = awaitAck(core, to, signature);
+    const acked = awaitAck(core, to, signature).catch((error: unknown) => Promise.reject(asCallError(error, { rank: core.rank, call })));
     return Promise.all([core.engine.post(to, envelope, payload), acked]).then(() => undefined);
   };
 }

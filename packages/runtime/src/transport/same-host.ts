@@ -134,6 +134,11 @@ export class SameHostTransport implements Transport {
     return this.#socket.sameHost(worldRank);
   }
 
+  hasSentTo(dest: number): boolean {
+    // A peer's inbox is mapped on the first message to it.
+    return (this.#peers[dest] ?? null) !== null || this.#socket.hasSentTo(dest);
+  }
+
   send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
     if (dest === this.#rank) return this.#self.send(envelope, payload);
     const peer = this.#peer(dest);

@@ -40,6 +40,10 @@ export class SelfTransport implements Transport {
     return this.#link.send(envelope, payload);
   }
 
+  hasSentTo(): boolean {
+    return false;
+  }
+
   want(): void {}
   unwant(): void {}
   poll(): void {}

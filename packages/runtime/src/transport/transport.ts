@@ -25,6 +25,8 @@ export interface Transport {
   /** Whether a world rank runs on this rank's host (so that shared memory with it works). */
   sameHost(worldRank: number): boolean;
   send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void>;
+  /** Whether this rank has sent `dest` anything (so a later message to it may have to wait behind that). */
+  hasSentTo(dest: number): boolean;
   /** Somebody waits for a message: keep pulling until `unwant` balances this call. */
   want(): void;
   unwant(): void;

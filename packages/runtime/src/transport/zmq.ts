@@ -280,6 +280,10 @@ export class ZmqTransport implements Transport {
     return worldRank === this.#rank || this.#routes[worldRank]?.sameHost === true;
   }
 
+  hasSentTo(dest: number): boolean {
+    return this.#sentTo.has(dest);
+  }
+
   send(dest: number, envelope: Envelope, payload: EncodedPayload): Promise<void> {
     if (dest === this.#rank) return this.#self.send(envelope, payload);
     const peer = this.#peer(dest);

@@ -155,21 +155,22 @@ export class WireupClient implements WireupStore {
    * Answers the launcher's `report-state` requests with `describe()` from now on (after wire-up:
    * before it, the fence's receive would compete for the replies).
    */
-  serveStateRequests(describe: () => RankStateReport): void {
+  serveStateRequests(describe: () => RankStateReport, onPeerFinalized: (rank: number) => void): void {
     const timer = setInterval(() => {
       if (this.#polling !== undefined || this.#closed || !this.#socket.readable) return;
-      this.#polling = this.#answerRequests(describe).finally(() => (this.#polling = undefined));
+      this.#polling = this.#answerRequests(describe, onPeerFinalized).finally(() => (this.#polling = undefined));
     }, REQUEST_POLL_MS);
     timer.unref();
     this.#stopServing = () => clearInterval(timer);
   }
 
-  async #answerRequests(describe: () => RankStateReport): Promise<void> {
+  async #answerRequests(describe: () => RankStateReport, onPeerFinalized: (rank: number) => void): Promise<void> {
     try {
       while (!this.#closed && this.#socket.readable) {
         const [frame] = await this.#socket.receive();
         const request = frame === undefined ? undefined : decodeWireupMessage<LauncherToRank>(frame);
         if (request?.type === "report-state") await this.send({ type: "state", rank: this.rank, request: request.request, state: describe() });
+        else if (request?.type === "peer-finalized") onPeerFinalized(request.rank);
       }
     } catch {
       // The socket closed under the poll (finalize): nobody is left to answer.

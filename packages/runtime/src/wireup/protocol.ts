@@ -99,6 +99,12 @@ export type RankToLauncher =
    */
   | { type: "finalize"; rank: number }
   /**
+   * The rank is finalizing and has never sent a message to the ranks `to`: the launcher tells each
+   * (`peer-finalized`), so that a wait of theirs for this rank fails instead of hanging. Ranks it
+   * has sent to hear it from the rank itself, after its last message (engine/peer-finalized.ts).
+   */
+  | { type: "finalizing"; rank: number; to: number[] }
+  /**
    * The rank has every address it needs and will not use the rendezvous again (TSMPI_WIREUP=rank0):
    * rank 0 closes its rendezvous once every rank has left, so no fence reply is lost with it.
    */
@@ -151,7 +157,9 @@ export type LauncherToRank =
   | { type: "fence"; kvs: Record<string, string> }
   | { type: "ack"; of: "error" | "abort" | "finalize" }
   /** "Say what you are blocked in" (tsmpirun --timeout, SIGUSR1); answered with `state`. */
-  | { type: "report-state"; request: number };
+  | { type: "report-state"; request: number }
+  /** Rank `rank` has called finalize (relayed from its `finalizing`). */
+  | { type: "peer-finalized"; rank: number };
 
 export function encodeWireupMessage(message: RankToLauncher | LauncherToRank): Buffer {
   return Buffer.from(JSON.stringify(message), "utf8");

@@ -184,6 +184,11 @@ export class RendezvousServer {
         this.finalizedRanks.add(message.rank);
         this.reply(routingId, { type: "ack", of: "finalize" });
         return;
+      case "finalizing":
+        for (const rank of message.to) {
+          if (Number.isInteger(rank) && rank >= 0 && rank < this.size && rank !== message.rank) this.reply(Buffer.from(rankRoutingId(rank)), { type: "peer-finalized", rank: message.rank });
+        }
+        return;
       case "leave":
         this.left.add(message.rank);
         if (this.left.size === this.size) this.markEveryoneLeft();
