@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import type { JobResult, LaunchOptions } from "@tsmpi/launcher";
 import { explain, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
-import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
+import { expectEndedByKill } from "../helpers/killed-job.ts";
 
 /** Every collective of the fixture through the region, whatever the selection table would pick. */
 const FORCED = { TSMPI_COLL_BARRIER: "shared-memory", TSMPI_COLL_ALLREDUCE: "shared-memory", TSMPI_COLL_BCAST: "shared-memory" };
@@ -104,13 +104,7 @@ describe("a job whose ranks wait at a meeting", () => {
     ["polling", { TSMPI_SPIN_US: "100000" }],
   ])("ends when a rank is SIGKILLed while 15 others wait %s, leaving nothing behind", async (_, env) => {
     const result = await runFixture("region-meetings.ts", 16, { args: ["--kill", "5"], env: { ...FORCED, ...env }, timeout: 60 });
-    expect(result.exitCode, explain(result)).toBe(137);
-    expect(result.timedOut).toBe(false);
-    expect(result.failure, explain(result)).toMatch(/rank 5 of 16 .*killed by signal SIGKILL/);
-    expect(result.ranks[5]?.signal).toBe("SIGKILL");
-    const jobId = jobIdFrom(stdoutLines(result).join("\n"));
-    expect(jobSegments(jobId)).toEqual([]);
-    expect(jobProcesses(jobId)).toEqual([]);
+    expectEndedByKill(result, 5, 16);
   });
 
   it.each([
