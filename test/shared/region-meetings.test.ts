@@ -109,6 +109,7 @@ describe("a job whose ranks wait at a meeting", () => {
 
   it.each([
     ["while they poll or sleep in the futex", 16, "5", {}],
+    ["while they sleep in the futex", 3, "5", { TSMPI_BLOCK_US: "1000", TSMPI_SPIN_US: "0" }],
     ["while they sleep on messages", 16, "300", {}],
     ["without the futex", 4, "300", { TSMPI_FUTEX: "0" }],
   ] as const)("hears of a failure on another rank %s (np %i): every rank fails the call, and the next call works", async (_, np, delayMs, env) => {
