@@ -3,9 +3,10 @@
  * futex wait and wake on a word of shared memory, across processes. A receiver of the same-host
  * transport sleeps in it briefly instead of going through its socket, and a sender wakes it
  * directly: no ZeroMQ thread between them; the ranks of a shared-memory collective sleep in it on
- * their meeting's generation word (coll/meeting-wait.ts). Optional: where it was not built (no compiler at
- * install, pnpm not allowed to run the runtime's build script, not Linux) every wake-up takes the
- * socket, as before; `TSMPI_FUTEX=0` turns it off.
+ * their meeting's generation word (coll/meeting-wait.ts). Optional: where it was not built (no
+ * compiler at install, pnpm not allowed to run the runtime's build script, not Linux) every wake-up
+ * takes the socket, as before, and meetings wake sleepers with messages; `TSMPI_FUTEX=0` turns it
+ * off.
  * Internal to the runtime, not part of its API.
  */
 import { createRequire } from "node:module";

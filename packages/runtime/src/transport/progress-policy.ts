@@ -23,7 +23,7 @@ export function spinBudgetUs(localRanks: number): number {
   return spinBudgetOverrideUs() ?? (localRanks <= availableParallelism() ? SPIN_US_WHEN_UNDERSUBSCRIBED : 0);
 }
 
-/** Microseconds of polling between yields of the core when the ranks outnumber the cores. */
+/** Microseconds a meeting's waiter polls while yielding its core, when the ranks outnumber the cores. */
 const YIELD_POLL_US = 20;
 
 /**
