@@ -5,8 +5,8 @@
  * and a rank SIGKILLed while the others poll, or sleep in the futex or on the socket.
  */
 import { describe, expect, it } from "vitest";
-import { explain, runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
-import { jobIdFrom, jobProcesses, jobSegments } from "../helpers/processes.ts";
+import { runFixture, runFixturePassing, stdoutLines } from "../helpers/jobs.ts";
+import { expectEndedByKill } from "../helpers/killed-job.ts";
 
 const oks = (np: number, inboxes: number, futex = inboxes > 0): string[] =>
   Array.from({ length: np }, (_, rank) => `same-host-queues ok rank=${rank} inboxes=${inboxes} futex=${futex ? "loaded" : "no"}`).sort();
@@ -49,12 +49,6 @@ describe("messages between ranks of one host through the shared-memory queues", 
     ["polling", { TSMPI_SPIN_US: "100000" }],
   ])("end the job when a rank is SIGKILLed while 15 others wait on it %s, leaving nothing behind", async (_, env) => {
     const result = await runFixture("same-host-queues.ts", 16, { args: ["--kill", "5"], env, timeout: 60 });
-    expect(result.exitCode, explain(result)).toBe(137);
-    expect(result.timedOut).toBe(false);
-    expect(result.failure, explain(result)).toMatch(/rank 5 of 16 .*killed by signal SIGKILL/);
-    expect(result.ranks[5]?.signal).toBe("SIGKILL");
-    const jobId = jobIdFrom(stdoutLines(result).join("\n"));
-    expect(jobSegments(jobId)).toEqual([]);
-    expect(jobProcesses(jobId)).toEqual([]);
+    expectEndedByKill(result, 5, 16);
   });
 });

@@ -1,12 +1,15 @@
 /*
  * Futex wait and wake on a 32-bit word in shared memory (a mapped segment another process maps
- * too), for the same-host transport's sleeping receivers (src/transport/futex.ts): Linux's futex(2)
- * without FUTEX_PRIVATE_FLAG, so that a wake from one process reaches a waiter in another. V8's
- * Atomics.wait and Atomics.notify keep their waiters per process, so they cannot do this.
+ * too), for the same-host transport's sleeping receivers and the collectives' meetings
+ * (src/transport/futex.ts): Linux's futex(2) without FUTEX_PRIVATE_FLAG, so that a wake from one
+ * process reaches a waiter in another. V8's Atomics.wait and Atomics.notify keep their waiters per
+ * process, so they cannot do this. Also sched_yield(2), for a waiter that polls while it gives its
+ * core to the ranks it waits for.
  */
 #include <errno.h>
 #include <linux/futex.h>
 #include <node_api.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -73,12 +76,22 @@ static napi_value wake(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* yield(): gives up the core to another runnable process, if there is one. */
+static napi_value yield_core(napi_env env, napi_callback_info info) {
+  (void)info;
+  sched_yield();
+  napi_value result;
+  napi_get_undefined(env, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"wait", NULL, wait_on, NULL, NULL, NULL, napi_default, NULL},
       {"wake", NULL, wake, NULL, NULL, NULL, napi_default, NULL},
+      {"yield", NULL, yield_core, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 2, properties);
+  napi_define_properties(env, exports, 3, properties);
   return exports;
 }
 

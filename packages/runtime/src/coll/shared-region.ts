@@ -1,22 +1,28 @@
 /**
  * One communicator's shared-memory region for collectives among ranks of one host (Open MPI
  * coll/sm, MPICH's shared-memory collectives): every rank writes its contribution where the others
- * can read it, and the ranks meet at an arrival counter instead of exchanging messages. A meeting
- * costs p - 1 empty messages (the last rank to arrive wakes the others along a binomial tree rooted
- * at itself) where a dissemination barrier sends p log2 p, which matters most when the ranks
- * outnumber the cores and every message means waking a process.
+ * can read it, and the ranks meet at an arrival counter instead of exchanging messages. The last
+ * rank to arrive releases the others by advancing a generation word, which they poll, or sleep on
+ * in the futex, or (after a long wait, or without the futex) sleep on a message that the releaser
+ * sends only to ranks that said they sleep (coll/meeting-wait.ts). So a meeting usually costs no
+ * message at all, where a dissemination barrier sends p log2 p, and a rank that waits long uses no
+ * CPU.
  *
  * Layout (offsets in bytes):
  * ```
  * 0                 i32 arrivals     ranks arrived at the current meeting
- * 4                 i32 last         the rank that arrived last (the root of the wake-up tree)
+ * 4                 i32 last         the rank that arrived last (the releaser)
  * 8                 i32 x 9          the last meeting's verdict on the announcements (see `meet`)
- * 64 + 64 r         i32 x 4          rank r's announcement: collective id, signature, sequence, bytes
+ * 64                i32 generation   meetings released so far (coll/meeting-wait.ts)
+ * 68                i32 sleepers     ranks asleep in the futex on the generation
+ * 128 + 64 r        i32 x 4          rank r's announcement: collective id, signature, sequence, bytes
+ * 128 + 64 r + 16   i32 state        rank r's state word: awake, or asleep on messages
  * data + r SLOT     SLOT bytes       rank r's contribution (r < p)
  * data + p SLOT     SLOT bytes       the result
  * data + (p+1) SLOT 2 x SLOT bytes   broadcast areas, used in turn (see `nextBroadcastArea`)
  * ```
- * The segment is sparse: only the bytes a collective uses are ever touched.
+ * The segment is sparse: only the bytes a collective uses are ever touched. The generation has a
+ * cache line of its own: the waiters poll it while the others arrive.
  *
  * Set-up happens in the communicator's first shared-memory collective: rank 0 creates the segment
  * and tells the others along a binomial tree (or tells them it could not, and every rank falls back
@@ -26,32 +32,37 @@
  * cannot interleave in the region.
  *
  * Why a meeting is safe: a rank arrives only after writing its announcement and contribution, and
- * the last rank resets the counter before it wakes anyone, so nobody can arrive at the next meeting
- * before the counter is ready. A rank writes its slot for the next collective only after the last
- * meeting of the previous one, which every rank passed only after reading what it needed.
+ * the last rank resets the counter, writes the verdict and does its work before it advances the
+ * generation, so nobody can arrive at the next meeting before the counter is ready, and everyone
+ * reads what the last rank wrote (coll/meeting-wait.ts says why no release is missed). A rank
+ * writes its slot for the next collective only after the last meeting of the previous one, which
+ * every rank passed only after reading what it needed.
  * Internal to the runtime, not part of its API.
  */
-import { ANY_SOURCE } from "../constants.ts";
 import type { CommCore } from "../core/comm-core.ts";
 import { collectiveMismatch, protocolViolation, TsmpiError } from "../errors.ts";
 import { attachSegment, createSegment, detachSegment, shmHasRoomFor, shmModule, unlinkOnEnd, unlinkSegment } from "../shm/segment.ts";
 import type { AnyTypedArray } from "../wire/typed-array.ts";
 import { CollectiveId } from "../core/collective-ids.ts";
 import { bcastBinomial } from "./bcast/binomial.ts";
-import { collRecv, collSend, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
+import type { CollectiveCall } from "./messages.ts";
 import type { Announced } from "../core/collective-monitor.ts";
 import type { SelectionInput } from "./select.ts";
-import { binomialTree } from "./base/binomial-tree.ts";
+import { currentGeneration, meetingWaitPolicy, release, waitForRelease, type MeetingWaitPolicy, type MeetingWords } from "./meeting-wait.ts";
 
 /** Bytes of one rank's slot: larger contributions go through in pieces of this size. */
 export const SLOT_BYTES = 4 * 1024 * 1024;
-const ANNOUNCE_OFFSET = 64;
+const ANNOUNCE_OFFSET = 128;
 const ANNOUNCE_STRIDE = 64;
 const PAGE = 4096;
 const ARRIVALS = 0;
 const LAST = 1;
 /** 1 + the first rank whose announcement differed at the last meeting (0: none), then copies of its and the last rank's. */
 const VERDICT = 2;
+const GENERATION = 16;
+const SLEEPERS = 17;
+/** Index of a rank's state word within its announcement's cache line. */
+const STATE = 4;
 
 /** Steps (low tag bits) used by the region's own messages; collectives number their meetings from 0. */
 const SETUP_STEP = 0xfff0;
@@ -113,12 +124,16 @@ export class SharedRegion {
   /** Rank 0's guard that unlinks the name if the process ends before that (shm/segment.ts). */
   #disarm: (() => void) | undefined;
   #broadcastPieces = 0;
+  readonly #words: MeetingWords;
+  readonly #waitPolicy: MeetingWaitPolicy;
 
-  private constructor(segment: Buffer, size: number) {
+  private constructor(segment: Buffer, size: number, waitPolicy: MeetingWaitPolicy) {
     this.#segment = segment;
     this.#size = size;
     this.#control = new Int32Array(segment.buffer, segment.byteOffset, (ANNOUNCE_OFFSET + ANNOUNCE_STRIDE * size) / 4);
     this.#dataOffset = dataOffset(size);
+    this.#words = { control: this.#control, generation: GENERATION, sleepers: SLEEPERS, stateOf: (rank) => announcement(rank) + STATE };
+    this.#waitPolicy = waitPolicy;
   }
 
   /** Sets the region up (collective: every rank of the communicator calls it in the same call). */
@@ -154,7 +169,7 @@ export class SharedRegion {
       }
     }
     if (segment === undefined) return null;
-    const region = new SharedRegion(segment, core.size);
+    const region = new SharedRegion(segment, core.size, meetingWaitPolicy(core));
     region.#name = name;
     region.#disarm = disarm;
     core.onFree.push(() => {
@@ -202,7 +217,8 @@ export class SharedRegion {
    */
   async meet(call: CollectiveCall, step: number, whenLast?: () => void): Promise<void> {
     const { rank, size } = call.core;
-    let root: number;
+    const generation = currentGeneration(this.#words);
+    let last: number;
     if (Atomics.add(this.#control, ARRIVALS, 1) === size - 1) {
       Atomics.store(this.#control, ARRIVALS, 0);
       const disagreeing = this.#firstDisagreeing(rank);
@@ -216,15 +232,16 @@ export class SharedRegion {
       // Everyone arrived, so everyone has mapped the segment: its name is no longer needed.
       this.#forgetName(true);
       Atomics.store(this.#control, LAST, rank);
-      root = rank;
+      last = rank;
+      const sending = release(call, this.#words, generation, step, this.#waitPolicy.futex);
+      if (sending !== undefined) await sending;
     } else {
-      await collRecv(call, ANY_SOURCE, step);
-      root = Atomics.load(this.#control, LAST);
+      await waitForRelease(call, this.#words, generation, step, this.#waitPolicy);
+      last = Atomics.load(this.#control, LAST);
     }
-    await wakeChildren(call, root, step);
     this.#forgetName(false);
     const disagreeing = this.#control[VERDICT]! - 1;
-    if (disagreeing >= 0) throw this.#mismatch(call, disagreeing, root);
+    if (disagreeing >= 0) throw this.#mismatch(call, disagreeing, last);
   }
 
   /** After the first meeting: the last rank to arrive unlinks the name, every rank drops it. */
@@ -281,10 +298,4 @@ function announcement(r: number): number {
 
 function dataOffset(size: number): number {
   return Math.ceil((ANNOUNCE_OFFSET + ANNOUNCE_STRIDE * size) / PAGE) * PAGE;
-}
-
-/** Sends this rank's children in the wake-up tree rooted at `root` the empty message of `step`. */
-async function wakeChildren(call: CollectiveCall, root: number, step: number): Promise<void> {
-  const { rank, size } = call.core;
-  await Promise.all(binomialTree(rank, size, root).children.map((child) => collSend(call, child.rank, step, EMPTY_PAYLOAD)));
 }

@@ -181,6 +181,14 @@ export class Engine {
   }
 
   /**
+   * Pulls whatever has already arrived, without waiting: a rank that waits outside the matcher (at
+   * a shared-memory meeting, coll/meeting-wait.ts) hears failure notices this way.
+   */
+  poll(): void {
+    this.#wire.poll();
+  }
+
+  /**
    * Flushes queued sends and closes the transport; later calls fail with ERR_STATE. What has
    * already arrived is delivered first, so that the collective monitors see any message of a
    * collective this rank made differently (a mismatch no later call would reveal).

@@ -2,9 +2,11 @@
  * The runtime's own small addon (native/futex.c, built at install by node-gyp from binding.gyp):
  * futex wait and wake on a word of shared memory, across processes. A receiver of the same-host
  * transport sleeps in it briefly instead of going through its socket, and a sender wakes it
- * directly: no ZeroMQ thread between them. Optional: where it was not built (no compiler at
- * install, pnpm not allowed to run the runtime's build script, not Linux) every wake-up takes the
- * socket, as before; `TSMPI_FUTEX=0` turns it off.
+ * directly: no ZeroMQ thread between them; the ranks of a shared-memory collective sleep in it on
+ * their meeting's generation word (coll/meeting-wait.ts). Optional: where it was not built (no
+ * compiler at install, pnpm not allowed to run the runtime's build script, not Linux) every wake-up
+ * takes the socket, as before, and meetings wake sleepers with messages; `TSMPI_FUTEX=0` turns it
+ * off.
  * Internal to the runtime, not part of its API.
  */
 import { createRequire } from "node:module";
@@ -15,6 +17,8 @@ export interface Futex {
   wait(words: Int32Array, index: number, expected: number, timeoutUs: number): 0 | 1 | 2;
   /** Wakes up to `count` waiters on `words[index]`; how many it woke. */
   wake(words: Int32Array, index: number, count: number): number;
+  /** Gives this process's core to another runnable one, if any (sched_yield). */
+  yield(): void;
 }
 
 let loaded: Futex | null | undefined;

@@ -23,6 +23,20 @@ export function spinBudgetUs(localRanks: number): number {
   return spinBudgetOverrideUs() ?? (localRanks <= availableParallelism() ? SPIN_US_WHEN_UNDERSUBSCRIBED : 0);
 }
 
+/** Microseconds a meeting's waiter polls while yielding its core, when the ranks outnumber the cores. */
+const YIELD_POLL_US = 20;
+
+/**
+ * How long a rank waiting at a collective's shared-memory meeting (coll/meeting-wait.ts) polls
+ * while it gives its core away between looks (sched_yield), before it sleeps in the futex: only
+ * when the host's ranks outnumber its cores, where the rank it waits for may be the one that gets
+ * the core. The last ranks of a meeting tend to arrive within such a spell, and a yield costs less
+ * than a futex wake-up. `TSMPI_SPIN_US=0` turns it off too.
+ */
+export function yieldPollBudgetUs(localRanks: number): number {
+  return spinBudgetOverrideUs() === 0 || localRanks <= availableParallelism() ? 0 : YIELD_POLL_US;
+}
+
 /** Microseconds a wait may block in the futex before the socket takes over. */
 const BLOCK_US = 1000;
 

@@ -4,7 +4,7 @@
  *
  * Every rank copies its vector into its slot of the communicator's region and arrives at a meeting.
  * - Small vectors (at most SERIAL_BYTES): the last rank to arrive reduces every slot into the
- *   result while the others sleep, then wakes them. One meeting: p - 1 empty messages in all.
+ *   result while the others wait, then releases them. One meeting.
  * - Larger ones: after the meeting each rank reduces its block of elements (MPI's block split) over
  *   every slot, and a second meeting ends the reduction. Vectors over SLOT_BYTES go in pieces.
  * Then every rank copies the result out. Slots are combined in rank order, so any op sees rank

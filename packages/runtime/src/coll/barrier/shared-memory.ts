@@ -1,8 +1,9 @@
 /**
  * Shared-memory barrier (Open MPI coll/sm): every rank increments the arrival counter of the
- * communicator's region; the last to arrive wakes the others along a binomial tree rooted at itself
- * (coll/shared-region.ts). Messages moved: p - 1, all empty, against p log2 p for dissemination;
- * depth log2 p. Needs every rank on one host.
+ * communicator's region; the last to arrive advances the generation word the others wait on
+ * (coll/shared-region.ts, coll/meeting-wait.ts). Messages moved: none, but one empty message to
+ * each rank that waited long enough to sleep on messages, against p log2 p for dissemination.
+ * Needs every rank on one host.
  */
 import { needsSharedMemory, withSharedRegion } from "../shared-region.ts";
 import type { CollectiveCall } from "../messages.ts";

@@ -2,8 +2,9 @@
  * Shared-memory broadcast (Open MPI coll/sm) among ranks of one host (coll/shared-region.ts): the
  * root encodes the value once and copies it into a broadcast area of the communicator's region,
  * every rank arrives at a meeting, and the others copy it out. Pieces of at most an area each, one
- * meeting per piece. Messages moved: p - 1 empty ones per piece, against p - 1 carrying the whole
- * value (and every inner rank of a binomial tree copying it again to forward it). Any value: the
+ * meeting per piece. Messages moved: at most p - 1 empty ones per piece (to ranks asleep on
+ * messages: coll/meeting-wait.ts), against p - 1 carrying the whole value (and every inner rank of
+ * a binomial tree copying it again to forward it). Any value: the
  * size travels in the area, so ranks that pass nothing learn it there.
  *
  * Area layout: u8 format, u8 element kind, u16 unused, u32 this piece's bytes, f64 the total, then
