@@ -50,6 +50,7 @@ import { ANY_SOURCE } from "../constants.ts";
 import type { CommCore } from "../core/comm-core.ts";
 import { futex as futexAddon, type Futex } from "../transport/futex.ts";
 import { blockBudgetUs, spinBudgetUs, yieldPollBudgetUs } from "../transport/progress-policy.ts";
+import { asCallError, PeerFinalized } from "../engine/peer-finalized.ts";
 import { collRecv, collSend, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
 
 /** Where a region keeps the words of its meetings. */
@@ -126,6 +127,47 @@ export async function waitForRelease(call: CollectiveCall, words: MeetingWords, 
   const { control } = words;
   const released = (): boolean => Atomics.load(control, words.generation) !== generation;
   if (released()) return;
+  const wait = { call, released };
+  waiting.add(wait);
+  try {
+    await waitUntilReleased(call, words, generation, step, policy, released);
+  } finally {
+    waiting.delete(wait);
+  }
+}
+
+/**
+ * The meetings this process waits at (one per communicator at most), for `failIfMemberFinalized`:
+ * a rank of the communicator that has finalized will never arrive.
+ */
+const waiting = new Set<{ call: CollectiveCall; released: () => boolean }>();
+const watchedEngines = new WeakSet<object>();
+
+/**
+ * Fails `call`'s wait (ERR_PEER_FINALIZED) if a rank of its communicator has finalized and the
+ * meeting is not released. Released first: a rank that released this meeting as its last arrival
+ * and then finalized did so after its release, which this rank then sees.
+ */
+function failIfMemberFinalized(call: CollectiveCall, released: () => boolean): void {
+  const { engine, group, rank } = call.core;
+  if (engine.finalizedPeers.size === 0 || released()) return;
+  const gone = group.findIndex((worldRank, r) => r !== rank && engine.finalizedPeers.has(worldRank));
+  if (gone >= 0) call.fail(asCallError(new PeerFinalized(gone, [group[gone]!]), { rank, call: call.name }) as Error);
+}
+
+function watchFinalizedPeers(core: CommCore): void {
+  if (watchedEngines.has(core.engine)) return;
+  watchedEngines.add(core.engine);
+  core.engine.onPeerFinalized(() => {
+    for (const wait of waiting) failIfMemberFinalized(wait.call, wait.released);
+  });
+}
+
+async function waitUntilReleased(call: CollectiveCall, words: MeetingWords, generation: number, step: number, policy: MeetingWaitPolicy, released: () => boolean): Promise<void> {
+  const { control } = words;
+  watchFinalizedPeers(call.core);
+  failIfMemberFinalized(call, released);
+  if (call.failure !== undefined) throw call.failure;
   if (policy.spinUs > 0 && pollUntil(released, policy.spinUs)) return;
   // ibarrier runs barrier: a call whose name is not its operation's is a nonblocking one.
   if (policy.futex !== undefined && policy.blockUs > 0 && call.name === call.operation) {
@@ -147,6 +189,8 @@ export async function waitForRelease(call: CollectiveCall, words: MeetingWords, 
   const sleeping = asleep(generation);
   Atomics.store(control, state, sleeping);
   if (released() && Atomics.compareExchange(control, state, sleeping, AWAKE) === sleeping) return;
+  // Ends when the call fails too (a failure notice, a rank of the communicator that finalized):
+  // the region is not used again after a failed call, so the word may stay as it is.
   await collRecv(call, ANY_SOURCE, step);
 }
 
