@@ -116,6 +116,8 @@ async function startInJob(wireup: JobWireup): Promise<Engine> {
       const localRanks = Array.from({ length: joining.size }, (_, r) => r).filter((r) => sockets.sameHost(r));
       sameHost = new SameHostTransport({ rank: joining.rank, socket: sockets, inbox, prefix: sharedPrefix, deliver: engine.deliver, localRanks, worldSize: joining.size });
       sockets.onWakeUp = sameHost.onWakeUp;
+      // Nobody would remove an inbox name that a SIGKILL leaves: let the names go now.
+      if (!joining.launcherRemovesSegments) sameHost.mapPeersNow();
     }
     engine.attach(sameHost ?? sockets);
     joining.link.wiredUp();

@@ -6,7 +6,8 @@
  * The receiver creates it before it publishes its address, so it exists before any peer can send.
  * A peer maps it on its first message to the receiver (PeerInbox.attach), not at init: mapping
  * every peer's inbox there cost each rank of a host as many system calls as it has peers, for
- * inboxes a program may never write to. The name goes as soon as it is no longer needed, so that
+ * inboxes a program may never write to (where no launcher would remove a name that a SIGKILL
+ * leaves, srun's ranks, every rank still maps every peer's at init). The name goes as soon as it is no longer needed, so that
  * the job leaves nothing in /dev/shm however it ends: the peer whose mapping completes the set of
  * the host's senders removes it, and the receiver does at close if some peer never sent to it.
  * Until then an exit or signal of the receiver unlinks it, and tsmpirun removes a name that a

@@ -113,6 +113,15 @@ export class SameHostTransport implements Transport {
     this.#blockUs = blockBudgetUs(options.localRanks.length, options.worldSize);
   }
 
+  /**
+   * Maps every peer's inbox now instead of on the first message to it, so that the host's inbox
+   * names go while init ends (the last rank of the host to map one removes it): for jobs whose
+   * names no launcher would remove after a SIGKILL.
+   */
+  mapPeersNow(): void {
+    for (const rank of this.#localPeers) this.#peer(rank);
+  }
+
   /** The futex addon, loaded on first use: a program whose ranks never sleep in it never loads it. */
   readonly #loadedFutex = (): Futex | undefined => {
     if (this.#futex === null) this.#futex = futex();
