@@ -10,6 +10,7 @@
  *   node --import tsx bench/launch/run.ts --quick         N = 1, 16; 3 repetitions
  *   options: --np=1,4,16 --reps=N --out=FILE --baseline=PATH/tsmpirun.js (adds a column, e.g. an
  *            older launcher extracted with `git archive`) --no-cache (TSMPIRUN_CACHE=0 column)
+ *            --no-shm (TSMPI_SHM=0 column: ranks without the same-host queues)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
@@ -31,7 +32,7 @@ const mpirunFound = await mpirunAvailable(root);
 if (!mpirunFound) progress("mpirun or mpi4py for /usr/bin/python3 not found (bash bench/reference/install.sh): no reference column");
 
 const facts = machineFacts(root);
-const result = await measureLaunchTime({ root, nps, reps, mpirun: mpirunFound, noCache: flag("no-cache"), baseline: value("baseline") });
+const result = await measureLaunchTime({ root, nps, reps, mpirun: mpirunFound, noCache: flag("no-cache"), noShm: flag("no-shm"), baseline: value("baseline") });
 const rows = launchTimeTable(result);
 const phaseRows = phaseTable(result);
 

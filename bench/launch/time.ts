@@ -24,6 +24,8 @@ export interface LaunchTimeOptions {
   mpirun: boolean;
   /** Add a `TSMPIRUN_CACHE=0` column. */
   noCache?: boolean;
+  /** Add a `TSMPI_SHM=0` column (the same-host queues off: what shared memory costs a launch). */
+  noShm?: boolean;
   /** Path of an older bin/tsmpirun.js: adds a "tsmpirun baseline" column. */
   baseline?: string;
   /** Per run; default 120 s. */
@@ -89,6 +91,13 @@ function variantsOf(options: LaunchTimeOptions): Variant[] {
       label: "tsmpirun, TSMPIRUN_CACHE=0",
       reference: false,
       command: (np) => ({ command: process.execPath, args: [tsmpirun, "-n", String(np), "programs/hello.ts"], env: { ...process.env, TSMPIRUN_CACHE: "0" } }),
+    });
+  }
+  if (options.noShm === true) {
+    variants.push({
+      label: "tsmpirun, TSMPI_SHM=0",
+      reference: false,
+      command: (np) => ({ command: process.execPath, args: [tsmpirun, "-n", String(np), "programs/hello.ts"], env: { ...process.env, TSMPI_SHM: "0" } }),
     });
   }
   if (options.baseline !== undefined) {

@@ -9,11 +9,10 @@ describe("shared memory of the transport and the collectives", () => {
     expect(result.timedOut).toBe(false);
     const output = stdoutLines(result).join("\n");
     const jobId = jobIdFrom(output);
-    // The dead rank's ring to rank 2 was never mapped, so its name was still there when it died
-    // (and so may be rank 2's inbox: rank 2 removes its name on a turn of its event loop once every
-    // peer has mapped it, and a meeting released through the region may end without one).
-    // Names carry the host identity (16 hex digits) after the job id.
-    expect(output).toMatch(new RegExp(`segments=(\\S+,)?tsmpi-${jobId}-[0-9a-f]{16}-ring-1-2`));
+    // The dead rank's ring to rank 2 was never mapped, so its name was still there when it died.
+    // Names carry the host identity (16 hex digits) after the job id. Inboxes that some rank has not
+    // sent to yet are listed too (transport/inbox.ts).
+    expect(output).toMatch(new RegExp(`segments=\\S*tsmpi-${jobId}-[0-9a-f]{16}-ring-1-2`));
     expect(jobSegments(jobId)).toEqual([]);
     expect(jobProcesses(jobId)).toEqual([]);
   });

@@ -90,6 +90,16 @@ describe.skipIf(skip)("ranks started by srun, with no tsmpirun supervising them"
     expect(run.elapsedMs).toBeLessThan(15_000);
   });
 
+  test("a rank SIGKILLed after init leaves no shared-memory name: nobody would remove one, so the inboxes lose theirs during init", async () => {
+    const run = await srunAsRank(["--mpi=pmi2", "-N1", "-n2", "--kill-on-bad-exit=1"], ["test/fixtures/inbox-names.ts", "kill", "--after-names-go"]);
+    expect(run.exitCode, explainSrun(run)).not.toBe(0);
+    expect(run.stdout, explainSrun(run)).toContain("segments=none");
+    const jobId = /job=(\S+)/.exec(run.stdout)?.[1];
+    expect(jobId, explainSrun(run)).toBeDefined();
+    expect(readdirSync("/dev/shm").filter((name) => name.startsWith(`tsmpi-${jobId}-`))).toEqual([]);
+    expect(run.leftovers).toEqual([]);
+  });
+
   test("srun -n 4 without PMI-2: every task refuses, naming srun --mpi=pmi2, and none runs alone", async () => {
     // --mpi=none: as on a cluster whose MpiDefault is none (this one's), whatever the default here.
     const run = await srunAsRank(["--mpi=none", "-N2", "-n4"], ["test/fixtures/hello-hosts.ts"]);

@@ -112,11 +112,12 @@ async function startInJob(wireup: JobWireup): Promise<Engine> {
     });
     sockets.setPeers(await exchangeAddresses(joining.link.store, address));
     if (sharedPrefix !== undefined) {
-      // Also without an inbox of its own: it still writes into its peers' (and they wait for it to map them).
+      // Also without an inbox of its own: it still writes into its peers' (mapped on its first message to each).
       const localRanks = Array.from({ length: joining.size }, (_, r) => r).filter((r) => sockets.sameHost(r));
       sameHost = new SameHostTransport({ rank: joining.rank, socket: sockets, inbox, prefix: sharedPrefix, deliver: engine.deliver, localRanks, worldSize: joining.size });
       sockets.onWakeUp = sameHost.onWakeUp;
-      sameHost.attachPeers();
+      // Nobody would remove an inbox name that a SIGKILL leaves: let the names go now.
+      if (!joining.launcherRemovesSegments) sameHost.mapPeersNow();
     }
     engine.attach(sameHost ?? sockets);
     joining.link.wiredUp((peer) => engine.peerFinalizedElsewhere(peer));

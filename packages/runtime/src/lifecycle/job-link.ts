@@ -54,6 +54,11 @@ export interface Joining {
   /** Whether to listen on a Unix socket (for ranks of this host) at all. */
   ipc: boolean;
   /**
+   * Whether a launcher removes the job's shared-memory names once the job has ended, a SIGKILL's
+   * leftovers included (tsmpirun and its agents do): then a name may outlive init (transport/inbox.ts).
+   */
+  launcherRemovesSegments: boolean;
+  /**
    * Where to listen on tcp, for ranks of other hosts; `undefined` for none. A function: it may fail
    * (no route), and by the time it runs the link exists, so that the failure can end the job.
    */

@@ -35,6 +35,7 @@ export async function joinLauncher(job: JobEnv, host: string, key: JobKey | unde
     jobId: job.jobId,
     jobDir: job.jobDir,
     ipc: job.transport === "ipc",
+    launcherRemovesSegments: true,
     tcpAddress: () => tcpAddressOf(job),
     link: {
       store: client,

@@ -20,6 +20,7 @@ export async function joinPmi2(job: Pmi2Env): Promise<Joining> {
     jobId: pmi.jobId,
     jobDir: undefined,
     ipc: true,
+    launcherRemovesSegments: false,
     tcpAddress: () => tcpAddressOf(job),
     link: {
       store: pmi,

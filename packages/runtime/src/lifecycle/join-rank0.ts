@@ -48,6 +48,7 @@ export async function joinAtRank0(job: Rank0Env, host: string, key: JobKey | und
     jobId: job.jobId,
     jobDir: undefined,
     ipc: true,
+    launcherRemovesSegments: false,
     tcpAddress: () => tcpAddressOf(job),
     link: {
       store: client,

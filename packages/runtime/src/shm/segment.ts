@@ -7,7 +7,8 @@
  * a mapping stays valid after the unlink. So every user unlinks a name as soon as everyone who
  * needs it has attached: a SharedArray's creator once all ranks have (shared/shared-array.ts), a
  * transport ring's one reader when it maps it (transport/shared-ring.ts), a communicator's region
- * the last rank at its first meeting (coll/shared-region.ts). The memory goes back to the system
+ * the last rank at its first meeting (coll/shared-region.ts), a same-host inbox the last of its
+ * host's senders to map it, else its receiver at finalize (transport/inbox.ts). The memory goes back to the system
  * when the last process that maps it exits, however it exits, SIGKILL included. The window between
  * creating and unlinking is guarded here for creators that wait in it: an 'exit' listener
  * (process.exit, uncaught exceptions) and SIGTERM/SIGINT/SIGHUP listeners (the launcher ends the
@@ -19,6 +20,7 @@
  * removes) because the package's destroy() also unmaps the creator's own view.
  */
 import { statfsSync, unlinkSync } from "node:fs";
+import { createRequire } from "node:module";
 
 /** The part of shm-typed-array this module uses (its POSIX API, keyed by a string name). */
 export interface ShmModule {
@@ -34,12 +36,13 @@ export function loadedShmModule(): ShmModule | undefined {
   return loaded;
 }
 
-/** Loaded on first use, so programs that never share memory never load the native addon. */
+/**
+ * Loaded on first use, so programs that never share memory never load the native addon. Required,
+ * not imported: an import of a CommonJS package first has Node scan its source for export names,
+ * which every rank of a host would pay at init.
+ */
 export async function shmModule(): Promise<ShmModule> {
-  if (loaded === undefined) {
-    const module = (await import("shm-typed-array")) as unknown as { default?: ShmModule } & ShmModule;
-    loaded = module.default ?? module;
-  }
+  loaded ??= createRequire(import.meta.url)("shm-typed-array") as ShmModule;
   return loaded;
 }
 

@@ -3,12 +3,15 @@
  * queue (transport/shared-queue.ts) per possible sender, indexed by world rank, and the word that
  * says whether the receiver has stopped polling and how it wants to be woken (transport/same-host.ts).
  *
- * The receiver creates it before it publishes its address, so it exists before any peer can send;
- * every rank of the host maps it right after the address exchange, and the receiver then removes
- * its name in the background (unlinkOnceMapped), so that the job leaves nothing in /dev/shm however
- * it ends. Until
- * then an exit or signal unlinks it too, and tsmpirun removes a name a SIGKILL leaves behind, as
- * for every segment of the job (shm/segment.ts).
+ * The receiver creates it before it publishes its address, so it exists before any peer can send.
+ * A peer maps it on its first message to the receiver (PeerInbox.attach), not at init: mapping
+ * every peer's inbox there cost each rank of a host as many system calls as it has peers, for
+ * inboxes a program may never write to (where no launcher would remove a name that a SIGKILL
+ * leaves, srun's ranks, every rank still maps every peer's at init). The name goes as soon as it is no longer needed, so that
+ * the job leaves nothing in /dev/shm however it ends: the peer whose mapping completes the set of
+ * the host's senders removes it, and the receiver does at close if some peer never sent to it.
+ * Until then an exit or signal of the receiver unlinks it, and tsmpirun removes a name that a
+ * SIGKILL leaves behind, as for every segment of the job (shm/segment.ts).
  * The segment is sparse: only the queues in use, and only as far as they fill, are touched.
  * Internal to the runtime, not part of its API.
  */
@@ -24,6 +27,8 @@ const INBOX_CONTROL_BYTES = 4096;
 const STATE_WORD = 0;
 /** Index of the word the receiver sets when it closes (on a cache line of its own). */
 const CLOSED_WORD = 16;
+/** Index of the word set by the sender that removed the name (the receiver's listeners can go). */
+const NAME_REMOVED_WORD = 32;
 
 /** Looking at its queues, or not waiting: a sender need not tell it anything. */
 export const AWAKE = 0;
@@ -94,32 +99,22 @@ export class OwnInbox {
    */
   close(): void {
     Atomics.store(this.#control, CLOSED_WORD, 1);
-    this.#removeName();
+    this.removeName();
   }
 
-  #removeName(): void {
+  /** Drops the exit and signal listeners once a sender has removed the name (PeerInbox.attach). */
+  noticeNameRemoved(): void {
+    if (this.#nameRemoved || Atomics.load(this.#control, NAME_REMOVED_WORD) === 0) return;
+    this.#nameRemoved = true;
+    this.#disarm();
+  }
+
+  /** Removes the name now (when no other rank of the host will map it); mappings stay valid. */
+  removeName(): void {
     if (this.#nameRemoved) return;
     this.#nameRemoved = true;
     this.#disarm();
     unlinkSegment(this.#name);
-  }
-
-  /**
-   * Waits (bounded) until every one of `senders` has mapped this inbox, then removes its name, so
-   * that nothing of the job is left in /dev/shm however it ends. Every rank maps its peers' inboxes
-   * right after the address exchange (SameHostTransport.attachPeers), so the wait is short; one
-   * that never comes leaves the name until close. Runs beside the program: the timer does not
-   * keep the process alive.
-   */
-  async unlinkOnceMapped(senders: readonly number[], timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const consumers = senders.map((sender) => this.consumer(sender));
-    while (!consumers.every((consumer) => consumer.attached)) {
-      if (Date.now() > deadline) return;
-      if (this.#nameRemoved) return;
-      await new Promise((resolve) => setTimeout(resolve, 1).unref());
-    }
-    this.#removeName();
   }
 }
 
@@ -138,10 +133,23 @@ export class PeerInbox {
     return Atomics.load(this.#control, CLOSED_WORD) === 1;
   }
 
-  /** Maps the inbox of `rank`; `undefined` if there is none (it could not make one, or has closed). */
-  static attach(shm: ShmModule, prefix: string, rank: number, sender: number): PeerInbox | undefined {
-    const segment = attachSegment(shm, inboxName(prefix, rank));
-    return segment === undefined ? undefined : new PeerInbox(segment, sender);
+  /**
+   * Maps the inbox of `rank` for `sender`; `undefined` if there is none (it could not make one, or
+   * has closed). `otherSenders`: the host's other ranks but `rank`. The sender whose mapping
+   * completes them removes the name, which nobody needs any more: each says in its slot that it
+   * has mapped before it looks at the others' slots, so of two that finish together at least one
+   * sees both (sequentially consistent atomics).
+   */
+  static attach(shm: ShmModule, prefix: string, rank: number, sender: number, otherSenders: readonly number[]): PeerInbox | undefined {
+    const name = inboxName(prefix, rank);
+    const segment = attachSegment(shm, name);
+    if (segment === undefined) return undefined;
+    const inbox = new PeerInbox(segment, sender);
+    if (otherSenders.every((other) => new QueueConsumer(segment, slotOffset(other), QUEUE_CAPACITY).attached)) {
+      unlinkSegment(name);
+      Atomics.store(inbox.#control, NAME_REMOVED_WORD, 1);
+    }
+    return inbox;
   }
 
   /**
@@ -150,13 +158,14 @@ export class PeerInbox {
    * its doorbell) or ASLEEP_IN_FUTEX (this has woken it). Called after the write: the peer sets
    * the word before its last look at the queues, so either it sees the message or this sees the word.
    * `socketFollows`: what was written is a marker, and its message is about to go through the socket.
+   * `futex`: the addon, asked for only when the peer sleeps in it.
    */
-  takeDoorbell(futex: Futex | undefined, socketFollows = false): ReceiverState {
+  takeDoorbell(futex: () => Futex | undefined, socketFollows = false): ReceiverState {
     const state = Atomics.load(this.#control, STATE_WORD) as ReceiverState;
     // A peer that waits on its socket hears a message that comes through it anyway.
     if (state === AWAKE || (socketFollows && state === ASLEEP_ON_SOCKET)) return AWAKE;
     if (Atomics.compareExchange(this.#control, STATE_WORD, state, AWAKE) !== state) return AWAKE;
-    if (state === ASLEEP_IN_FUTEX) futex?.wake(this.#control, STATE_WORD, 1);
+    if (state === ASLEEP_IN_FUTEX) futex()?.wake(this.#control, STATE_WORD, 1);
     return state;
   }
 }

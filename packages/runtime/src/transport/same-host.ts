@@ -41,8 +41,6 @@ type Pending = Buffer | typeof SOCKET_MARKER;
 const RETRY_MS = 1;
 /** The longest run of waits answered without a turn of the event loop. */
 const LOOP_TURN_MS = 1;
-/** How long an inbox waits for the host's other ranks to map it before it leaves its name until close. */
-const ATTACH_WAIT_MS = 10_000;
 const RESOLVED = Promise.resolve();
 
 /** What a receiver knows of one sender of its host. */
@@ -73,9 +71,10 @@ export class SameHostTransport implements Transport {
   readonly #pending = new Map<number, Pending[]>();
   #retry: NodeJS.Timeout | undefined;
   readonly #spinUs: number;
-  /** How long a wait may block in the futex; 0 without it. */
-  readonly #blockUs: number;
-  readonly #futex: Futex | undefined;
+  /** How long a wait may block in the futex; 0 when it should not, or the addon is missing. */
+  #blockUs: number;
+  /** Loaded when first needed (a wait that may block, a peer asleep in it): `null` until then. */
+  #futex: Futex | undefined | null = null;
   #demand = 0;
   /** Whether this transport holds a `want` of the socket transport (while it sleeps). */
   #socketWanted = false;
@@ -108,23 +107,26 @@ export class SameHostTransport implements Transport {
         ? []
         : this.#localPeers.map((rank) => ({ rank, queue: inbox.consumer(rank), markersOwed: 0, early: [] }));
     for (const sender of this.#senders) this.#sendersByRank.set(sender.rank, sender);
+    // Alone on its host: nobody will map the inbox, whose name would otherwise stay until close.
+    if (this.#localPeers.length === 0) inbox?.removeName();
     this.#spinUs = spinBudgetUs(options.localRanks.length);
-    this.#futex = futex();
-    this.#blockUs = this.#futex === undefined ? 0 : blockBudgetUs(options.localRanks.length, options.worldSize);
+    this.#blockUs = blockBudgetUs(options.localRanks.length, options.worldSize);
   }
 
   /**
-   * Maps the inbox of every other rank of this host now, so that each can remove its name once
-   * all have (OwnInbox.unlinkOnceMapped), and lets this rank's own inbox do so in the background:
-   * waiting for the slowest rank of the host here would hold up every rank's init.
+   * Maps every peer's inbox now instead of on the first message to it, so that the host's inbox
+   * names go while init ends (the last rank of the host to map one removes it): for jobs whose
+   * names no launcher would remove after a SIGKILL.
    */
-  attachPeers(): void {
+  mapPeersNow(): void {
     for (const rank of this.#localPeers) this.#peer(rank);
-    void this.#inbox?.unlinkOnceMapped(
-      this.#senders.map((sender) => sender.rank),
-      ATTACH_WAIT_MS,
-    );
   }
+
+  /** The futex addon, loaded on first use: a program whose ranks never sleep in it never loads it. */
+  readonly #loadedFutex = (): Futex | undefined => {
+    if (this.#futex === null) this.#futex = futex();
+    return this.#futex;
+  };
 
   get sharedMemoryPrefix(): string | undefined {
     return this.#socket.sharedMemoryPrefix;
@@ -175,7 +177,8 @@ export class SameHostTransport implements Transport {
     let peer: PeerInbox | undefined;
     if (shm !== undefined && this.#socket.sameHost(dest)) {
       try {
-        peer = PeerInbox.attach(shm, this.#prefix, dest, this.#rank);
+        const otherSenders = this.#localPeers.filter((rank) => rank !== dest);
+        peer = PeerInbox.attach(shm, this.#prefix, dest, this.#rank, otherSenders);
       } catch {
         peer = undefined;
       }
@@ -186,13 +189,13 @@ export class SameHostTransport implements Transport {
 
   /** Wakes `dest` for what was just written into its queue, if it sleeps. */
   #tell(dest: number, peer: PeerInbox): void {
-    if (peer.takeDoorbell(this.#futex) === ASLEEP_ON_SOCKET) this.#socket.ring(dest);
+    if (peer.takeDoorbell(this.#loadedFutex) === ASLEEP_ON_SOCKET) this.#socket.ring(dest);
   }
 
   /** Writes a marker for a message about to go through the socket, or holds it behind earlier ones. */
   #enqueueMarker(dest: number, peer: PeerInbox): void {
     if (this.#pending.has(dest) || !peer.producer.write(0, () => undefined)) this.#hold(dest, SOCKET_MARKER);
-    else peer.takeDoorbell(this.#futex, true);
+    else peer.takeDoorbell(this.#loadedFutex, true);
   }
 
   #hold(dest: number, item: Pending): void {
@@ -346,10 +349,15 @@ export class SameHostTransport implements Transport {
       }
       if (this.#demand === 0) return;
     }
-    if (this.#blockUs > 0 && this.#futex !== undefined && this.#markersOwed === 0) {
-      this.#sleepInFutex(this.#inbox, this.#futex);
-      if (this.#demand === 0) return;
+    if (this.#blockUs > 0 && this.#markersOwed === 0) {
+      const futex = this.#loadedFutex();
+      if (futex === undefined) this.#blockUs = 0;
+      else {
+        this.#sleepInFutex(this.#inbox, futex);
+        if (this.#demand === 0) return;
+      }
     }
+    this.#inbox.noticeNameRemoved();
     this.#inbox.state = ASLEEP_ON_SOCKET;
     // A message written before the word was set rang no doorbell.
     this.#drainQueues();

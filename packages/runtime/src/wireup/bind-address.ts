@@ -3,13 +3,13 @@
  * rendezvous, which is one peers on other hosts can reach. Binding "the first interface" picks
  * docker0 or virbr0 on many machines (Open MPI's long-standing multi-homed hangs); binding every
  * interface would publish an address that may mean nothing to the peer.
+ * node:dgram and node:dns are loaded here only, not at every rank's start (most ranks never bind tcp).
  */
-import { createSocket } from "node:dgram";
-import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 
 /** The source address of the route towards `host` (a connected UDP socket sends nothing). */
 export async function routeSourceAddress(host: string): Promise<string> {
+  const [{ createSocket }, { lookup }] = await Promise.all([import("node:dgram"), import("node:dns/promises")]);
   const target = isIP(host) !== 0 ? host : (await lookup(host, { family: 4 })).address;
   const socket = createSocket(isIP(target) === 6 ? "udp6" : "udp4");
   try {
