@@ -89,8 +89,10 @@ export function meetingWaitPolicy(core: CommCore): MeetingWaitPolicy {
   const { engine } = core;
   let localRanks = 0;
   for (let rank = 0; rank < engine.worldSize; rank++) if (engine.sameHost(rank)) localRanks++;
-  const futex = futexAddon();
-  const blockUs = futex === undefined ? 0 : blockBudgetUs(localRanks, engine.worldSize);
+  // The addon is loaded only where waits may sleep in it (a rank that never does need not).
+  const budgetUs = blockBudgetUs(localRanks, engine.worldSize);
+  const futex = budgetUs > 0 ? futexAddon() : undefined;
+  const blockUs = futex === undefined ? 0 : budgetUs;
   return { spinUs: spinBudgetUs(localRanks), yieldPollUs: blockUs > 0 ? yieldPollBudgetUs(localRanks) : 0, blockUs, futex };
 }
 
@@ -107,7 +109,8 @@ export function currentGeneration(words: MeetingWords): number {
 export function release(call: CollectiveCall, words: MeetingWords, generation: number, step: number, futex: Futex | undefined): Promise<unknown> | undefined {
   const { control } = words;
   Atomics.store(control, words.generation, (generation + 1) % GENERATIONS);
-  if (Atomics.load(control, words.sleepers) > 0) futex?.wake(control, words.generation, WAKE_ALL);
+  // Sleepers in the futex may be there even where this rank's policy has none (their settings differ).
+  if (Atomics.load(control, words.sleepers) > 0) (futex ?? futexAddon())?.wake(control, words.generation, WAKE_ALL);
   const { rank, size } = call.core;
   const sleeping = asleep(generation);
   let sends: Promise<void>[] | undefined;
