@@ -76,6 +76,7 @@ describe.each([
     const outcomes = await run("order on a dup, then finalize", 4, options);
     for (let r = 0; r < 4; r++) {
       const [outcome] = outcomes.get(r)!;
+      // The finder's report, not the wait that ranks which finalized left unanswerable.
       expectFailed(outcome, "ERR_COLL_MISMATCH", new RegExp(`^rank ${r}: (bcast|allreduce)\\(\\): `));
     }
   });

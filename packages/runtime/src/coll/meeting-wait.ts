@@ -46,11 +46,12 @@
  * none could be taken by another meeting.
  * Internal to the runtime, not part of its API.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { ANY_SOURCE } from "../constants.ts";
 import type { CommCore } from "../core/comm-core.ts";
 import { futex as futexAddon, type Futex } from "../transport/futex.ts";
 import { blockBudgetUs, spinBudgetUs, yieldPollBudgetUs } from "../transport/progress-policy.ts";
-import { asCallError, PeerFinalized } from "../engine/peer-finalized.ts";
+import { asCallError, FINDER_GRACE_MS, PeerFinalized } from "../engine/peer-finalized.ts";
 import { collRecv, collSend, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
 
 /** Where a region keeps the words of its meetings. */
@@ -155,7 +156,13 @@ function failIfMemberFinalized(call: CollectiveCall, released: () => boolean): v
   const { engine, group, rank } = call.core;
   if (engine.finalizedPeers.size === 0 || released()) return;
   const gone = group.findIndex((worldRank, r) => r !== rank && engine.finalizedPeers.has(worldRank));
-  if (gone >= 0) call.fail(asCallError(new PeerFinalized(gone, [group[gone]!]), { rank, call: call.name }) as Error);
+  if (gone < 0) return;
+  // After the grace in which a notice naming the real fault may still come (it fails the call
+  // first), messages coming in meanwhile.
+  const grace = delay(FINDER_GRACE_MS).then(() => {
+    if (call.failure === undefined && !released()) call.fail(asCallError(new PeerFinalized(gone, [group[gone]!]), { rank, call: call.name }) as Error);
+  });
+  engine.pullUntil(grace);
 }
 
 function watchFinalizedPeers(core: CommCore): void {

@@ -6,7 +6,8 @@
  * the collective's id and signature, which the communicator's monitor checks on arrival.
  * Internal to the runtime, not part of its API.
  */
-import { asCallError } from "../engine/peer-finalized.ts";
+import { setTimeout as delay } from "node:timers/promises";
+import { asCallError, FINDER_GRACE_MS, PeerFinalized } from "../engine/peer-finalized.ts";
 import { PROC_NULL } from "../constants.ts";
 import { TsmpiError } from "../errors.ts";
 import { assertUsable, type CommCore } from "../core/comm-core.ts";
@@ -171,8 +172,16 @@ export function asPayload(message: IncomingMessage): EncodedPayload {
  * first: the others are marked handled here (the failure reaches the caller through the call).
  */
 export function collRecv(call: CollectiveCall, source: number, step: number): Promise<IncomingMessage> {
-  const message = call.core.engine.receive(call.core.collContext, { source, tag: tagOf(call, step) });
-  return handled(Promise.race([message.catch((error: unknown) => Promise.reject(asCallError(error, { rank: call.core.rank, call: call.name }))), call.failed]));
+  const message = call.core.engine.receive(call.core.collContext, { source, tag: tagOf(call, step) }).catch(async (error: unknown) => {
+    if (error instanceof PeerFinalized) {
+      // Messages must keep coming in meanwhile: the finder's notice is one.
+      const grace = delay(FINDER_GRACE_MS);
+      call.core.engine.pullUntil(grace);
+      await grace;
+    }
+    throw asCallError(error, { rank: call.core.rank, call: call.name });
+  });
+  return handled(Promise.race([message, call.failed]));
 }
 
 /** Receives and decodes. Typed arrays arrive as views on a fresh buffer that the caller owns. */

@@ -128,37 +128,35 @@ export class Engine {
   /** The next message matching `pattern` on `context`, taken out of the matcher. */
   receive(context: number, pattern: Pattern): Promise<IncomingMessage> {
     const kept = this.matcher.take(context, pattern);
-    if (kept !== undefined) return Promise.resolve(kept);
-    const hopeless = this.#hopeless(context, pattern);
-    if (hopeless !== undefined) return Promise.reject(hopeless);
-    const wire = this.#wire;
-    wire.want();
-    return new Promise((resolve, reject) =>
-      this.matcher.postReceive(
-        context,
-        pattern,
-        (message) => {
-          wire.unwant();
-          resolve(message);
-        },
-        (error) => {
-          wire.unwant();
-          reject(error);
-        },
-      ),
-    );
+    return kept !== undefined ? Promise.resolve(kept) : this.#wait(context, pattern, this.matcher.postReceive.bind(this.matcher));
   }
 
   /** Waits until a message matching `pattern` is available, and leaves it there. */
   probe(context: number, pattern: Pattern): Promise<IncomingMessage> {
     const kept = this.matcher.peek(context, pattern);
-    if (kept !== undefined) return Promise.resolve(kept);
+    return kept !== undefined ? Promise.resolve(kept) : this.#wait(context, pattern, this.matcher.postProbe.bind(this.matcher));
+  }
+
+  /** Keeps pulling from the transport until `until` settles (a wait for something other than a posted receive). */
+  pullUntil(until: Promise<unknown>): void {
+    const wire = this.#wire;
+    wire.want();
+    const done = (): void => wire.unwant();
+    until.then(done, done);
+  }
+
+  /** Posts a wait with the matcher (`post`), pulling from the transport until it ends either way. */
+  #wait(
+    context: number,
+    pattern: Pattern,
+    post: (context: number, pattern: Pattern, resolve: (message: IncomingMessage) => void, reject: (error: Error) => void) => void,
+  ): Promise<IncomingMessage> {
     const hopeless = this.#hopeless(context, pattern);
     if (hopeless !== undefined) return Promise.reject(hopeless);
     const wire = this.#wire;
     wire.want();
     return new Promise((resolve, reject) =>
-      this.matcher.postProbe(
+      post(
         context,
         pattern,
         (message) => {

@@ -17,6 +17,14 @@ import { TsmpiError, type CallSite } from "../errors.ts";
 /** The context of the notice (negative: no communicator's; sync-send.ts's acks use -16). */
 export const FINALIZED_CONTEXT = -17;
 
+/**
+ * How long a collective whose wait a finalized rank left unanswerable waits before it reports
+ * that: a rank that finalized in the middle of a collective usually did so after the call failed
+ * elsewhere, and the finder's notice, which names the real fault, comes by another path and may
+ * come just after.
+ */
+export const FINDER_GRACE_MS = 200;
+
 /** Why a wait cannot complete: the ranks (of the wait's communicator) it could hear from have finalized. */
 export class PeerFinalized extends Error {
   /** The source the wait names: a communicator rank, or ANY_SOURCE. */
