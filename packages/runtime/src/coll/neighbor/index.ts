@@ -85,12 +85,24 @@ function checkCounts(core: CommCore, call: string, argument: string, counts: unk
   return total;
 }
 
+/** A v call's receive counts, checked, and their sum. */
+interface ReceiveCounts {
+  /** A copy: the nonblocking form's caller may change its array before the call completes. */
+  counts: readonly number[];
+  total: number;
+}
+
+function checkReceiveCounts(core: CommCore, call: string, neighbourhood: Neighbourhood, recvCounts: readonly number[]): ReceiveCounts {
+  const total = checkCounts(core, call, "recvCounts", recvCounts, neighbourhood.sources.length, neighbourhood.sourceOrder);
+  return { counts: [...recvCounts], total };
+}
+
 /**
- * The received blocks laid end to end in in-neighbour order, `recvCounts[j]` elements from
+ * The received blocks laid end to end in in-neighbour order, `counts[j]` elements from
  * in-neighbour j (zeros for PROC_NULL). A block of another kind or length means the neighbour's
  * counts or data disagree with this rank's: ERR_COLL_MISMATCH naming both.
  */
-function packBlocks(running: CollectiveCall, messages: (IncomingMessage | undefined)[], like: AnyTypedArray, recvCounts: readonly number[], total: number): AnyTypedArray {
+function packBlocks(running: CollectiveCall, messages: (IncomingMessage | undefined)[], like: AnyTypedArray, { counts: recvCounts, total }: ReceiveCounts): AnyTypedArray {
   const result = allocateLike(like, total);
   let offset = 0;
   for (const [index, message] of messages.entries()) {
@@ -124,17 +136,14 @@ export function neighborAllgatherv<T extends AnyTypedArray>(
   recvCounts: readonly number[],
   call: CollectiveCallName,
 ): Promise<T> {
-  let total = 0;
-  // A copy: the nonblocking form's caller may change its array before the call completes.
-  let counts: number[];
+  let receiving: ReceiveCounts;
   const payloads = (): EncodedPayload[] => {
     checkTypedArray(core, call, data);
-    total = checkCounts(core, call, "recvCounts", recvCounts, neighbourhood.sources.length, neighbourhood.sourceOrder);
-    counts = [...recvCounts];
+    receiving = checkReceiveCounts(core, call, neighbourhood, recvCounts);
     const payload = encodeForSend(core, call, data);
     return neighbourhood.destinations.map(() => payload);
   };
-  return neighbourExchange(core, neighbourhood, call, "neighborAllgatherv", payloads, (running, messages) => packBlocks(running, messages, data, counts, total) as T);
+  return neighbourExchange(core, neighbourhood, call, "neighborAllgatherv", payloads, (running, messages) => packBlocks(running, messages, data, receiving) as T);
 }
 
 /**
@@ -150,19 +159,17 @@ export function neighborAlltoallv<T extends AnyTypedArray>(
   recvCounts: readonly number[],
   call: CollectiveCallName,
 ): Promise<T> {
-  let total = 0;
-  let counts: number[];
+  let receiving: ReceiveCounts;
   const payloads = (): EncodedPayload[] => {
     checkTypedArray(core, call, data);
     const sending = checkCounts(core, call, "sendCounts", sendCounts, neighbourhood.destinations.length, neighbourhood.destinationOrder);
     if (sending !== data.length) {
       throw invalidArguments({ rank: core.rank, call }, `sendCounts add up to ${sending} elements but data holds ${data.length}`, "sendCounts");
     }
-    total = checkCounts(core, call, "recvCounts", recvCounts, neighbourhood.sources.length, neighbourhood.sourceOrder);
-    counts = [...recvCounts];
+    receiving = checkReceiveCounts(core, call, neighbourhood, recvCounts);
     let start = 0;
     // Views, not copies: every send is posted before the call returns, and posting copies.
     return sendCounts.map((count) => blockPayload(data, start, (start += count)));
   };
-  return neighbourExchange(core, neighbourhood, call, "neighborAlltoallv", payloads, (running, messages) => packBlocks(running, messages, data, counts, total) as T);
+  return neighbourExchange(core, neighbourhood, call, "neighborAlltoallv", payloads, (running, messages) => packBlocks(running, messages, data, receiving) as T);
 }
