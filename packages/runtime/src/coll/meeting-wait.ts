@@ -88,6 +88,7 @@ const asleep = (generation: number): number => generation + 1;
 /** The waiting policy of this rank's host (see the module comment). */
 export function meetingWaitPolicy(core: CommCore): MeetingWaitPolicy {
   const { engine } = core;
+  watchFinalizedPeers(core);
   let localRanks = 0;
   for (let rank = 0; rank < engine.worldSize; rank++) if (engine.sameHost(rank)) localRanks++;
   // The addon is loaded only where waits may sleep in it (a rank that never does need not).
@@ -175,7 +176,6 @@ function watchFinalizedPeers(core: CommCore): void {
 
 async function waitUntilReleased(call: CollectiveCall, words: MeetingWords, generation: number, step: number, policy: MeetingWaitPolicy, released: () => boolean): Promise<void> {
   const { control } = words;
-  watchFinalizedPeers(call.core);
   failIfMemberFinalized(call, released);
   if (call.failure !== undefined) throw call.failure;
   if (policy.spinUs > 0 && pollUntil(released, policy.spinUs)) return;

@@ -207,7 +207,7 @@ export class Engine {
    * Tells the peers that this rank sends nothing more (peer-finalized.ts): a notice after its last
    * message to each rank it has sent anything to, on the same path, so the notice cannot overtake
    * them; the others (nothing of this rank's is on its way to them) through `tellOthers`, which
-   * costs no new connection or mapping per rank as a message would. Returns those others.
+   * costs no new connection or mapping per rank as a message would.
    */
   #announceFinalized(tellOthers: ((ranks: number[]) => void) | undefined): void {
     const wire = this.#wire;
