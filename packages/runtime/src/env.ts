@@ -208,8 +208,22 @@ export function flushTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
  * MPIR_CVAR_ALLREDUCE_INTRA_ALGORITHM, Open MPI's coll_tuned_allreduce_algorithm).
  */
 export function forcedAlgorithm(collective: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env[`TSMPI_COLL_${collective.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
+  // Read at every call (a program may set it between calls), by a name made once per collective:
+  // making it costs more than the read.
+  const value = env[forcedAlgorithmVariable(collective)];
   return value === undefined || value === "" || value === "auto" ? undefined : value;
+}
+
+const forcingVariables = new Map<string, string>();
+
+/** The variable that forces `collective`'s algorithm: `TSMPI_COLL_REDUCE_SCATTER` for `reduceScatter`. */
+export function forcedAlgorithmVariable(collective: string): string {
+  let name = forcingVariables.get(collective);
+  if (name === undefined) {
+    name = `TSMPI_COLL_${collective.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    forcingVariables.set(collective, name);
+  }
+  return name;
 }
 
 /**

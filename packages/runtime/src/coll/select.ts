@@ -10,7 +10,7 @@
  * that cannot run on the given input warns once, says why, and the table decides instead.
  * Internal to the runtime, not part of its API.
  */
-import { forcedAlgorithm } from "../env.ts";
+import { forcedAlgorithm, forcedAlgorithmVariable } from "../env.ts";
 import type { CollectiveName } from "../core/collective-ids.ts";
 
 export interface SelectionInput {
@@ -151,7 +151,7 @@ export function selectAlgorithm<A extends Algorithm<unknown>>(
     const algorithm = algorithms[forced];
     const verdict = algorithm === undefined ? `there is no such algorithm (known: ${Object.keys(algorithms).join(", ")})` : algorithm.canRun(input);
     if (verdict === true && algorithm !== undefined) return algorithm;
-    warnOnce(`${collective}:${forced}`, `tsmpi: TSMPI_COLL_${collective.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}=${forced} ignored: ${verdict}; using the default selection`);
+    warnOnce(`${collective}:${forced}`, `tsmpi: ${forcedAlgorithmVariable(collective)}=${forced} ignored: ${verdict}; using the default selection`);
   }
   for (const row of TABLE[collective] ?? []) {
     const algorithm = algorithms[row.use];
