@@ -81,47 +81,69 @@ export function runCollective<T>(core: CommCore, name: CollectiveCallName, prepa
     throw error;
   }
   const { spec, body } = prepared;
-  let fail: (error: Error) => void = () => {};
-  let failure: Error | undefined;
-  const failed = new Promise<never>((_, reject) => (fail = reject));
-  failed.catch(() => undefined); // observed through the receives that race it
-  const call: CollectiveCall = {
-    core,
-    name,
-    operation: operationOf(name),
-    sequence,
-    root: spec.root,
-    op: spec.op,
-    algorithm: spec.algorithm,
-    signature: packSignature(spec),
-    withoutSharedMemory: spec.withoutSharedMemory,
-    failed,
-    get failure() {
-      return failure;
-    },
-    fail(error: Error) {
-      failure ??= error;
-      fail(error);
-    },
-  };
+  const call = new RunningCollective(core, name, sequence, spec);
   core.monitor.begin(call);
   const run = (async () => {
     try {
       // A call the monitor failed as it began (a notice or a message that was already here) does not run.
-      if (failure !== undefined) throw failure;
-      return await Promise.race([body(call), failed]);
+      if (call.failure !== undefined) throw call.failure;
+      return await Promise.race([body(call), call.failed]);
     } catch (error) {
       // Ranks that finalized after failing an earlier call, which had returned here: that failure,
       // not the wait it left unanswerable, is what the program needs to hear of.
       const cause = error instanceof TsmpiError && error.code === "ERR_PEER_FINALIZED" ? core.monitor.takeFailureAfterReturning(name) : undefined;
       call.fail(cause ?? (error as Error));
-      core.monitor.failed(sequence, failure ?? error);
-      throw failure ?? error;
+      core.monitor.failed(sequence, call.failure ?? error);
+      throw call.failure ?? error;
     } finally {
       core.monitor.end(call);
     }
   })();
   return run;
+}
+
+/**
+ * A class, not an object literal with a `failure` getter: such a literal gets a hidden class of
+ * its own at every call (its accessor holds that call's closure), and those live in the old
+ * generation, where the dead ones keep each call's objects alive through scavenges until a full
+ * collection (see p2p/recv.ts, PostedReceive).
+ */
+class RunningCollective implements CollectiveCall {
+  readonly core: CommCore;
+  readonly name: CollectiveCallName;
+  readonly operation: CollectiveName;
+  readonly sequence: number;
+  readonly root: number | undefined;
+  readonly op: Op | undefined;
+  readonly algorithm: string;
+  readonly signature: number;
+  readonly withoutSharedMemory: () => unknown;
+  readonly failed: Promise<never>;
+  #failure: Error | undefined;
+  #reject!: (error: Error) => void;
+
+  constructor(core: CommCore, name: CollectiveCallName, sequence: number, spec: CollectiveSpec) {
+    this.core = core;
+    this.name = name;
+    this.operation = operationOf(name);
+    this.sequence = sequence;
+    this.root = spec.root;
+    this.op = spec.op;
+    this.algorithm = spec.algorithm;
+    this.signature = packSignature(spec);
+    this.withoutSharedMemory = spec.withoutSharedMemory;
+    this.failed = new Promise<never>((_, reject) => (this.#reject = reject));
+    this.failed.catch(() => undefined); // observed through the receives that race it
+  }
+
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  fail(error: Error): void {
+    this.#failure ??= error;
+    this.#reject(error);
+  }
 }
 
 function tagOf(call: CollectiveCall, step: number): number {

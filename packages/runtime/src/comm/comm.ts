@@ -27,7 +27,7 @@ import { reduce } from "../coll/reduce/index.ts";
 import { checkCollectiveArguments } from "../coll/collective.ts";
 import type { OpLike } from "../ops/op.ts";
 import { checkProbe, startProbe, type ProbeStatus } from "../p2p/probe.ts";
-import { decodeReceived, postReceive, startRecv, type Received } from "../p2p/recv.ts";
+import { decodeReceived, postReceive, startRecv, uncancellable, type Received } from "../p2p/recv.ts";
 import { startRecvInto } from "../p2p/recv-into.ts";
 import { recvInit, sendInit, type PersistentRequest } from "../p2p/persistent.ts";
 import { checkMprobe, startMprobe, type Message } from "../p2p/message.ts";
@@ -203,7 +203,7 @@ export class Comm {
     const received = decodeReceived<T>(this.#core, "isendrecv", pending);
     return requestFor(
       Promise.all([sent, received]).then(([, { data: value }]) => value),
-      { get status() { return pending.handle.status; }, cancel: () => false },
+      uncancellable(pending.handle),
     );
   }
 
