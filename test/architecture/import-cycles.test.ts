@@ -10,8 +10,9 @@ import { repoRoot } from "../helpers/paths.ts";
 
 /** Each top-level folder (or file) of packages/runtime/src, bottom layer first. */
 const RUNTIME_LAYERS: readonly (readonly string[])[] = [
-  // comm-trace/ (the --trace recorder) is at the bottom: every layer that communicates records into it.
-  ["wire/", "wireup/", "constants.ts", "errors.ts", "env.ts", "comm-trace/"],
+  // comm-trace/ (the --trace recorder) is at the bottom: every layer that communicates records into it;
+  // util/ holds data structures that any layer may use.
+  ["wire/", "wireup/", "constants.ts", "errors.ts", "env.ts", "comm-trace/", "util/"],
   ["matching/", "transport/", "shm/"],
   ["engine/"],
   ["core/", "ops/"],

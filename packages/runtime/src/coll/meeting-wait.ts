@@ -52,6 +52,7 @@ import type { CommCore } from "../core/comm-core.ts";
 import { futex as futexAddon, type Futex } from "../transport/futex.ts";
 import { blockBudgetUs, spinBudgetUs, yieldPollBudgetUs } from "../transport/progress-policy.ts";
 import { asCallError, FINDER_GRACE_MS, PeerFinalized } from "../engine/peer-finalized.ts";
+import { LiveList } from "../util/live-list.ts";
 import { collRecv, collSend, EMPTY_PAYLOAD, type CollectiveCall } from "./messages.ts";
 
 /** Where a region keeps the words of its meetings. */
@@ -132,12 +133,11 @@ export async function waitForRelease(call: CollectiveCall, words: MeetingWords, 
   const { control } = words;
   const released = (): boolean => Atomics.load(control, words.generation) !== generation;
   if (released()) return;
-  const wait = { call, released };
-  waiting.add(wait);
+  const wait = waiting.add({ call, released });
   try {
     await waitUntilReleased(call, words, generation, step, policy, released);
   } finally {
-    waiting.delete(wait);
+    waiting.remove(wait);
   }
 }
 
@@ -145,7 +145,7 @@ export async function waitForRelease(call: CollectiveCall, words: MeetingWords, 
  * The meetings this process waits at (one per communicator at most), for `failIfMemberFinalized`:
  * a rank of the communicator that has finalized will never arrive.
  */
-const waiting = new Set<{ call: CollectiveCall; released: () => boolean }>();
+const waiting = new LiveList<{ call: CollectiveCall; released: () => boolean }>();
 const watchedEngines = new WeakSet<object>();
 
 /**
@@ -170,7 +170,7 @@ function watchFinalizedPeers(core: CommCore): void {
   if (watchedEngines.has(core.engine)) return;
   watchedEngines.add(core.engine);
   core.engine.onPeerFinalized(() => {
-    for (const wait of waiting) failIfMemberFinalized(wait.call, wait.released);
+    for (const wait of waiting.values()) failIfMemberFinalized(wait.call, wait.released);
   });
 }
 

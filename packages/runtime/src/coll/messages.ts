@@ -82,7 +82,7 @@ export function runCollective<T>(core: CommCore, name: CollectiveCallName, prepa
   }
   const { spec, body } = prepared;
   const call = new RunningCollective(core, name, sequence, spec);
-  core.monitor.begin(call);
+  const inFlight = core.monitor.begin(call);
   const run = (async () => {
     try {
       // A call the monitor failed as it began (a notice or a message that was already here) does not run.
@@ -96,7 +96,7 @@ export function runCollective<T>(core: CommCore, name: CollectiveCallName, prepa
       core.monitor.failed(sequence, call.failure ?? error);
       throw call.failure ?? error;
     } finally {
-      core.monitor.end(call);
+      core.monitor.end(call, inFlight);
     }
   })();
   return run;

@@ -21,6 +21,7 @@ import { encodePayload, decodePayload } from "../wire/codec.ts";
 import { CollectiveId, collectiveName, FAILURE_NOTICE_ID, type CollectiveCallName, type CollectiveName } from "./collective-ids.ts";
 import { describeDifference } from "./signature.ts";
 import { FAILURE_NOTICE_TAG } from "./collective-tag.ts";
+import { LiveList, type Link } from "../util/live-list.ts";
 
 /** What the monitor needs of a collective call in progress (coll/messages.ts makes them). */
 export interface MonitoredCall {
@@ -81,13 +82,18 @@ export function failuresHeldForNextCall(): HeldFailure[] {
 }
 
 export class CollectiveMonitor {
-  readonly #inFlight = new Map<number, MonitoredCall>();
+  /** Calls begun and not yet ended here (a list, not a Map: see util/live-list.ts). */
+  readonly #inFlight = new LiveList<MonitoredCall>();
   readonly #engine: Engine;
   readonly #shape: MonitorShape;
   /** Highest sequence number this rank has started on the communicator. */
   #started = 0;
-  /** Names of recently completed calls by sequence number, for mismatch reports. */
-  readonly #completed = new Map<number, string>();
+  /**
+   * Names of the last REMEMBERED completed calls, for mismatch reports: call `s` at `s %
+   * REMEMBERED` (a ring, not a Map that adds and deletes an entry at every call).
+   */
+  readonly #completedNames: (string | undefined)[] = new Array<string | undefined>(REMEMBERED).fill(undefined);
+  readonly #completedSequences: number[] = new Array<number>(REMEMBERED).fill(-1);
   /** Calls that failed here: their late messages are dropped, their notices already sent. */
   readonly #failed = new Set<number>();
   /** Notices for calls this rank has not reached yet. */
@@ -121,29 +127,41 @@ export class CollectiveMonitor {
     return failedAfterReturning({ rank: this.#shape.rank, call }, pending.sequence, pending.call, pending.finding);
   }
 
-  begin(call: MonitoredCall): void {
-    this.#inFlight.set(call.sequence, call);
+  /** A call begins here; pass the result to `end`. */
+  begin(call: MonitoredCall): Link<MonitoredCall> {
+    const inFlight = this.#inFlight.add(call);
     this.#started = call.sequence;
     const notice = this.#ahead.get(call.sequence);
     if (notice !== undefined) {
       this.#ahead.delete(call.sequence);
       call.fail(this.#fromNotice(call, notice));
-      return;
+      return inFlight;
     }
     // Messages of this call that arrived before this rank got here.
     for (const message of this.#engine.matcher.keptWhere(this.#shape.collContext, (m) => m.sequence === call.sequence)) {
       const error = this.#compare(call, message);
       if (error !== undefined) {
         call.fail(error);
-        return;
+        return inFlight;
       }
     }
+    return inFlight;
   }
 
-  end(call: MonitoredCall): void {
-    this.#inFlight.delete(call.sequence);
-    this.#completed.set(call.sequence, call.name);
-    if (this.#completed.size > REMEMBERED) this.#completed.delete(this.#completed.keys().next().value!);
+  end(call: MonitoredCall, inFlight: Link<MonitoredCall>): void {
+    this.#inFlight.remove(inFlight);
+    const slot = call.sequence % REMEMBERED;
+    this.#completedSequences[slot] = call.sequence;
+    this.#completedNames[slot] = call.name;
+  }
+
+  #completedName(sequence: number): string | undefined {
+    const slot = sequence % REMEMBERED;
+    return this.#completedSequences[slot] === sequence ? this.#completedNames[slot] : undefined;
+  }
+
+  #callInFlight(sequence: number): MonitoredCall | undefined {
+    return this.#inFlight.find((call) => call.sequence === sequence);
   }
 
   /**
@@ -186,7 +204,7 @@ export class CollectiveMonitor {
       return true;
     }
     if (this.#failed.has(message.sequence)) return true;
-    const call = this.#inFlight.get(message.sequence);
+    const call = this.#callInFlight(message.sequence);
     if (call !== undefined) {
       const error = this.#compare(call, message);
       if (error !== undefined) call.fail(error);
@@ -195,7 +213,7 @@ export class CollectiveMonitor {
     if (message.sequence > this.#started) return false; // from a rank that is ahead: checked at begin
     // Every message of a finished call was received by it, so this one belongs to a call that this
     // rank made differently and has returned from: the sender waits for an answer that will not come.
-    const mine = this.#completed.get(message.sequence) ?? "another collective";
+    const mine = this.#completedName(message.sequence) ?? "another collective";
     const theirs = collectiveName(message.collective);
     const error = collectiveMismatch(
       { rank: this.#shape.rank, call: mine },
@@ -214,14 +232,14 @@ export class CollectiveMonitor {
     const { sequence } = message;
     this.#anyFailure = true;
     if (this.#failed.has(sequence)) return;
-    const call = this.#inFlight.get(sequence);
+    const call = this.#callInFlight(sequence);
     if (call !== undefined) {
       call.fail(this.#fromNotice(call, finding));
     } else if (sequence > this.#started) {
       if (!this.#ahead.has(sequence)) this.#ahead.set(sequence, finding);
     } else {
       this.#remember(sequence);
-      this.#failAfterReturning(sequence, this.#completed.get(sequence) ?? "a collective", finding);
+      this.#failAfterReturning(sequence, this.#completedName(sequence) ?? "a collective", finding);
     }
   }
 

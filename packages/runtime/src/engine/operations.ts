@@ -2,11 +2,12 @@
  * The calls this process is inside of right now (blocking receives, probes, waits, collectives)
  * and the nonblocking requests it has pending, for the state report tsmpirun prints on --timeout
  * and SIGUSR1 (Open MPI's --report-state-on-timeout). One registry per process, like the engine.
- * Cheap on purpose: one small object and a Set insertion per call; a stack is captured only when
+ * Cheap on purpose: one small object and a link in a list per call; a stack is captured only when
  * the launcher asked for stack traces (TSMPI_STACK_TRACES=1), since `new Error().stack` is not.
  * Internal to the runtime, not part of its API.
  */
 import { stackTracesWanted } from "../env.ts";
+import { LiveList, type Link } from "../util/live-list.ts";
 
 /** One call or request in progress. */
 export interface OperationInProgress {
@@ -37,14 +38,17 @@ export interface OperationDetails {
 
 const captureStacks = stackTracesWanted();
 
+/** What `begin` returns, for `end` and `track`. */
+export type OperationTicket = Link<OperationInProgress>;
+
 /** The process-wide list of calls in progress. */
 class OperationRegistry {
-  readonly #operations = new Set<OperationInProgress>();
+  readonly #operations = new LiveList<OperationInProgress>();
 
   /** Records a call; pass the result to {@link OperationRegistry.end} once it completes. */
-  begin(call: string, context: number, commSize: number, source: number, tag: number, details: OperationDetails = {}): OperationInProgress {
+  begin(call: string, context: number, commSize: number, source: number, tag: number, details: OperationDetails = {}): OperationTicket {
     const { sequence = 0, algorithm = "", request = false } = details;
-    const operation: OperationInProgress = {
+    return this.#operations.add({
       call,
       context,
       commSize,
@@ -55,25 +59,23 @@ class OperationRegistry {
       request,
       startedMs: Date.now(),
       stack: captureStacks ? new Error().stack : undefined,
-    };
-    this.#operations.add(operation);
-    return operation;
+    });
   }
 
-  end(operation: OperationInProgress): void {
-    this.#operations.delete(operation);
+  end(ticket: OperationTicket): void {
+    this.#operations.remove(ticket);
   }
 
   /** Records a call for as long as `promise` is pending; returns `promise`. */
-  track<T>(promise: Promise<T>, operation: OperationInProgress): Promise<T> {
-    const end = (): void => this.end(operation);
+  track<T>(promise: Promise<T>, ticket: OperationTicket): Promise<T> {
+    const end = (): void => this.end(ticket);
     promise.then(end, end);
     return promise;
   }
 
   /** Everything in progress, oldest first. */
   list(): OperationInProgress[] {
-    return [...this.#operations];
+    return this.#operations.values();
   }
 }
 
