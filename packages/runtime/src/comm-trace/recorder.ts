@@ -21,6 +21,10 @@ export const tracing: boolean = epochMs !== undefined;
  */
 const MAX_RECORDS = 1_000_000;
 
+/** Ticks of Date.now() caught at most, and a catch narrow enough to stop at, in ms. */
+const TICKS_SAMPLED = 5;
+const GOOD_CATCH_MS = 0.05;
+
 /**
  * From this process's monotonic clock to microseconds since the launcher's epoch: small numbers,
  * so a double keeps sub-microsecond steps (absolute epoch microseconds would round to 0.25 us).
@@ -32,18 +36,28 @@ const offsetUs = epochMs === undefined ? 0 : (wallClockAtMonotonicZeroMs() - epo
  * The wall-clock time at which performance.now() was 0, read now rather than taken from
  * performance.timeOrigin: Node reads the two clocks separately at startup, and a preemption
  * between those reads shifts timeOrigin by milliseconds. Sampling at the instant Date.now() ticks
- * to its next millisecond pins the wall clock to the monotonic one within microseconds; it costs
- * at most a millisecond, once, and only in a traced job.
+ * to its next millisecond pins the wall clock to the monotonic one, within the time between the
+ * last look that saw the old millisecond and the look that saw the new one. A preemption there
+ * (a loaded machine) widens that to milliseconds, so the tick is caught a few times and the
+ * narrowest catch wins; it costs a few milliseconds, once, and only in a traced job.
  */
 function wallClockAtMonotonicZeroMs(): number {
-  const before = Date.now();
-  let wall = before;
-  let monotonic = performance.now();
-  while (wall === before) {
-    monotonic = performance.now();
-    wall = Date.now();
+  let best = { width: Infinity, offsetMs: Date.now() - performance.now() };
+  for (let attempt = 0; attempt < TICKS_SAMPLED && best.width > GOOD_CATCH_MS; attempt++) {
+    const before = Date.now();
+    let lastOld = performance.now();
+    let wall = before;
+    let lookedAt = lastOld;
+    while (wall === before) {
+      lastOld = lookedAt;
+      lookedAt = performance.now();
+      wall = Date.now();
+    }
+    const width = performance.now() - lastOld;
+    // A look that skipped a millisecond was preempted: its tick is not the one it saw.
+    if (wall === before + 1 && width < best.width) best = { width, offsetMs: wall - lookedAt };
   }
-  return wall - monotonic;
+  return best.offsetMs;
 }
 
 const records: TraceRecord[] = [];
