@@ -2,8 +2,8 @@
  * No object literal in the runtime has a getter or a setter. V8 gives such a literal a hidden class
  * of its own each time it is evaluated (the accessor holds that evaluation's closure), in the old
  * generation; on a per-call path the dead ones keep every call's objects alive through scavenges.
- * A receive's handle built that way promoted ~500 bytes per message and made scavenges ~50x
- * longer (p2p/recv.ts, PostedReceive). A class's accessors live on its prototype: use one.
+ * A receive's handle built that way promoted the objects of every message (p2p/recv.ts,
+ * PostedReceive). A class's accessors live on its prototype: use one.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";

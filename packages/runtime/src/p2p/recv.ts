@@ -36,7 +36,7 @@ export function postReceive(core: CommCore, call: string, source: number, tag: n
   if (source === PROC_NULL) return { message: Promise.resolve(undefined), handle: new PostedReceive(core, { source, tag }, NULL_RECEIVE_STATUS) };
   const operation = operationsInProgress.begin(call, core.p2pContext, core.size, source, tag, { request: call.startsWith("i") });
   const startUs = tracing ? traceNow() : 0;
-  // The pattern object identifies this receive to the matcher, should it be cancelled.
+  // Its pattern object identifies this receive to the matcher, should it be cancelled.
   const handle = new PostedReceive(core, { source, tag });
   const message = core.engine.receive(core.p2pContext, handle.pattern).then(
     (message): IncomingMessage | undefined => {
@@ -65,8 +65,8 @@ export function postReceive(core: CommCore, call: string, source: number, tag: n
  * A posted receive's status (once matched) and withdrawal. A class on purpose: an object literal
  * with a getter gets a hidden class of its own at every evaluation (its accessor holds that call's
  * closure), and those live in the old generation, where the dead ones keep each receive's objects
- * alive through scavenges until a full collection: ~500 bytes promoted per receive, scavenges of
- * milliseconds instead of tenths.
+ * alive through scavenges until a full collection, and scavenges grow long (figures in the
+ * commit that made this a class).
  */
 class PostedReceive implements ReceiveHandle {
   readonly #core: CommCore;
@@ -120,6 +120,12 @@ class UncancellableReceive implements ReceiveHandle {
   }
 }
 
+/**
+ * The slices of a receive. A blocking receive's slice spans the wait for the message (sendrecv
+ * makes its own, around both halves). A nonblocking one gets two: the call itself, and
+ * `<call> matched` when its message is taken, so that slices on a rank's track stay nested (the
+ * request completes while the rank is in some other call, usually the `wait`).
+ */
 function traceReceive(core: CommCore, call: string, source: number, tag: number, message: IncomingMessage, startUs: number): void {
   // Before the receive is recorded: its flow must end inside the `matched` slice.
   const matchedUs = traceNow();
